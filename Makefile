@@ -1,0 +1,40 @@
+# Two commands on a fresh machine: `make demo` (plan the built-in demo day) and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: setup demo serve check test test-fast bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+demo: setup
+	$(BIN)/dispatch demo --out out/demo-plan.json --map out/demo-plan.html
+
+serve: setup
+	$(BIN)/dispatch serve
+
+check: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check optimizer dispatch geo api scenarios
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test: setup
+	bash scripts/system-deps
+	$(MAKE) --no-print-directory check
+	$(BIN)/pytest
+
+test-fast: setup
+	$(BIN)/pytest -m "not slow and not browser and not postgres"
+
+bench: setup
+	$(BIN)/python -m benchmarks.solomon ../shared/benchmarks/solomon --time-limit 5 --out out/solomon
+
+clean:
+	rm -rf $(VENV) out artifacts .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,165 @@
+"""The ``dispatch`` command: plan a day, validate a plan, run the demo, serve the API."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from dispatch.loading import RequestError, load_request, read_request
+from dispatch.plan import Plan
+from dispatch.request import Request
+from optimizer import Progress
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    tmp.replace(path)
+
+
+@contextmanager
+def _progress(enabled: bool, limit: float) -> Iterator[Callable[[Progress], None] | None]:
+    """A live line (best cost, elapsed) on a terminal; nothing when piped."""
+    if not enabled:
+        yield None
+        return
+    from rich.progress import BarColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+
+    with Bar(
+        TextColumn("[bold]solving"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        TextColumn("best cost {task.fields[best]}  ({task.fields[n]} improvements)"),
+        transient=True,
+        stderr=True,
+    ) as bar:
+        task = bar.add_task("solve", total=limit, best="–", n=0)
+
+        def report(p: Progress) -> None:
+            from dispatch.model import COST_SCALE
+
+            bar.update(task, completed=min(p.elapsed_s, limit),
+                       best=f"{p.best_cost / COST_SCALE:,.0f}", n=p.solutions)
+
+        yield report
+
+
+def _summary(plan: Plan) -> str:
+    k = plan.kpis
+    return (
+        f"{plan.status}: {k.orders} orders — {k.served_own} own fleet on {k.vehicles_used} "
+        f"vehicles ({k.distance_km:,.1f} km), {k.served_carrier} by carriers, "
+        f"{k.unserved} unserved; total cost {plan.objective.total:,.0f} "
+        f"({k.cost_per_order:,.1f} per order), on-time {k.on_time_rate:.1%}, "
+        f"solved in {plan.solver.get('seconds', 0)} s"
+    )
+
+
+def _solve(request: Request, out: Path, time_limit: float | None, map_path: Path | None) -> int:
+    from dispatch.day import plan_day
+    from dispatch.validator import validate_plan
+
+    limit = time_limit or request.options.time_limit_s
+    with _progress(sys.stderr.isatty(), limit) as report:
+        plan = plan_day(request, time_limit_s=time_limit, on_progress=report)
+    data = plan.model_dump(mode="json", exclude_none=True)
+    _write_json(out, data)
+    print(_summary(plan))
+    print(f"plan written to {out}")
+    if map_path is not None:
+        from geo.maps import write_plan_map
+
+        write_plan_map(request, data, map_path)
+        print(f"map written to {map_path}")
+    violations = validate_plan(request, data)
+    if violations:
+        print(f"validator: {len(violations)} violation(s)", file=sys.stderr)
+        for v in violations[:20]:
+            print(f"  {v}", file=sys.stderr)
+        return 1
+    print("validator: plan is valid")
+    return 0
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    request = read_request(args.request)
+    return _solve(request, Path(args.out), args.time_limit, args.map)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from dispatch.validator import validate_plan
+
+    request = read_request(args.request)
+    try:
+        plan = json.loads(Path(args.plan).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        print(f"error: cannot read plan {args.plan}: {exc}", file=sys.stderr)
+        return 2
+    violations = validate_plan(request, plan)
+    for v in violations:
+        print(v)
+    if violations:
+        print(f"{len(violations)} violation(s)", file=sys.stderr)
+        return 1
+    print("plan is valid")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from scenarios.demo import demo_request
+
+    doc = demo_request(args.seed, orders=args.orders, carriers_enabled=not args.no_carriers)
+    out = Path(args.out)
+    request_path = out.with_name(out.stem + ".request.json")
+    _write_json(request_path, doc)
+    print(f"demo request written to {request_path}")
+    return _solve(load_request(doc), out, args.time_limit, args.map)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dispatch", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("plan", help="plan a day from a request file")
+    p.add_argument("request", help="plan request JSON")
+    p.add_argument("--out", default="plan.json", help="where to write the plan JSON")
+    p.add_argument("--time-limit", type=float, default=None, help="seconds of search")
+    p.add_argument("--map", type=Path, default=None, help="also write an HTML map of the plan")
+    p.set_defaults(func=cmd_plan)
+
+    v = sub.add_parser("validate", help="check a plan against its request")
+    v.add_argument("request")
+    v.add_argument("plan")
+    v.set_defaults(func=cmd_validate)
+
+    d = sub.add_parser("demo", help="plan the built-in demo day")
+    d.add_argument("--seed", type=int, default=7)
+    d.add_argument("--orders", type=int, default=600)
+    d.add_argument("--out", default="out/demo-plan.json")
+    d.add_argument("--time-limit", type=float, default=None)
+    d.add_argument("--map", type=Path, default=None)
+    d.add_argument("--no-carriers", action="store_true", help="own fleet only")
+    d.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except RequestError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""Local clock times as minutes after midnight of the plan day ("25:30" is 1530)."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, PlainSerializer
+
+_HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
+MAX_MINUTES = 48 * 60
+
+
+def parse_clock(value: Any) -> int:
+    """Minutes after midnight from "HH:MM"; up to 47:59 for windows past midnight."""
+    if isinstance(value, bool) or not isinstance(value, str):
+        raise ValueError(f'expected a time "HH:MM", got {value!r}')
+    m = _HHMM.match(value.strip())
+    if not m:
+        raise ValueError(f'expected a time "HH:MM", got {value!r}')
+    hours, minutes = int(m.group(1)), int(m.group(2))
+    if minutes >= 60 or hours * 60 + minutes >= MAX_MINUTES:
+        raise ValueError(f"{value!r} is not a valid time")
+    return hours * 60 + minutes
+
+
+def format_clock(minutes: float) -> str:
+    """ "HH:MM" for minutes after midnight, rounded to the nearest minute."""
+    total = round(minutes)
+    return f"{total // 60:02d}:{total % 60:02d}"
+
+
+Clock = Annotated[int, BeforeValidator(parse_clock), PlainSerializer(format_clock, return_type=str)]

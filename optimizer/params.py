@@ -1,0 +1,22 @@
+"""Search settings, independent of the engine that runs them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from optimizer.solution import Progress
+
+Engine = Literal["ortools", "pyvrp", "hybrid"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SolveParams:
+    """How long and how to search; ``on_progress`` is called with each improvement."""
+
+    time_limit_s: float = 30.0
+    seed: int = 0
+    engine: Engine = "ortools"
+    on_progress: Callable[[Progress], None] | None = None
+    log_search: bool = False

@@ -1,0 +1,64 @@
+"""What a solve returns: routes as node sequences with their start times, and dropped stops."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from optimizer.problem import Problem
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One used vehicle: the stops it visits in order (node indices, depots excluded).
+
+    ``start`` is the route's start time at its depot (before the depot's service);
+    ``starts`` the start of service at each visit, in the problem's time unit.
+    """
+
+    vehicle: int
+    visits: tuple[int, ...]
+    start: int
+    starts: tuple[int, ...]
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A snapshot reported while a solve runs."""
+
+    elapsed_s: float
+    best_cost: int
+    solutions: int
+
+
+@dataclass(frozen=True, slots=True)
+class Solution:
+    """The best solution found. ``cost`` is the engine's objective value.
+
+    ``feasible`` is False when a mandatory stop is in ``dropped`` (``routes``
+    then hold the best plan for the rest) or when no plan was found at all
+    (``routes`` empty, every stop dropped).
+    """
+
+    routes: tuple[Route, ...]
+    dropped: tuple[int, ...]
+    cost: int
+    feasible: bool
+    engine: str
+    elapsed_s: float
+    stats: dict[str, float] = field(default_factory=dict)
+
+
+def nothing_routed(
+    problem: Problem, engine: str, elapsed_s: float, *, searched: bool = False
+) -> Solution:
+    """Every stop dropped: feasible only if none is mandatory and no search failed."""
+    penalties = [problem.nodes[i].penalty for i in problem.stops]
+    return Solution(
+        routes=(),
+        dropped=tuple(problem.stops),
+        cost=sum(penalty or 0 for penalty in penalties),
+        feasible=not searched and all(penalty is not None for penalty in penalties),
+        engine=engine,
+        elapsed_s=elapsed_s,
+    )
