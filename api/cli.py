@@ -29,7 +29,9 @@ def _progress(enabled: bool, limit: float) -> Iterator[Callable[[Progress], None
     if not enabled:
         yield None
         return
-    from rich.progress import BarColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+    from rich.console import Console
+    from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as Bar
 
     with Bar(
         TextColumn("[bold]solving"),
@@ -37,15 +39,19 @@ def _progress(enabled: bool, limit: float) -> Iterator[Callable[[Progress], None
         TimeElapsedColumn(),
         TextColumn("best cost {task.fields[best]}  ({task.fields[n]} improvements)"),
         transient=True,
-        stderr=True,
+        console=Console(stderr=True),
     ) as bar:
         task = bar.add_task("solve", total=limit, best="–", n=0)
 
         def report(p: Progress) -> None:
             from dispatch.model import COST_SCALE
 
-            bar.update(task, completed=min(p.elapsed_s, limit),
-                       best=f"{p.best_cost / COST_SCALE:,.0f}", n=p.solutions)
+            bar.update(
+                task,
+                completed=min(p.elapsed_s, limit),
+                best=f"{p.best_cost / COST_SCALE:,.0f}",
+                n=p.solutions,
+            )
 
         yield report
 

@@ -31,3 +31,15 @@ def format_clock(minutes: float) -> str:
 
 
 Clock = Annotated[int, BeforeValidator(parse_clock), PlainSerializer(format_clock, return_type=str)]
+
+
+def _minutes_or_clock(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return parse_clock(value)
+
+
+PlanClock = Annotated[
+    int, BeforeValidator(_minutes_or_clock), PlainSerializer(format_clock, return_type=str)
+]
+"""A plan time: built from minutes inside the planner, read back from "HH:MM"."""

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dispatch.assemble import assemble_plan
-from dispatch.loading import FieldError, RequestError
 from dispatch.plan import Plan
-from dispatch.planning import ProgressFn, route_own_fleet
+from dispatch.planning import ProgressFn
 from dispatch.request import Request
+from dispatch.sourcing import decide
 
 
 def plan_day(
@@ -16,27 +16,15 @@ def plan_day(
     on_progress: ProgressFn | None = None,
 ) -> Plan:
     """The day's plan for ``request``; every order is routed, outsourced or explained."""
-    if request.policy.outsourcing != "none" and request.carriers:
-        raise RequestError(
-            [
-                FieldError(
-                    "",
-                    "policy.outsourcing",
-                    f"{request.policy.outsourcing!r} is not available yet; use \"none\"",
-                )
-            ]
-        )
-    own = route_own_fleet(request, time_limit_s=time_limit_s, on_progress=on_progress)
+    limit = time_limit_s or request.options.time_limit_s
+    decision = decide(request, time_limit_s=limit, on_progress=on_progress)
     return assemble_plan(
         request,
-        own.routes,
-        [],
-        own.unserved,
-        late_minutes=own.late_minutes,
-        solver={
-            "engine": own.engine,
-            "seconds": round(own.elapsed_s, 2),
-            "time_limit_s": time_limit_s or request.options.time_limit_s,
-            **own.stats,
-        },
+        decision.routes,
+        decision.outsourced,
+        decision.unserved,
+        late_minutes=decision.late_minutes,
+        expected_carrier_on_time=decision.expected_carrier_on_time(request),
+        regions=decision.regions,
+        solver={"engine": decision.engine, "time_limit_s": limit, **decision.stats},
     )

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dispatch.clock import format_clock
-from dispatch.grouping import Stop
 from dispatch.load import order_load
 from dispatch.model import DayModel, FleetUnit
 from dispatch.request import Order, Request, Temperature

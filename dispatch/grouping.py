@@ -56,7 +56,13 @@ def group_orders(
             by_point.setdefault(o.pickup_point, []).append(o)
         else:
             assert o.location is not None
-            key = (o.location.lat, o.location.lon, o.location.x, o.location.y, _windows(o.time_windows))
+            key = (
+                o.location.lat,
+                o.location.lon,
+                o.location.x,
+                o.location.y,
+                _windows(o.time_windows),
+            )
             by_home.setdefault(key, []).append(o)
 
     stops: list[Stop] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -126,7 +127,7 @@ def _windows(windows: Sequence[TimeWindow], record: str, rid: str) -> list[Field
                 )
             )
     ordered = sorted(windows, key=lambda w: w.start)
-    for a, b in zip(ordered, ordered[1:], strict=False):
+    for a, b in itertools.pairwise(ordered):
         if b.start <= a.end and a.end >= a.start and b.end >= b.start:
             errors.append(
                 FieldError(record, "time_windows", "windows overlap; merge them into one", rid)
@@ -173,7 +174,9 @@ def check_references(req: Request) -> list[FieldError]:
         if o.pickup_point is not None:
             if o.pickup_point not in points:
                 errors.append(
-                    FieldError(rec, "pickup_point", f"unknown pickup point {o.pickup_point!r}", o.id)
+                    FieldError(
+                        rec, "pickup_point", f"unknown pickup point {o.pickup_point!r}", o.id
+                    )
                 )
         elif o.location is None:
             errors.append(FieldError(rec, "location", "needs a location or a pickup_point", o.id))
@@ -183,7 +186,11 @@ def check_references(req: Request) -> list[FieldError]:
         if not o.items:
             errors.append(FieldError(rec, "items", "an order needs at least one item", o.id))
     for i, c in enumerate(req.carriers):
-        if c.handover_by is not None and c.delivers_by is not None and c.delivers_by < c.handover_by:
+        if (
+            c.handover_by is not None
+            and c.delivers_by is not None
+            and c.delivers_by < c.handover_by
+        ):
             errors.append(
                 FieldError(f"carriers[{i}]", "delivers_by", "is before handover_by", c.id)
             )
@@ -191,9 +198,7 @@ def check_references(req: Request) -> list[FieldError]:
     return errors
 
 
-def _location_kind(
-    is_geo: bool, geo: bool, metric: str, rec: str, rid: str
-) -> list[FieldError]:
+def _location_kind(is_geo: bool, geo: bool, metric: str, rec: str, rid: str) -> list[FieldError]:
     if metric == "matrix" or is_geo == geo:
         return []
     want = "lat/lon" if geo else "x/y"
@@ -219,7 +224,5 @@ def _travel_matrix(req: Request) -> list[FieldError]:
     needed += [o.id for o in req.orders if o.pickup_point is None]
     missing = [x for x in needed if x not in known]
     if missing:
-        errors.append(
-            FieldError("", "travel.locations", f"missing {', '.join(missing[:10])}")
-        )
+        errors.append(FieldError("", "travel.locations", f"missing {', '.join(missing[:10])}"))
     return errors

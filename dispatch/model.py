@@ -66,15 +66,15 @@ def travel_matrix(request: Request, places: Sequence[tuple[str, Location]]) -> T
     """Distances and base-speed minutes between ``places`` under the request's metric."""
     t = request.travel
     if t.metric == "matrix":
-        assert t.locations is not None and t.durations is not None and t.distances is not None
+        assert t.locations is not None
+        assert t.durations is not None
+        assert t.distances is not None
         index = {loc: i for i, loc in enumerate(t.locations)}
         return given_matrix(t.distances, t.durations, [index[pid] for pid, _ in places])
+    first, second = np.array([p.coords() for _, p in places], dtype=np.float64).T
     if t.metric == "euclidean":
-        return euclidean_matrix([p.x for _, p in places], [p.y for _, p in places])
-    return haversine_matrix(
-        [p.lat for _, p in places], [p.lon for _, p in places],
-        speed_kmh=t.speed_kmh, circuity=t.circuity,
-    )
+        return euclidean_matrix(first, second)
+    return haversine_matrix(first, second, speed_kmh=t.speed_kmh, circuity=t.circuity)
 
 
 def place_id(stop: Stop) -> str:

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dispatch.clock import Clock
+from dispatch.clock import PlanClock as Clock
 from dispatch.request import Location
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -83,8 +84,9 @@ def route_own_fleet(
         if reason is None:
             kept.append(stop)
         else:
-            unserved += [Unserved(order=o, reason=reason.text, code=reason.code)
-                         for o in stop.order_ids]
+            unserved += [
+                Unserved(order=o, reason=reason.text, code=reason.code) for o in stop.order_ids
+            ]
     if not kept:
         return OwnFleetResult([], unserved, 0, time.perf_counter() - started, "none")
 
@@ -101,10 +103,16 @@ def route_own_fleet(
     routes, late = _routes(request, model, solution.routes)
     for node in solution.dropped:
         stop = model.node_stop(node)
-        unserved += [Unserved(order=o, reason=DROPPED.text, code=DROPPED.code)
-                     for o in stop.order_ids]
+        unserved += [
+            Unserved(order=o, reason=DROPPED.text, code=DROPPED.code) for o in stop.order_ids
+        ]
     return OwnFleetResult(
-        routes, unserved, late, time.perf_counter() - started, solution.engine, model,
+        routes,
+        unserved,
+        late,
+        time.perf_counter() - started,
+        solution.engine,
+        model,
         dict(solution.stats),
     )
 
@@ -116,7 +124,10 @@ def _with_penalties(model: DayModel, penalty_for: Callable[[Stop], float]) -> Da
         penalty = max(1, round(penalty_for(stop) * COST_SCALE))
         nodes[node] = dataclasses.replace(nodes[node], penalty=penalty)
     return DayModel(
-        model.problem.replace(nodes=tuple(nodes)), model.depots, model.stops, model.units,
+        model.problem.replace(nodes=tuple(nodes)),
+        model.depots,
+        model.stops,
+        model.units,
         model.travel,
     )
 
@@ -137,7 +148,7 @@ def _routes(
         timings, back = route_timings(problem, vehicle, start, visits)
         prof_dist = model.travel.distance_km
         path = [problem.vehicles[vehicle].start, *visits, problem.vehicles[vehicle].end]
-        km = float(sum(prof_dist[a, b] for a, b in zip(path, path[1:], strict=False)))
+        km = float(sum(prof_dist[a, b] for a, b in itertools.pairwise(path)))
         leave = start / 60 + depot.loading_minutes
         stops_out: list[StopVisit] = []
         total = Load()

@@ -7,8 +7,8 @@ which reports every problem at once, each naming its record and field.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from datetime import date as Date
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -58,6 +58,13 @@ class Location(_Model):
     @property
     def is_geo(self) -> bool:
         return self.lat is not None
+
+    def coords(self) -> tuple[float, float]:
+        """(lat, lon) for a geographic location, (x, y) for a planar one."""
+        if self.lat is not None and self.lon is not None:
+            return self.lat, self.lon
+        assert self.x is not None and self.y is not None
+        return self.x, self.y
 
 
 class TimeWindow(_Model):
@@ -222,7 +229,7 @@ class Options(_Model):
 class Request(_Model):
     """One day's plan request."""
 
-    date: Date
+    date: dt.date
     timezone: str = "Asia/Taipei"
     travel: Travel = Travel()
     depots: tuple[Depot, ...] = Field(min_length=1)

@@ -1,4 +1,4 @@
-"""Times along a route: arrival, start of service, departure, from a start time and a visit order."""
+"""Times along a route (arrival, start of service, departure) from a start time and visit order."""
 
 from __future__ import annotations
 

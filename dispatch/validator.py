@@ -1,4 +1,4 @@
-"""An independent plan checker: recomputes every time, load, cold-chain age and cost from the request.
+"""An independent plan checker: recomputes times, loads, cold-chain ages and costs from the request.
 
 It shares no code with the planner beyond the request models and the clock
 format of the contract; its travel times come from its own formulas.
@@ -34,14 +34,22 @@ def _km(request: Request, a: Location, b: Location, ida: str, idb: str) -> tuple
     """Distance (km) and base-speed minutes between two places, per the request's metric."""
     t = request.travel
     if t.metric == "matrix":
-        assert t.locations is not None and t.distances is not None and t.durations is not None
+        assert t.locations is not None
+        assert t.distances is not None
+        assert t.durations is not None
         i, j = t.locations.index(ida), t.locations.index(idb)
         return t.distances[i][j], t.durations[i][j]
     if t.metric == "euclidean":
-        assert a.x is not None and a.y is not None and b.x is not None and b.y is not None
+        assert a.x is not None
+        assert a.y is not None
+        assert b.x is not None
+        assert b.y is not None
         d = math.hypot(a.x - b.x, a.y - b.y)
         return d, d
-    assert a.lat is not None and a.lon is not None and b.lat is not None and b.lon is not None
+    assert a.lat is not None
+    assert a.lon is not None
+    assert b.lat is not None
+    assert b.lon is not None
     p1, p2 = math.radians(a.lat), math.radians(b.lat)
     dp, dl = p2 - p1, math.radians(b.lon - a.lon)
     h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
@@ -57,9 +65,7 @@ class _Checker:
         self.orders = {o.id: o for o in request.orders}
         self.points = {p.id: p for p in request.pickup_points}
         self.depots = {d.id: d for d in request.depots}
-        self.units: dict[str, Vehicle] = {
-            uid: v for v in request.vehicles for uid in v.unit_ids()
-        }
+        self.units: dict[str, Vehicle] = {uid: v for v in request.vehicles for uid in v.unit_ids()}
         self.late_allowed = request.policy.late_penalty_per_minute > 0
 
     def fail(self, where: str, rule: str, message: str) -> None:
@@ -117,7 +123,7 @@ class _Checker:
     def vehicles_once(self, routes: Sequence[Mapping[str, Any]]) -> None:
         used: set[str] = set()
         for r_i, route in enumerate(routes):
-            vid = route.get("vehicle")
+            vid = str(route.get("vehicle"))
             if vid in used:
                 self.fail(f"routes[{r_i}]", "fleet", f"vehicle {vid} drives two routes")
             used.add(vid)
@@ -143,15 +149,21 @@ class _Checker:
         start_depot = self.depots[veh.depot]
         end_depot = self.depots[veh.end_depot or veh.depot]
         if route.get("depot") != veh.depot:
-            self.fail(where, "fleet", f"vehicle {vid} starts at {veh.depot}, not {route.get('depot')}")
+            self.fail(
+                where, "fleet", f"vehicle {vid} starts at {veh.depot}, not {route.get('depot')}"
+            )
         start = self.clock(f"{where}.start", route.get("start"))
         end = self.clock(f"{where}.end", route.get("end"))
         if start is None or end is None:
             return
         if start < max(veh.shift.start, start_depot.open):
-            self.fail(where, "shift", f"starts {format_clock(start)} before its shift or the depot opens")
+            self.fail(
+                where, "shift", f"starts {format_clock(start)} before its shift or the depot opens"
+            )
         if end > min(veh.shift.end, end_depot.close):
-            self.fail(where, "shift", f"ends {format_clock(end)} after its shift or the depot closes")
+            self.fail(
+                where, "shift", f"ends {format_clock(end)} after its shift or the depot closes"
+            )
 
         speed = veh.speed_factor
         clock = start + start_depot.loading_minutes
@@ -173,7 +185,9 @@ class _Checker:
                 continue
             dests = {self.place_key(o) for o in orders}
             if len(dests) > 1:
-                self.fail(sw, "grouping", f"orders for different places in one stop: {sorted(dests)}")
+                self.fail(
+                    sw, "grouping", f"orders for different places in one stop: {sorted(dests)}"
+                )
             dest_id, dest, windows = self.destination(orders[0])
             if not windows:
                 windows = [(0, 24 * 60)]
@@ -186,8 +200,12 @@ class _Checker:
                 return
             expected_arrival = clock + minutes / speed
             if abs(arrival - expected_arrival) > TOLERANCE_MIN:
-                self.fail(sw, "travel", f"arrival {format_clock(arrival)}, but the drive from "
-                          f"{here_id} ends at {format_clock(expected_arrival)}")
+                self.fail(
+                    sw,
+                    "travel",
+                    f"arrival {format_clock(arrival)}, but the drive from "
+                    f"{here_id} ends at {format_clock(expected_arrival)}",
+                )
             if begin < arrival - TOLERANCE_MIN:
                 self.fail(sw, "time", "service starts before arrival")
             self.window(sw, begin, windows, visit)
@@ -195,15 +213,22 @@ class _Checker:
             if orders[0].pickup_point is not None:
                 service += self.points[orders[0].pickup_point].service_minutes
             if abs(departure - (begin + service)) > TOLERANCE_MIN:
-                self.fail(sw, "service", f"departure {format_clock(departure)}, but service of "
-                          f"{service:g} min from {format_clock(begin)} ends at "
-                          f"{format_clock(begin + service)}")
+                self.fail(
+                    sw,
+                    "service",
+                    f"departure {format_clock(departure)}, but service of "
+                    f"{service:g} min from {format_clock(begin)} ends at "
+                    f"{format_clock(begin + service)}",
+                )
             temps = set().union(*(o.temperatures() for o in orders))
             for t in (Temperature.CHILLED, Temperature.FROZEN):
                 limit = veh.max_cold_minutes.for_class(t)
                 if t in temps and limit is not None and begin - leave > limit + TOLERANCE_MIN:
-                    self.fail(sw, "cold_chain", f"{t.value} goods {begin - leave:.0f} min on board, "
-                              f"limit {limit:g}")
+                    self.fail(
+                        sw,
+                        "cold_chain",
+                        f"{t.value} goods {begin - leave:.0f} min on board, limit {limit:g}",
+                    )
             for o in orders:
                 for item in o.items:
                     load["weight_kg"] += item.qty * item.weight_kg
@@ -216,8 +241,12 @@ class _Checker:
         km, minutes = _km(self.req, here, end_depot.location, here_id, end_depot.id)
         km_total += km
         if stops and end < clock + minutes / speed - TOLERANCE_MIN:
-            self.fail(where, "travel", f"back at {format_clock(end)}, but the drive ends at "
-                      f"{format_clock(clock + minutes / speed)}")
+            self.fail(
+                where,
+                "travel",
+                f"back at {format_clock(end)}, but the drive ends at "
+                f"{format_clock(clock + minutes / speed)}",
+            )
         cap = veh.capacity.model_dump()
         for dim, value in load.items():
             if value > cap[dim] + 1e-6:
@@ -254,8 +283,11 @@ class _Checker:
             if late > maximum + TOLERANCE_MIN:
                 self.fail(where, "window", f"{late:.0f} min late, more than {maximum:g} allowed")
             if abs(float(visit.get("late_minutes", 0)) - late) > TOLERANCE_MIN:
-                self.fail(where, "window", f"late_minutes {visit.get('late_minutes')}, "
-                          f"recomputed {late:.0f}")
+                self.fail(
+                    where,
+                    "window",
+                    f"late_minutes {visit.get('late_minutes')}, recomputed {late:.0f}",
+                )
             return
         spans = ", ".join(f"{format_clock(a)}–{format_clock(b)}" for a, b in windows)
         self.fail(where, "window", f"service at {format_clock(begin)} outside its windows {spans}")

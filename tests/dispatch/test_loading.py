@@ -25,9 +25,7 @@ def test_valid_request_loads(doc: dict[str, Any]) -> None:
 def test_window_end_before_start_names_record_and_field(doc: dict[str, Any]) -> None:
     """A reversed window is reported with the order's index, id and field path."""
     doc["orders"][3]["time_windows"] = [{"start": "09:00", "end": "08:00"}]
-    assert _errors(doc) == [
-        "orders[3] (id H1): time_windows[0].end: 08:00 is before start 09:00"
-    ]
+    assert _errors(doc) == ["orders[3] (id H1): time_windows[0].end: 08:00 is before start 09:00"]
 
 
 def test_all_errors_are_reported_together(doc: dict[str, Any]) -> None:
@@ -45,14 +43,32 @@ def test_all_errors_are_reported_together(doc: dict[str, Any]) -> None:
     ("path", "value", "expected"),
     [
         (("orders", 0, "items", 0, "qty"), -1, "orders[0] (id O1): items[0].qty:"),
-        (("orders", 0, "items", 0, "temperature"), "warm", "orders[0] (id O1): items[0].temperature:"),
-        (("pickup_points", 0, "location", "x"), float("nan"), "pickup_points[0] (id PP-A): location"),
+        (
+            ("orders", 0, "items", 0, "temperature"),
+            "warm",
+            "orders[0] (id O1): items[0].temperature:",
+        ),
+        (
+            ("pickup_points", 0, "location", "x"),
+            float("nan"),
+            "pickup_points[0] (id PP-A): location",
+        ),
         (("orders", 3, "location"), {"lat": 95.0, "lon": 121.5}, "orders[3] (id H1): location"),
-        (("orders", 3, "time_windows", 0, "start"), "9am", "orders[3] (id H1): time_windows[0].start"),
-        (("vehicles", 1, "capacity", "weight_kg"), "heavy", "vehicles[1] (id REEFER): capacity.weight_kg"),
+        (
+            ("orders", 3, "time_windows", 0, "start"),
+            "9am",
+            "orders[3] (id H1): time_windows[0].start",
+        ),
+        (
+            ("vehicles", 1, "capacity", "weight_kg"),
+            "heavy",
+            "vehicles[1] (id REEFER): capacity.weight_kg",
+        ),
     ],
 )
-def test_field_errors(doc: dict[str, Any], path: tuple[Any, ...], value: Any, expected: str) -> None:
+def test_field_errors(
+    doc: dict[str, Any], path: tuple[Any, ...], value: Any, expected: str
+) -> None:
     """Each class of bad value is caught and located."""
     target = doc
     for key in path[:-1]:
@@ -80,5 +96,10 @@ def test_lat_lon_under_euclidean_metric_is_rejected(doc: dict[str, Any]) -> None
 def test_overlapping_windows_rejected(doc: dict[str, Any]) -> None:
     """Two windows that overlap must be merged by the sender."""
     doc["pickup_points"][0]["time_windows"] = [
-        {"start": "09:00", "end": "12:00"}, {"start": "11:00", "end": "13:00"}]
-    assert "pickup_points[0] (id PP-A): time_windows: windows overlap; merge them into one" in _errors(doc)
+        {"start": "09:00", "end": "12:00"},
+        {"start": "11:00", "end": "13:00"},
+    ]
+    assert (
+        "pickup_points[0] (id PP-A): time_windows: windows overlap; merge them into one"
+        in _errors(doc)
+    )

@@ -16,20 +16,43 @@ from dispatch.validator import validate_plan
 PLAN: dict[str, Any] = {
     "status": "complete",
     "objective": {"total": 378.88, "own_fleet": 378.88, "carriers": 0, "penalties": 0},
-    "routes": [{
-        "vehicle": "REEFER", "depot": "D", "start": "08:40", "end": "10:46",
-        "distance_km": 52.882,
-        "load": {"weight_kg": 18, "volume_l": 21, "chilled_l": 4, "frozen_l": 0},
-        "cost": {"fixed": 200, "distance": 52.88, "time": 126, "total": 378.88},
-        "stops": [
-            {"stop": "PP-A", "orders": ["O1", "O2"], "location": {"x": 10, "y": 0},
-             "arrival": "09:00", "start_service": "09:00", "departure": "09:07"},
-            {"stop": "HOME-H1", "orders": ["H1", "H2"], "location": {"x": 5, "y": 5},
-             "arrival": "09:14", "start_service": "10:00", "departure": "10:04"},
-            {"stop": "PP-B", "orders": ["O3"], "location": {"x": 0, "y": 20},
-             "arrival": "10:20", "start_service": "10:20", "departure": "10:26"},
-        ],
-    }],
+    "routes": [
+        {
+            "vehicle": "REEFER",
+            "depot": "D",
+            "start": "08:40",
+            "end": "10:46",
+            "distance_km": 52.882,
+            "load": {"weight_kg": 18, "volume_l": 21, "chilled_l": 4, "frozen_l": 0},
+            "cost": {"fixed": 200, "distance": 52.88, "time": 126, "total": 378.88},
+            "stops": [
+                {
+                    "stop": "PP-A",
+                    "orders": ["O1", "O2"],
+                    "location": {"x": 10, "y": 0},
+                    "arrival": "09:00",
+                    "start_service": "09:00",
+                    "departure": "09:07",
+                },
+                {
+                    "stop": "HOME-H1",
+                    "orders": ["H1", "H2"],
+                    "location": {"x": 5, "y": 5},
+                    "arrival": "09:14",
+                    "start_service": "10:00",
+                    "departure": "10:04",
+                },
+                {
+                    "stop": "PP-B",
+                    "orders": ["O3"],
+                    "location": {"x": 0, "y": 20},
+                    "arrival": "10:20",
+                    "start_service": "10:20",
+                    "departure": "10:26",
+                },
+            ],
+        }
+    ],
     "outsourced": [],
     "unserved": [],
 }

@@ -1,0 +1,124 @@
+"""Driver links and tracking events: when links expire, how they enter a plan, what an event is.
+
+Storage stays in :mod:`dispatch.store`; this module holds the rules, on plain plan JSON.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, MutableMapping
+from datetime import UTC, date as Date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+DRIVER_LINK_PREFIX = "/d/"
+LINK_GRACE = timedelta(hours=6)
+"""How long after the end of the plan day (in the plan's time zone) a driver link still works."""
+
+
+class EventKind(StrEnum):
+    ARRIVED = "arrived"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+class FailureReason(StrEnum):
+    """Why a delivery failed; ``other`` needs a note."""
+
+    NOBODY = "nobody"
+    CLOSED = "closed"
+    REFUSED = "refused"
+    DAMAGED = "damaged"
+    WRONG_ADDRESS = "wrong_address"
+    NO_ACCESS = "no_access"
+    OTHER = "other"
+
+
+class EventIn(BaseModel):
+    """A driver's report about one stop of their route."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    stop: str = Field(min_length=1, max_length=200)
+    kind: EventKind
+    reason: FailureReason | None = None
+    note: str | None = Field(None, max_length=500)
+
+    @model_validator(mode="after")
+    def _reason_for_failures(self) -> EventIn:
+        if self.kind is EventKind.FAILED and self.reason is None:
+            raise ValueError("reason is required when kind is 'failed'")
+        if self.kind is not EventKind.FAILED and self.reason is not None:
+            raise ValueError("reason is only for kind 'failed'")
+        if self.reason is FailureReason.OTHER and not self.note:
+            raise ValueError("note is required when reason is 'other'")
+        return self
+
+
+def token_hash(token: str) -> str:
+    """The SHA-256 hex digest under which a driver token is stored and cached."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def link_expiry(plan_date: Date | str, timezone: str, *, grace: timedelta = LINK_GRACE) -> datetime:
+    """End of the plan day in its time zone plus ``grace``, as an aware UTC datetime."""
+    day = Date.fromisoformat(plan_date) if isinstance(plan_date, str) else plan_date
+    midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo(timezone))
+    return (midnight + grace).astimezone(UTC)
+
+
+def driver_link(token: str) -> str:
+    """The path of a driver's page for ``token``."""
+    return f"{DRIVER_LINK_PREFIX}{token}"
+
+
+def issue_driver_links(
+    plan: MutableMapping[str, Any],
+    create_link: Callable[[str, datetime], str],
+    *,
+    default_date: Date | None = None,
+    default_timezone: str = "Asia/Taipei",
+) -> dict[str, str]:
+    """Create a link for every route and put it in the plan's routes as ``driver_link``.
+
+    ``create_link(vehicle, expires_at)`` stores the token's hash and returns the token
+    (e.g. ``partial(store.create_driver_link, session, plan_id)``). Returns vehicle → link.
+    """
+    plan_date = plan.get("date") or default_date or datetime.now(UTC).date()
+    expires_at = link_expiry(plan_date, str(plan.get("timezone") or default_timezone))
+    links: dict[str, str] = {}
+    for route in plan.get("routes", []):
+        vehicle = str(route["vehicle"])
+        links[vehicle] = route["driver_link"] = driver_link(create_link(vehicle, expires_at))
+    return links
+
+
+def find_route(plan: Mapping[str, Any], vehicle: str) -> dict[str, Any] | None:
+    """The route of ``vehicle`` in the plan JSON, if any."""
+    for route in plan.get("routes", []):
+        if route.get("vehicle") == vehicle:
+            return dict(route)
+    return None
+
+
+def stop_ids(route: Mapping[str, Any]) -> list[str]:
+    """The route's stop ids in visiting order."""
+    return [str(s.get("stop")) for s in route.get("stops", [])]
+
+
+def check_event(route: Mapping[str, Any], event: EventIn) -> str | None:
+    """Why ``event`` cannot be recorded on ``route``, or ``None`` when it can."""
+    if event.stop not in stop_ids(route):
+        return f"stop {event.stop!r} is not on this route"
+    return None
+
+
+def latest_status(events: list[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Stop id → its most recent event (events given oldest first)."""
+    status: dict[str, dict[str, Any]] = {}
+    for event in events:
+        status[str(event.get("stop"))] = dict(event)
+    return status
