@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup demo serve check test test-fast bench clean
+.PHONY: setup demo serve check assets test test-fast bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ check: setup
 	$(BIN)/ruff format --check optimizer dispatch geo api scenarios
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/python scripts/fetch_assets.py --check
+
+assets: setup
+	$(BIN)/python scripts/fetch_assets.py
 
 test: setup
 	bash scripts/system-deps
