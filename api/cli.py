@@ -8,12 +8,15 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dispatch.loading import RequestError, load_request, read_request
 from dispatch.plan import Plan
 from dispatch.request import Request
 from optimizer import Progress
+
+if TYPE_CHECKING:
+    from dispatch.store import Store
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -128,6 +131,76 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return _solve(load_request(doc), out, args.time_limit, args.map)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+    from api.logs import logging_config
+    from api.settings import Settings
+
+    settings = Settings()
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_config=logging_config(settings.log_level),
+        access_log=False,
+        proxy_headers=False,
+    )
+    return 0
+
+
+def _key_store() -> Store:
+    from api.settings import Settings
+    from dispatch.store import Store
+
+    store = Store(Settings().database_url)
+    store.migrate()
+    return store
+
+
+def cmd_keys_create(args: argparse.Namespace) -> int:
+    from dispatch.store import Role, audit, create_key
+
+    store = _key_store()
+    with store.write() as session:
+        key, secret = create_key(session, Role(args.role), args.name)
+        audit(session, "cli", "key.create", f"key:{key.id}", role=args.role)
+    store.dispose()
+    print(f"created {args.role} key {key.id}; it is not shown again", file=sys.stderr)
+    print(secret)
+    return 0
+
+
+def cmd_keys_list(args: argparse.Namespace) -> int:
+    from dispatch.store import list_keys
+
+    store = _key_store()
+    with store.read() as session:
+        for key in list_keys(session, limit=10_000, offset=0).items:
+            state = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "live"
+            print(f"{key.id}\t{key.role.value}\t{state}\t{key.name}")
+    store.dispose()
+    return 0
+
+
+def cmd_keys_revoke(args: argparse.Namespace) -> int:
+    from dispatch.store import NotFoundError, audit, revoke_key
+
+    store = _key_store()
+    try:
+        with store.write() as session:
+            revoke_key(session, args.id)
+            audit(session, "cli", "key.revoke", f"key:{args.id}")
+    except NotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        store.dispose()
+    print(f"key {args.id} revoked")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dispatch", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -152,6 +225,24 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--map", type=Path, default=None)
     d.add_argument("--no-carriers", action="store_true", help="own fleet only")
     d.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser(
+        "serve",
+        help="serve the HTTP API (DATABASE_URL, default a SQLite file dispatch.sqlite here)",
+    )
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.set_defaults(func=cmd_serve)
+
+    k = sub.add_parser("keys", help="manage API keys").add_subparsers(dest="action", required=True)
+    kc = k.add_parser("create", help="create a key and print it on stdout")
+    kc.add_argument("--role", required=True, choices=["admin", "dispatcher", "planner"])
+    kc.add_argument("--name", default="", help="who holds the key")
+    kc.set_defaults(func=cmd_keys_create)
+    k.add_parser("list", help="list keys (never their secrets)").set_defaults(func=cmd_keys_list)
+    kr = k.add_parser("revoke", help="revoke a key by its id")
+    kr.add_argument("id", type=int)
+    kr.set_defaults(func=cmd_keys_revoke)
     return parser
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping, MutableMapping
-from datetime import UTC, date as Date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -63,9 +63,9 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def link_expiry(plan_date: Date | str, timezone: str, *, grace: timedelta = LINK_GRACE) -> datetime:
+def link_expiry(plan_date: date | str, timezone: str, *, grace: timedelta = LINK_GRACE) -> datetime:
     """End of the plan day in its time zone plus ``grace``, as an aware UTC datetime."""
-    day = Date.fromisoformat(plan_date) if isinstance(plan_date, str) else plan_date
+    day = date.fromisoformat(plan_date) if isinstance(plan_date, str) else plan_date
     midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo(timezone))
     return (midnight + grace).astimezone(UTC)
 
@@ -79,7 +79,7 @@ def issue_driver_links(
     plan: MutableMapping[str, Any],
     create_link: Callable[[str, datetime], str],
     *,
-    default_date: Date | None = None,
+    default_date: date | None = None,
     default_timezone: str = "Asia/Taipei",
 ) -> dict[str, str]:
     """Create a link for every route and put it in the plan's routes as ``driver_link``.
@@ -114,11 +114,3 @@ def check_event(route: Mapping[str, Any], event: EventIn) -> str | None:
     if event.stop not in stop_ids(route):
         return f"stop {event.stop!r} is not on this route"
     return None
-
-
-def latest_status(events: list[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Stop id → its most recent event (events given oldest first)."""
-    status: dict[str, dict[str, Any]] = {}
-    for event in events:
-        status[str(event.get("stop"))] = dict(event)
-    return status

@@ -1,0 +1,147 @@
+"""Dependencies of the routes: settings, the store, sessions, and the caller's key and role."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Path, Query, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from api.jobs import JobRunner
+from api.problems import AuthenticationError, PermissionDeniedError
+from api.settings import Settings
+from dispatch.loading import FieldError, RequestError
+from dispatch.store import Role, Store, authenticate, non_finite
+
+ROLE_MATRIX = """\
+| action                                         | admin | dispatcher | planner |
+| ---------------------------------------------- | :---: | :--------: | :-----: |
+| read plans, jobs, orders, imports, the network |  yes  |    yes     |   yes   |
+| plan a full request body (scenario)            |  yes  |    yes     |   yes   |
+| plan the stored orders of a date               |  yes  |    yes     |   no    |
+| import orders                                  |  yes  |    yes     |   no    |
+| create and revoke driver links                 |  yes  |    yes     |   no    |
+| replace the network                            |  yes  |     no     |   no    |
+| manage API keys, read the audit log            |  yes  |     no     |   no    |
+"""
+"""What each role may do (keys are sent as ``Authorization: Bearer KEY``)."""
+
+
+async def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def get_store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+async def get_runner(request: Request) -> JobRunner:
+    runner: JobRunner = request.app.state.runner
+    return runner
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[Store, Depends(get_store)]
+RunnerDep = Annotated[JobRunner, Depends(get_runner)]
+
+
+def _write_session(store: StoreDep) -> Iterator[Session]:
+    with store.write() as session:
+        yield session
+
+
+def _read_session(store: StoreDep) -> Iterator[Session]:
+    with store.read() as session:
+        yield session
+
+
+WriteSession = Annotated[Session, Depends(_write_session, scope="function")]
+"""A session in one transaction, committed before the response is sent."""
+ReadSession = Annotated[Session, Depends(_read_session, scope="function")]
+
+_bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer KEY`")
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The holder of the API key a request came with."""
+
+    key_id: int
+    role: Role
+    name: str
+
+    @property
+    def actor(self) -> str:
+        """How the audit log names this caller."""
+        return f"key:{self.key_id}" + (f" ({self.name})" if self.name else "")
+
+    def require(self, *roles: Role) -> None:
+        if self.role not in roles:
+            allowed = ", ".join(r.value for r in roles)
+            raise PermissionDeniedError(
+                f"the {self.role.value} role may not do this (needs {allowed})"
+            )
+
+
+def current_principal(
+    store: StoreDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+) -> Principal:
+    """The caller, by the bearer key; 401 without a live key."""
+    if credentials is None or not credentials.credentials:
+        raise AuthenticationError("an API key is required: Authorization: Bearer KEY")
+    with store.read() as session:
+        key = authenticate(session, credentials.credentials)
+        if key is None:
+            raise AuthenticationError("unknown or revoked API key")
+        return Principal(key.id, key.role, key.name)
+
+
+def finite_body(body: Any) -> None:
+    """Refuse NaN and infinite numbers (JSON has none; Python's parser lets them in)."""
+    errors = [FieldError("body", path, "is not a finite number") for path in non_finite(body)]
+    if errors:
+        raise RequestError(errors)
+
+
+def requires(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
+    """A dependency admitting only callers with one of ``roles`` (403 otherwise)."""
+
+    async def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        principal.require(*roles)
+        return principal
+
+    return check
+
+
+Reader = Annotated[Principal, Depends(requires(Role.ADMIN, Role.DISPATCHER, Role.PLANNER))]
+Dispatcher = Annotated[Principal, Depends(requires(Role.ADMIN, Role.DISPATCHER))]
+Admin = Annotated[Principal, Depends(requires(Role.ADMIN))]
+
+
+MAX_ID = 2**31 - 1
+"""Ids and offsets stay within a 32-bit integer column on every backend."""
+
+
+@dataclass(frozen=True, slots=True)
+class Paging:
+    limit: int
+    offset: int
+
+
+def _paging(
+    limit: Annotated[int, Query(ge=1, le=500, description="Items per page", examples=[50])] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID, description="Items to skip", examples=[0])] = 0,
+) -> Paging:
+    return Paging(limit, offset)
+
+
+PagingDep = Annotated[Paging, Depends(_paging)]
+
+PlanId = Annotated[int, Path(ge=1, le=MAX_ID, description="A plan's id", examples=[1])]
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID, description="A record's id", examples=[1])]

@@ -1,0 +1,34 @@
+"""The API's routers, one per resource."""
+
+from fastapi import APIRouter
+
+from api.routes.audit import router as audit
+from api.routes.driver import router as driver
+from api.routes.driver_links import router as driver_links
+from api.routes.health import router as health
+from api.routes.imports import router as imports
+from api.routes.jobs import router as jobs
+from api.routes.keys import router as keys
+from api.routes.maps import router as maps
+from api.routes.network import router as network
+from api.routes.orders import router as orders
+from api.routes.plans import router as plans
+from api.routes.tracking import router as tracking
+
+api_router = APIRouter()
+_ROUTERS = (
+    health,
+    plans,
+    jobs,
+    imports,
+    orders,
+    network,
+    driver_links,
+    tracking,
+    keys,
+    audit,
+    driver,
+    maps,
+)
+for _router in _ROUTERS:
+    api_router.include_router(_router)

@@ -1,0 +1,198 @@
+"""Static assets under ``/static`` (long-cached) and the plan map at ``/plans/{id}/map``."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+from collections import OrderedDict
+from functools import cache
+from pathlib import Path
+from threading import Lock
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
+from starlette.exceptions import HTTPException
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+from api.deps import PlanId, Reader, ReadSession, SettingsDep
+from api.problems import problem_responses
+from api.settings import Settings
+from dispatch.store import get_plan, plan_document
+from geo import assets
+from geo.maps import plan_map
+
+APP_STATIC = Path(__file__).resolve().parent.parent / "static"
+IMMUTABLE = "public, max-age=31536000, immutable"
+SHORT = "public, max-age=300"
+MAP_CACHE_SIZE = 32
+
+router = APIRouter(tags=["maps"])
+
+
+class CachedStaticFiles(StaticFiles):
+    """Static files sent with ``Cache-Control``: immutable when the URL is versioned.
+
+    Vendored files live in versioned folders; the service's own files are versioned by
+    a ``?v=`` content hash in the pages that use them.
+    """
+
+    def __init__(self, *, directory: Path, versioned_folders: bool) -> None:
+        super().__init__(directory=directory)
+        self.versioned_folders = versioned_folders
+
+    def file_response(
+        self, full_path: Any, stat_result: os.stat_result, scope: Scope, status_code: int = 200
+    ) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        versioned = self.versioned_folders or b"v=" in scope.get("query_string", b"")
+        response.headers["Cache-Control"] = IMMUTABLE if versioned else SHORT
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+@cache
+def _vendor_files() -> CachedStaticFiles:
+    return CachedStaticFiles(directory=assets.VENDOR_DIR, versioned_folders=True)
+
+
+@cache
+def _app_files() -> CachedStaticFiles:
+    return CachedStaticFiles(directory=APP_STATIC, versioned_folders=False)
+
+
+def _clean(path: str) -> str:
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    if not parts or ".." in parts:
+        raise HTTPException(status_code=404)
+    return os.path.normpath(os.path.join(*parts))
+
+
+def app_asset_url(asset_base: str, path: str) -> str:
+    """URL of one of the service's own files under ``/static/app``, with a content version."""
+    return f"{asset_base.rstrip('/')}/app/{path}?v={_fingerprint(path)}"
+
+
+@cache
+def _fingerprint(path: str) -> str:
+    return hashlib.sha256((APP_STATIC / path).read_bytes()).hexdigest()[:10]
+
+
+@router.api_route("/static/vendor/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
+async def vendor_file(path: str, request: Request) -> Response:
+    """A vendored library file (Leaflet, Bootstrap, Font Awesome, ...)."""
+    return await _vendor_files().get_response(_clean(path), request.scope)
+
+
+@router.api_route("/static/app/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
+async def app_file(path: str, request: Request) -> Response:
+    """One of the service's own page scripts or stylesheets."""
+    return await _app_files().get_response(_clean(path), request.scope)
+
+
+def render_plan_map(
+    plan: dict[str, Any], request_doc: dict[str, Any] | None, tiles_url: str | None
+) -> str:
+    """The plan map's HTML for a stored plan and its request."""
+    doc = request_doc or {}
+    m = plan_map(
+        plan,
+        depots=list(doc.get("depots") or ()),
+        regions=doc.get("regions"),
+        tiles_url=tiles_url,
+        asset_base="/static",
+        orders=list(doc.get("orders") or ()),
+        pickup_points=list(doc.get("pickup_points") or ()),
+    )
+    html: str = m.get_root().render()
+    return html
+
+
+_MAP_EXAMPLE = (
+    '<!DOCTYPE html>\n<html>\n<head>\n<script src="/static/vendor/leaflet-1.9.3/leaflet.js">'
+)
+
+
+@router.get(
+    "/plans/{plan_id}/map",
+    response_class=HTMLResponse,
+    responses={
+        200: {
+            "description": "A standalone Leaflet page; its assets come from /static",
+            "content": {"text/html": {"example": _MAP_EXAMPLE}},
+        },
+        **problem_responses(401, 403, 404, 422),
+    },
+)
+def plan_map_page(
+    plan_id: PlanId, request: Request, session: ReadSession, settings: SettingsDep, _: Reader
+) -> Response:
+    """The plan on a map: a coloured line per route with numbered stops, depots, outsourced
+    regions by carrier, unserved orders, and a layer switch. **Roles:** admin, dispatcher, planner.
+    """
+    rendered = map_cache(request)
+    page = rendered.get(plan_id)
+    if page is None:
+        plan = json.loads(plan_document(session, plan_id))
+        request_doc = get_plan(session, plan_id).job.request
+        html = render_plan_map(plan, request_doc, tiles_url(settings)).encode("utf-8")
+        page = rendered.put(plan_id, (html, gzip.compress(html, 6)))
+    else:
+        get_plan(session, plan_id)
+    return html_response(request, *page, {"Cache-Control": "private, no-cache"})
+
+
+class MapCache:
+    """A small thread-safe LRU of rendered plan maps (stored plans do not change)."""
+
+    def __init__(self, size: int = MAP_CACHE_SIZE) -> None:
+        self.size = size
+        self._maps: OrderedDict[int, tuple[bytes, bytes]] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, plan_id: int) -> tuple[bytes, bytes] | None:
+        with self._lock:
+            page = self._maps.get(plan_id)
+            if page is not None:
+                self._maps.move_to_end(plan_id)
+            return page
+
+    def __len__(self) -> int:
+        return len(self._maps)
+
+    def put(self, plan_id: int, page: tuple[bytes, bytes]) -> tuple[bytes, bytes]:
+        with self._lock:
+            self._maps[plan_id] = page
+            self._maps.move_to_end(plan_id)
+            while len(self._maps) > self.size:
+                self._maps.popitem(last=False)
+        return page
+
+
+def map_cache(request: Request) -> MapCache:
+    """The app's plan-map cache (HTML and gzip per plan id), created on first use."""
+    state = request.app.state
+    cache_ = getattr(state, "plan_maps", None)
+    if cache_ is None:
+        cache_ = state.plan_maps = MapCache()
+    return cache_
+
+
+def html_response(
+    request: Request, html: bytes, gzipped: bytes, headers: dict[str, str]
+) -> Response:
+    """An HTML response, gzip-encoded when the client accepts it."""
+    vary = ", ".join(v for v in (headers.get("Vary"), "Accept-Encoding") if v)
+    headers = {**headers, "Vary": vary}
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+        html = gzipped
+    return Response(html, media_type="text/html; charset=utf-8", headers=headers)
+
+
+def tiles_url(settings: Settings) -> str | None:
+    """The background tile URL template (``DISPATCH_TILES_URL``); None or "" for no tiles."""
+    return settings.tiles_url or None

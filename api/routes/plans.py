@@ -1,0 +1,216 @@
+"""Plans: request one (a job), list them, read one as the contract's JSON or as GeoJSON."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import PagingDep, PlanId, Reader, ReadSession, RunnerDep, StoreDep, finite_body
+from api.geojson import plan_geojson
+from api.problems import problem_responses
+from api.schemas import Page, PlanAccepted, PlanForDate, PlanSummary
+from dispatch.loading import FieldError, RequestError, load_request
+from dispatch.plan import Plan
+from dispatch.store import (
+    JobSource,
+    Role,
+    Store,
+    audit,
+    create_job,
+    get_plan,
+    list_plans,
+    load_network,
+    orders_on,
+    plan_document,
+)
+from dispatch.store.models import Json
+
+router = APIRouter(prefix="/plans", tags=["plans"], responses=problem_responses(400, 401, 403, 422))
+
+_SCENARIO = {
+    "date": "2026-11-11",
+    "depots": [{"id": "DC-N", "location": {"lat": 25.06, "lon": 121.52},
+                "open": "06:00", "close": "22:00", "loading_minutes": 20}],
+    "vehicles": [{"id": "V01", "depot": "DC-N", "count": 2,
+                  "capacity": {"weight_kg": 1500, "volume_l": 9000, "chilled_l": 3000},
+                  "shift": {"start": "07:00", "end": "19:00"},
+                  "cost": {"fixed": 1500, "per_km": 9, "per_hour": 320}}],
+    "orders": [{"id": "LINE-88123", "platform": "line", "pickup_point": "PP-017",
+                "items": [{"sku": "milk-1l", "qty": 6, "weight_kg": 1.05, "volume_l": 1.1,
+                           "temperature": "chilled"}]}],
+    "pickup_points": [{"id": "PP-017", "location": {"lat": 25.041, "lon": 121.565},
+                       "time_windows": [{"start": "09:00", "end": "12:00"}],
+                       "service_minutes": 8}],
+    "options": {"time_limit_s": 10},
+}  # fmt: skip
+_PLAN_EXAMPLE = {
+    "status": "complete",
+    "objective": {"total": 2153.4, "own_fleet": 2153.4, "carriers": 0.0, "penalties": 0.0},
+    "routes": [{"vehicle": "V01#1", "depot": "DC-N", "start": "08:26", "end": "09:43",
+                "distance_km": 9.3, "load": {"weight_kg": 6.3, "volume_l": 6.6,
+                                             "chilled_l": 6.6, "frozen_l": 0},
+                "stops": [{"stop": "PP-017", "orders": ["LINE-88123"],
+                           "location": {"lat": 25.041, "lon": 121.565}, "arrival": "09:00",
+                           "start_service": "09:00", "departure": "09:08",
+                           "late_minutes": 0}]}],
+    "outsourced": [], "unserved": [],
+    "kpis": {"orders": 1, "served_own": 1, "served_carrier": 0, "unserved": 0,
+             "vehicles_used": 1, "distance_km": 9.3, "on_time_rate": 1.0,
+             "cost_per_order": 2153.4, "max_cold_minutes": {"chilled": 14}},
+}  # fmt: skip
+
+
+def _summary(plan: Any) -> PlanSummary:
+    return PlanSummary.model_validate(
+        {**{k: getattr(plan, k) for k in ("id", "job_id", "plan_date", "status", "total_cost",
+                                          "orders", "unserved", "vehicles_used", "created_at")},
+         "url": f"/plans/{plan.id}"}
+    )  # fmt: skip
+
+
+def _for_date(store: StoreDep, body: Json) -> Json:
+    """The contract request for a date's stored orders on the stored network."""
+    try:
+        spec = PlanForDate.model_validate(body)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+        ) from None
+    with store.read() as session:
+        network = load_network(session)
+        orders = orders_on(session, spec.date)
+    if not orders:
+        raise RequestError([FieldError("", "date", f"no orders are stored for {spec.date}")])
+    return {
+        **network,
+        "date": spec.date.isoformat(),
+        "orders": orders,
+        "policy": {**(network.get("policy") or {}), **(spec.policy or {})},
+        "options": {**(network.get("options") or {}), **(spec.options or {})},
+    }
+
+
+@router.post(
+    "",
+    status_code=202,
+    responses={**problem_responses(400, 413), 202: {"headers": {"Location": {
+        "description": "The job's status URL", "schema": {"type": "string"}}}}},
+)  # fmt: skip
+def request_plan(
+    who: Reader,
+    store: StoreDep,
+    runner: RunnerDep,
+    response: Response,
+    body: Annotated[
+        dict[str, Any],
+        Body(
+            openapi_examples={
+                "stored": {
+                    "summary": "The stored orders of a date",
+                    "value": {"date": "2026-11-11", "options": {"time_limit_s": 30}},
+                },
+                "scenario": {"summary": "A full plan request (scenario)", "value": _SCENARIO},
+            }
+        ),
+    ],
+) -> PlanAccepted:
+    """Plan a day, as a job; answers at once with the job's status URL.
+
+    The body is either `{"date": ..., "options"?: ..., "policy"?: ...}`, planning the stored
+    orders of that date with the stored network, or a full plan request of the contract
+    (`depots`, `vehicles`, `orders`, ...), planned as given (a scenario). An invalid request
+    is answered 422 with every problem, each with its record and field.
+
+    **Roles:** admin, dispatcher (both forms); planner (full requests only).
+    """
+    finite_body(body)
+    if "depots" in body:
+        source, document = JobSource.REQUEST, body
+    else:
+        who.require(Role.ADMIN, Role.DISPATCHER)
+        source, document = JobSource.STORED, _for_date(store, body)
+    request = load_request(document)
+    with store.write() as session:
+        job = create_job(
+            session, request=document, plan_date=request.date, source=source,
+            time_limit_s=request.options.time_limit_s, actor=who.actor,
+        )  # fmt: skip
+        audit(session, who.actor, "plan.request", f"job:{job.id}", source=source.value,
+              date=request.date.isoformat(), orders=len(request.orders))  # fmt: skip
+    runner.submit(job.id)
+    response.headers["Location"] = f"/jobs/{job.id}"
+    return PlanAccepted(job_id=job.id, status_url=f"/jobs/{job.id}")
+
+
+@router.get("")
+def read_plans(
+    session: ReadSession,
+    paging: PagingDep,
+    _: Reader,
+    day: Annotated[date | None, Query(alias="date", description="Only plans for this day")] = None,
+) -> Page[PlanSummary]:
+    """Stored plans, newest first. **Roles:** admin, dispatcher, planner."""
+    page = list_plans(session, day=day, limit=paging.limit, offset=paging.offset)
+    return Page(data=[_summary(p) for p in page.items], count=page.count)
+
+
+@router.get(
+    "/{plan_id}",
+    response_class=Response,
+    responses={
+        **problem_responses(404),
+        200: {"model": Plan, "description": "The contract's plan JSON",
+              "content": {"application/json": {"example": _PLAN_EXAMPLE}}},
+    },
+)  # fmt: skip
+async def read_plan(plan_id: PlanId, store: StoreDep, _: Reader) -> Response:
+    """The plan, exactly in the contract's JSON. **Roles:** admin, dispatcher, planner."""
+    document = await run_in_threadpool(_document, store, plan_id)
+    return Response(document, media_type="application/json")
+
+
+def _document(store: Store, plan_id: int) -> str:
+    with store.read() as session:
+        return plan_document(session, plan_id)
+
+
+@router.get("/{plan_id}/summary", responses=problem_responses(404))
+def read_plan_summary(plan_id: PlanId, session: ReadSession, _: Reader) -> PlanSummary:
+    """The plan's key figures. **Roles:** admin, dispatcher, planner."""
+    return _summary(get_plan(session, plan_id))
+
+
+@router.get(
+    "/{plan_id}/geojson",
+    response_class=Response,
+    responses={
+        **problem_responses(404),
+        200: {
+            "description": "A FeatureCollection: route LineStrings, stop and unserved Points",
+            "content": {"application/geo+json": {
+                "schema": {"type": "object", "required": ["type", "features"],
+                           "properties": {"type": {"const": "FeatureCollection"},
+                                          "features": {"type": "array"}}},
+                "example": {"type": "FeatureCollection", "features": [
+                    {"type": "Feature", "geometry": {"type": "Point",
+                                                     "coordinates": [121.565, 25.041]},
+                     "properties": {"kind": "stop", "vehicle": "V01#1", "sequence": 1,
+                                    "stop": "PP-017", "arrival": "09:00"}}]},
+            }},
+        },
+    },
+)  # fmt: skip
+def read_plan_geojson(plan_id: PlanId, session: ReadSession, _: Reader) -> Response:
+    """The plan on a map: routes, their stops, and unserved orders.
+
+    **Roles:** admin, dispatcher, planner.
+    """
+    plan = get_plan(session, plan_id)
+    collection = plan_geojson(json.loads(plan.document), plan.job.request)
+    return Response(json.dumps(collection, ensure_ascii=False), media_type="application/geo+json")

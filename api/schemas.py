@@ -1,0 +1,280 @@
+"""The API's public shapes: envelopes, jobs, plans, import reports, keys, audit entries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.problems import ErrorItem, Problem
+from dispatch.store import JobStatus, Role
+
+T = TypeVar("T")
+
+
+def _examples(*examples: dict[str, Any]) -> ConfigDict:
+    return ConfigDict(from_attributes=True, json_schema_extra={"examples": list(examples)})
+
+
+def _page_example(schema: dict[str, Any], cls: type[BaseModel]) -> None:
+    """A page's example: one item, from the item model's own example."""
+    (item,) = cls.__pydantic_generic_metadata__["args"] or (None,)
+    extra = getattr(item, "model_config", {}).get("json_schema_extra") or {}
+    if isinstance(extra, dict) and extra.get("examples"):
+        schema["examples"] = [{"data": [extra["examples"][0]], "count": 1}]
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: ``data`` and the ``count`` of all items."""
+
+    model_config = ConfigDict(json_schema_extra=_page_example)
+
+    data: list[T]
+    count: int = Field(ge=0)
+
+
+class Health(BaseModel):
+    model_config = _examples({"status": "ok", "database": "ok", "version": "0.1.0"})
+
+    status: str
+    database: str
+    version: str
+
+
+class PlanAccepted(BaseModel):
+    model_config = _examples(
+        {
+            "job_id": "5f1c0a3e9b7d4f21a8e6c2d4b0f19a77",
+            "status_url": "/jobs/5f1c0a3e9b7d4f21a8e6c2d4b0f19a77",
+        }
+    )
+
+    job_id: str
+    status_url: str
+
+
+class Job(BaseModel):
+    """A plan job: its state, progress, and the plan or the problem it ended with."""
+
+    model_config = _examples(
+        {
+            "id": "5f1c0a3e9b7d4f21a8e6c2d4b0f19a77", "status": "running", "source": "stored",
+            "date": "2026-11-11", "created_at": "2026-11-10T14:00:00Z",
+            "started_at": "2026-11-10T14:00:01Z", "finished_at": None, "elapsed_s": 12.4,
+            "time_limit_s": 30.0, "best_cost": 48210.5, "solutions": 17, "plan_id": None,
+            "plan_url": None, "error": None,
+        }
+    )  # fmt: skip
+
+    id: str
+    status: JobStatus
+    source: str = Field(description="`stored` (a date's stored orders) or `request` (a full body)")
+    date: dt.date
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    elapsed_s: float | None = Field(description="Seconds since the solve started (or its duration)")
+    time_limit_s: float
+    best_cost: float | None = Field(description="Best objective so far, in currency units")
+    solutions: int
+    plan_id: int | None
+    plan_url: str | None
+    error: Problem | None
+
+
+class PlanSummary(BaseModel):
+    model_config = _examples(
+        {
+            "id": 12, "job_id": "5f1c0a3e9b7d4f21a8e6c2d4b0f19a77", "date": "2026-11-11",
+            "status": "partial", "total_cost": 48210.5, "orders": 600, "unserved": 3,
+            "vehicles_used": 11, "created_at": "2026-11-10T14:00:31Z", "url": "/plans/12",
+        }
+    )  # fmt: skip
+
+    id: int
+    job_id: str
+    date: dt.date = Field(validation_alias="plan_date")
+    status: str
+    total_cost: float
+    orders: int
+    unserved: int
+    vehicles_used: int
+    created_at: dt.datetime
+    url: str
+
+
+class Duplicate(BaseModel):
+    record: str
+    id: str
+    duplicate_of: str
+    reason: str
+
+
+class ImportReport(BaseModel):
+    """What an import stored, and what it left out and why."""
+
+    model_config = _examples(
+        {
+            "batch_id": 3, "format": "csv", "mapping": "line", "sha256": "9f2c…", "rows": 1480,
+            "received": 600, "stored": 597, "already_imported": False,
+            "duplicates": [
+                {"record": "row 212", "id": "WEB-1002", "duplicate_of": "LINE-88123",
+                 "reason": "same customer, destination, items and window as an order from line"}
+            ],
+            "errors": [], "ignored_columns": ["備註"],
+        }
+    )  # fmt: skip
+
+    batch_id: int | None
+    format: str
+    mapping: str
+    sha256: str
+    rows: int
+    received: int
+    stored: int
+    already_imported: bool
+    duplicates: list[Duplicate]
+    errors: list[ErrorItem]
+    ignored_columns: list[str]
+
+
+class ImportBatch(BaseModel):
+    model_config = _examples(
+        {
+            "id": 3, "format": "csv", "mapping": "line", "filename": "line-1111.csv",
+            "created_at": "2026-11-10T09:00:00Z", "created_by": "key:2 (desk)", "received": 600,
+            "stored": 597,
+        }
+    )  # fmt: skip
+
+    id: int
+    format: str
+    mapping: str
+    filename: str | None
+    created_at: dt.datetime
+    created_by: str
+    received: int
+    stored: int
+
+
+class StoredOrder(BaseModel):
+    model_config = _examples(
+        {
+            "order_id": "LINE-88123", "platform": "line", "date": "2026-11-11", "batch_id": 3,
+            "order": {"id": "LINE-88123", "platform": "line", "pickup_point": "PP-017",
+                      "items": [{"sku": "milk-1l", "qty": 6, "temperature": "chilled"}]},
+        }
+    )  # fmt: skip
+
+    order_id: str
+    platform: str
+    date: dt.date = Field(validation_alias="delivery_date")
+    batch_id: int
+    order: dict[str, Any] = Field(validation_alias="data")
+
+
+class PlanForDate(BaseModel):
+    """Plan the stored orders of ``date`` with the stored network."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date: dt.date
+    options: dict[str, Any] | None = Field(None, description="Overrides of the request's options")
+    policy: dict[str, Any] | None = Field(None, description="Overrides of the stored policy")
+
+
+class NetworkCounts(BaseModel):
+    model_config = _examples(
+        {"depots": 2, "vehicles": 8, "pickup_points": 60, "regions": 9, "carriers": 3}
+    )
+
+    depots: int
+    vehicles: int
+    pickup_points: int
+    regions: int
+    carriers: int
+
+
+class KeyCreate(BaseModel):
+    model_config = _examples({"role": "dispatcher", "name": "north desk"})
+
+    role: Role
+    name: str = Field("", max_length=100)
+
+
+class ApiKey(BaseModel):
+    model_config = _examples(
+        {"id": 2, "role": "dispatcher", "name": "north desk", "created_at": "2026-11-01T08:00:00Z",
+         "revoked_at": None}
+    )  # fmt: skip
+
+    id: int
+    role: Role
+    name: str
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+class KeyCreated(ApiKey):
+    model_config = _examples(
+        {"id": 2, "role": "dispatcher", "name": "north desk", "created_at": "2026-11-01T08:00:00Z",
+         "revoked_at": None, "key": "dk_3q2+…"}
+    )  # fmt: skip
+
+    key: str = Field(description="The secret: shown once, only its hash is kept")
+
+
+class AuditEntry(BaseModel):
+    model_config = _examples(
+        {"id": 40, "at": "2026-11-10T09:00:00Z", "actor": "key:2 (north desk)",
+         "action": "orders.import", "target": "batch:3", "detail": {"stored": 597}}
+    )  # fmt: skip
+
+    id: int
+    at: dt.datetime
+    actor: str
+    action: str
+    target: str
+    detail: dict[str, Any]
+
+
+class DriverLinkRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"vehicles": ["N-REEFER#1"]}]}
+    )
+
+    vehicles: list[str] | None = Field(None, description="Routes to link; all when omitted")
+    expires_at: dt.datetime | None = Field(
+        None, description="Default: six hours after the end of the plan day, in its time zone"
+    )
+
+
+class DriverLinks(BaseModel):
+    model_config = _examples(
+        {"links": {"N-REEFER#1": "/d/kq1J0v…"}, "expires_at": "2026-11-12T04:00:00Z"}
+    )
+
+    links: dict[str, str] = Field(description="Vehicle → the driver's page path (holds the token)")
+    expires_at: dt.datetime
+
+
+class Revoked(BaseModel):
+    model_config = _examples({"revoked": 11})
+
+    revoked: int
+
+
+class TrackingEvent(BaseModel):
+    model_config = _examples(
+        {"id": 7, "vehicle": "N-REEFER#1", "stop": "PP-017", "kind": "delivered", "reason": None,
+         "note": None, "at": "2026-11-11T01:12:00Z"}
+    )  # fmt: skip
+
+    id: int
+    vehicle: str
+    stop: str
+    kind: str
+    reason: str | None
+    note: str | None
+    at: dt.datetime

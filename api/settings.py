@@ -1,0 +1,44 @@
+"""Service settings from the environment (``DATABASE_URL``, ``DISPATCH_*``), injected."""
+
+from __future__ import annotations
+
+import os
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_workers() -> int:
+    """One solver process per spare core, at least one and at most two."""
+    return max(1, min(2, (os.cpu_count() or 1) - 1))
+
+
+class Settings(BaseSettings):
+    """Where the data lives, how many plans solve at once, and the service's limits."""
+
+    model_config = SettingsConfigDict(env_prefix="DISPATCH_", extra="ignore", populate_by_name=True)
+
+    database_url: str = Field(
+        "sqlite:///dispatch.sqlite",
+        validation_alias=AliasChoices("DATABASE_URL", "DISPATCH_DATABASE_URL", "database_url"),
+        description="SQLAlchemy URL: a SQLite file, or postgresql://user@host/db (psycopg 3)",
+    )
+    workers: int = Field(default_factory=_default_workers, ge=1, le=64)
+    max_body_mb: float = Field(10.0, gt=0, description="Largest request body accepted, in MB")
+    load_demo: bool = Field(
+        True, description="Load the demo network and orders into an empty database"
+    )
+    demo_orders: int = Field(600, ge=0, le=20_000)
+    db_pool_size: int = Field(10, ge=1, le=200)
+    progress_interval_s: float = Field(
+        1.0, gt=0, description="How often a running job saves its progress"
+    )
+    log_level: str = "INFO"
+    tiles_url: str = Field(
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        description="Background map tiles (URL template); empty for none",
+    )
+
+    @property
+    def max_body_bytes(self) -> int:
+        return int(self.max_body_mb * 1024 * 1024)

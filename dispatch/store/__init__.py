@@ -1,0 +1,97 @@
+"""Storage: the network, orders and import batches, plan jobs and plans, driver links,
+tracking events, API keys and the audit log, on SQLite or PostgreSQL.
+
+Every function takes a :class:`~sqlalchemy.orm.Session` from :meth:`Store.write` or
+:meth:`Store.read` and works inside that session's transaction.
+"""
+
+from dispatch.store.audit import audit, list_audit
+from dispatch.store.db import Store, database_url
+from dispatch.store.documents import non_finite
+from dispatch.store.errors import ConflictError, NotFoundError
+from dispatch.store.jobs import (
+    create_job,
+    fail_job,
+    get_job,
+    interrupt_jobs,
+    job_counts,
+    list_jobs,
+    report_progress,
+    start_job,
+)
+from dispatch.store.keys import authenticate, create_key, list_keys, revoke_key
+from dispatch.store.links import create_driver_link, resolve_driver_link, revoke_driver_links
+from dispatch.store.models import EventKind, JobSource, JobStatus, Role
+from dispatch.store.network import (
+    load_network,
+    network_is_empty,
+    pickup_points,
+    record_counts,
+    replace_network,
+    validate_network,
+)
+from dispatch.store.orders import (
+    NewOrder,
+    add_batch,
+    batch_by_hash,
+    get_batch,
+    list_batches,
+    list_orders,
+    orders_by_fingerprint,
+    orders_by_id,
+    orders_on,
+)
+from dispatch.store.paging import Page
+from dispatch.store.plans import get_plan, list_plans, plan_document, save_plan
+from dispatch.store.tracking import list_events, record_event
+
+__all__ = [
+    "ConflictError",
+    "EventKind",
+    "JobSource",
+    "JobStatus",
+    "NewOrder",
+    "NotFoundError",
+    "Page",
+    "Role",
+    "Store",
+    "add_batch",
+    "audit",
+    "authenticate",
+    "batch_by_hash",
+    "create_driver_link",
+    "create_job",
+    "create_key",
+    "database_url",
+    "fail_job",
+    "get_batch",
+    "get_job",
+    "get_plan",
+    "interrupt_jobs",
+    "job_counts",
+    "list_audit",
+    "list_batches",
+    "list_events",
+    "list_jobs",
+    "list_keys",
+    "list_orders",
+    "list_plans",
+    "load_network",
+    "network_is_empty",
+    "non_finite",
+    "orders_by_fingerprint",
+    "orders_by_id",
+    "orders_on",
+    "pickup_points",
+    "plan_document",
+    "record_counts",
+    "record_event",
+    "replace_network",
+    "report_progress",
+    "resolve_driver_link",
+    "revoke_driver_links",
+    "revoke_key",
+    "save_plan",
+    "start_job",
+    "validate_network",
+]

@@ -1,0 +1,103 @@
+"""Plan jobs: queued, running, then succeeded with a plan or failed with a problem detail."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from datetime import date
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from dispatch.store.errors import NotFoundError
+from dispatch.store.models import JobSource, JobStatus, Json, PlanJob, utcnow
+from dispatch.store.paging import Page, paginate
+
+UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+def create_job(
+    session: Session,
+    *,
+    request: Json,
+    plan_date: date,
+    source: JobSource,
+    time_limit_s: float,
+    actor: str,
+) -> PlanJob:
+    """A queued job for ``request`` (a validated contract request document)."""
+    job = PlanJob(
+        id=uuid.uuid4().hex,
+        status=JobStatus.QUEUED,
+        source=source,
+        plan_date=plan_date,
+        request=request,
+        time_limit_s=time_limit_s,
+        created_by=actor,
+    )
+    session.add(job)
+    session.flush()
+    return job
+
+
+def get_job(session: Session, job_id: str) -> PlanJob:
+    job = session.get(PlanJob, job_id)
+    if job is None:
+        raise NotFoundError("job", job_id)
+    return job
+
+
+def list_jobs(
+    session: Session, *, status: JobStatus | None, limit: int, offset: int
+) -> Page[PlanJob]:
+    query = select(PlanJob).order_by(PlanJob.created_at.desc(), PlanJob.id)
+    if status is not None:
+        query = query.where(PlanJob.status == status)
+    return paginate(session, query, limit=limit, offset=offset)
+
+
+def start_job(session: Session, job_id: str) -> Json | None:
+    """Mark a queued job running and return its request; None if it is no longer queued."""
+    started = session.execute(
+        update(PlanJob)
+        .where(PlanJob.id == job_id, PlanJob.status == JobStatus.QUEUED)
+        .values(status=JobStatus.RUNNING, started_at=utcnow())
+    )
+    if started.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return session.scalar(select(PlanJob.request).where(PlanJob.id == job_id))
+
+
+def report_progress(session: Session, job_id: str, *, best_cost: float, solutions: int) -> None:
+    session.execute(
+        update(PlanJob)
+        .where(PlanJob.id == job_id, PlanJob.status == JobStatus.RUNNING)
+        .values(best_cost=best_cost, solutions=solutions)
+    )
+
+
+def fail_job(
+    session: Session, job_id: str, error: Json, *, only: Collection[JobStatus] = UNFINISHED
+) -> bool:
+    """Mark the job failed with ``error`` (a problem detail) if its status is in ``only``."""
+    result = session.execute(
+        update(PlanJob)
+        .where(PlanJob.id == job_id, PlanJob.status.in_(list(only)))
+        .values(status=JobStatus.FAILED, error=error, finished_at=utcnow())
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def interrupt_jobs(session: Session, error: Json) -> list[str]:
+    """Fail every job left queued or running (by a process that stopped); returns their ids."""
+    ids = list(session.scalars(select(PlanJob.id).where(PlanJob.status.in_(UNFINISHED))))
+    for job_id in ids:
+        fail_job(session, job_id, error)
+    return ids
+
+
+def job_counts(session: Session) -> dict[JobStatus, int]:
+    rows = session.execute(select(PlanJob.status, func.count()).group_by(PlanJob.status))
+    counts = dict.fromkeys(JobStatus, 0)
+    counts.update({status: int(n) for status, n in rows})
+    return counts

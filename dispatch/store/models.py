@@ -1,0 +1,343 @@
+"""The database tables, as typed SQLAlchemy models.
+
+Reference records (depots, vehicles, pickup points, regions, carriers) and orders
+keep the contract's JSON record in ``data`` beside the columns that are queried
+or referenced; plans keep the contract's plan document beside normalised routes,
+stops, outsourced and unserved rows.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from dispatch.tracking import EventKind
+
+Json = dict[str, Any]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every backend (SQLite stores naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("timestamps must be timezone-aware")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=UTC)
+
+
+JSON_DOCUMENT = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    DISPATCHER = "dispatcher"
+    PLANNER = "planner"
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class JobSource(StrEnum):
+    STORED = "stored"
+    REQUEST = "request"
+
+
+def _enum(cls: type[StrEnum], name: str) -> Enum:
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=16,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        Json: JSON_DOCUMENT,
+        list[Any]: JSON_DOCUMENT,
+        datetime: UTCDateTime,
+    }
+
+
+class Depot(Base):
+    __tablename__ = "depots"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+    data: Mapped[Json]
+
+
+class Vehicle(Base):
+    __tablename__ = "vehicles"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    depot_id: Mapped[str] = mapped_column(ForeignKey("depots.id", ondelete="RESTRICT"), index=True)
+    count: Mapped[int] = mapped_column(default=1)
+    data: Mapped[Json]
+
+
+class PickupPoint(Base):
+    __tablename__ = "pickup_points"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+    data: Mapped[Json]
+
+
+class Region(Base):
+    __tablename__ = "regions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    feature: Mapped[Json]
+
+
+class Carrier(Base):
+    __tablename__ = "carriers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    data: Mapped[Json]
+
+
+class NetworkSetting(Base):
+    """Request defaults of the stored network: time zone, travel, policy, options."""
+
+    __tablename__ = "network_settings"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[Json]
+
+
+class ImportBatch(Base):
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    format: Mapped[str] = mapped_column(String(16))
+    mapping: Mapped[str] = mapped_column(String(32))
+    filename: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(100))
+    received: Mapped[int]
+    stored: Mapped[int]
+    report: Mapped[Json]
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (Index("ix_orders_delivery_date_fingerprint", "delivery_date", "fingerprint"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[str] = mapped_column(String(128), unique=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    delivery_date: Mapped[date] = mapped_column(index=True)
+    customer: Mapped[str | None] = mapped_column(String(200))
+    pickup_point_id: Mapped[str | None] = mapped_column(
+        ForeignKey("pickup_points.id", ondelete="RESTRICT"), index=True
+    )
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id"), index=True)
+    data: Mapped[Json]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PlanJob(Base):
+    __tablename__ = "plan_jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[JobStatus] = mapped_column(_enum(JobStatus, "job_status"), index=True)
+    source: Mapped[JobSource] = mapped_column(_enum(JobSource, "job_source"))
+    plan_date: Mapped[date]
+    request: Mapped[Json]
+    time_limit_s: Mapped[float]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    best_cost: Mapped[float | None]
+    solutions: Mapped[int] = mapped_column(default=0)
+    error: Mapped[Json | None]
+
+    plan: Mapped[Plan | None] = relationship(back_populates="job", lazy="selectin")
+
+
+class Plan(Base):
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("plan_jobs.id"), unique=True)
+    plan_date: Mapped[date] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    total_cost: Mapped[float]
+    orders: Mapped[int]
+    unserved: Mapped[int]
+    vehicles_used: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    document: Mapped[str] = mapped_column(Text)
+
+    job: Mapped[PlanJob] = relationship(back_populates="plan")
+    routes: Mapped[list[PlanRoute]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="PlanRoute.position"
+    )
+    outsourced: Mapped[list[OutsourcedWork]] = relationship(cascade="all, delete-orphan")
+    unserved_orders: Mapped[list[UnservedOrder]] = relationship(cascade="all, delete-orphan")
+
+
+class PlanRoute(Base):
+    __tablename__ = "plan_routes"
+    __table_args__ = (UniqueConstraint("plan_id", "vehicle"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    vehicle: Mapped[str] = mapped_column(String(80))
+    depot: Mapped[str] = mapped_column(String(64))
+    start_minute: Mapped[int]
+    end_minute: Mapped[int]
+    distance_km: Mapped[float]
+    cost: Mapped[float | None]
+
+    plan: Mapped[Plan] = relationship(back_populates="routes")
+    stops: Mapped[list[RouteStop]] = relationship(
+        cascade="all, delete-orphan", order_by="RouteStop.position"
+    )
+
+
+class RouteStop(Base):
+    __tablename__ = "route_stops"
+    __table_args__ = (UniqueConstraint("route_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    route_id: Mapped[int] = mapped_column(ForeignKey("plan_routes.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    stop: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+    arrival_minute: Mapped[int]
+    start_minute: Mapped[int]
+    departure_minute: Mapped[int]
+    late_minutes: Mapped[int] = mapped_column(default=0)
+    orders: Mapped[list[Any]]
+
+
+class OutsourcedWork(Base):
+    __tablename__ = "outsourced_work"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    region: Mapped[str] = mapped_column(String(64))
+    carrier: Mapped[str] = mapped_column(String(64))
+    cost: Mapped[float]
+    orders: Mapped[list[Any]]
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class UnservedOrder(Base):
+    __tablename__ = "unserved_orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    order_id: Mapped[str] = mapped_column(String(128))
+    reason: Mapped[str] = mapped_column(Text)
+    code: Mapped[str] = mapped_column(String(32), default="")
+
+
+class DriverLink(Base):
+    __tablename__ = "driver_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    route_id: Mapped[int] = mapped_column(ForeignKey("plan_routes.id", ondelete="CASCADE"))
+    vehicle: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class TrackingEvent(Base):
+    __tablename__ = "tracking_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    vehicle: Mapped[str] = mapped_column(String(80))
+    stop: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[EventKind] = mapped_column(_enum(EventKind, "event_kind"))
+    reason: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime]
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[Json]

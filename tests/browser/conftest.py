@@ -1,0 +1,114 @@
+"""The service under uvicorn on a loopback port, and Debian's Chromium driven by Playwright.
+
+Every request the browser makes outside the service is refused and remembered, so the
+pages are proven to work with no CDN and no internet.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from dispatch.store import Store
+from tests.api.driver_data import build_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+
+
+@dataclass
+class Service:
+    base_url: str
+    store: Store
+    app: Any
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """The app served by uvicorn on 127.0.0.1 in a thread, on a fresh SQLite file, no tiles."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("DISPATCH_TILES_URL", "")
+    db = tmp_path_factory.mktemp("browser") / "dispatch.sqlite"
+    app = build_app(f"sqlite:///{db}")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the service did not start")
+        time.sleep(0.05)
+    try:
+        yield Service(f"http://127.0.0.1:{port}", app.state.store, app)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+        mp.undo()
+
+
+@dataclass
+class Browser:
+    context: Any
+    blocked: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="module")
+def browser(service: Service) -> Iterator[Browser]:
+    """A zh-TW Chromium context on an empty profile that can reach only the service."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    profile = tempfile.mkdtemp(prefix="dispatch-chromium-")
+    with sync_api.sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            profile,
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 800},
+            locale="zh-TW",
+        )
+        state = Browser(context)
+
+        def gate(route: Any) -> None:
+            if route.request.url.startswith(service.base_url):
+                route.continue_()
+            else:
+                state.blocked.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", gate)
+        try:
+            yield state
+        finally:
+            context.close()
+            shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Where screenshots go (git-ignored)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
