@@ -43,9 +43,7 @@ def serves(carrier: Carrier, region: str) -> bool:
     return "*" in carrier.regions or region in carrier.regions
 
 
-def refusal(
-    carrier: Carrier, order: Order, region: str, window_end: int | None
-) -> Refusal | None:
+def refusal(carrier: Carrier, order: Order, region: str, window_end: int | None) -> Refusal | None:
     """Why ``carrier`` cannot take ``order`` in ``region`` on its own, or None when it can."""
     if carrier.max_orders == 0:
         return Refusal("down", "takes no orders (max_orders 0)")
@@ -63,8 +61,7 @@ def refusal(
     if by is not None and window_end is not None and by > window_end:
         return Refusal(
             "delivers_by",
-            f"delivers by {format_clock(by)}, "
-            f"after the window ends at {format_clock(window_end)}",
+            f"delivers by {format_clock(by)}, after the window ends at {format_clock(window_end)}",
         )
     return None
 
@@ -72,8 +69,11 @@ def refusal(
 def charge(carrier: Carrier, order: Order) -> float:
     """The carrier's charge for one order, before any minimum charge."""
     p = carrier.price
-    cold = p.cold_surcharge_per_order if order.temperatures() & {
-        Temperature.CHILLED, Temperature.FROZEN} else 0.0
+    cold = (
+        p.cold_surcharge_per_order
+        if order.temperatures() & {Temperature.CHILLED, Temperature.FROZEN}
+        else 0.0
+    )
     return p.per_order + p.per_kg * order.weight() + cold
 
 

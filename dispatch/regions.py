@@ -39,8 +39,9 @@ def assign_regions(request: Request) -> OrderRegions:
     explicit = {o.id: o.region for o in request.orders if o.region}
     if request.regions is None:
         ids = _unique([ALL, *explicit.values()])
-        return OrderRegions({o.id: explicit.get(o.id, ALL) for o in request.orders}, ids,
-                            {r: r for r in ids})
+        return OrderRegions(
+            {o.id: explicit.get(o.id, ALL) for o in request.orders}, ids, {r: r for r in ids}
+        )
     places = {p.id: p.location for p in request.pickup_points}
     located = [o for o in request.orders if o.id not in explicit]
     points = [places[o.pickup_point] if o.pickup_point else o.location for o in located]
@@ -50,14 +51,14 @@ def assign_regions(request: Request) -> OrderRegions:
         regions = regions_from_geojson(request.regions, bounds=extent(lons, lats) if lons else None)
     except RegionError as exc:
         raise RequestError([FieldError("", "regions", m) for m in exc.messages]) from None
-    found = dict(zip((o.id for o in located), assign(regions, lons, lats, UNASSIGNED),
-                     strict=True))
+    found = dict(zip((o.id for o in located), assign(regions, lons, lats, UNASSIGNED), strict=True))
     region_of = {o.id: explicit.get(o.id) or found[o.id] for o in request.orders}
     outside = tuple(oid for oid, r in found.items() if r == UNASSIGNED)
     ids = _unique([*regions.ids, *region_of.values()])
     names = dict(zip(regions.ids, regions.names, strict=True))
-    return OrderRegions(region_of, ids, {r: names.get(r, r) for r in ids}, outside,
-                        regions.warnings)
+    return OrderRegions(
+        region_of, ids, {r: names.get(r, r) for r in ids}, outside, regions.warnings
+    )
 
 
 def _lon(place: Location | None) -> float:

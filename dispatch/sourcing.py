@@ -3,24 +3,42 @@
 Per region (``policy.outsourcing = "region"``) the own-fleet cost of a set of
 regions depends on routing, so the choice is a search: one routing solve with
 every stop droppable at its cheapest carrier price estimates each region's
-marginal own-fleet cost; a capacitated assignment of carriers gives a start;
-flipping one region at a time between own fleet and carriers, each candidate
-re-solved briefly, improves it within the time limit. Per order, a routing
-solve with those drop prices decides, and dropped orders go to carriers.
+marginal own-fleet cost; a capacitated assignment of carriers gives a start.
+Re-solves get a time doubled until doubling stops paying off; the best of the
+start, all regions own and all a carrier can take outsourced is then improved
+by a first-improvement local search (one region flipped, two swapped, or every
+region of a route or of the day moved at once), each candidate re-solved. When
+doubling still pays at the end of its share, re-solves are too rough for a
+search and the best start gets all the time left.
+
+Per order, a routing solve with those drop prices decides, dropped orders go to
+carriers with room, and groups under a carrier's minimum charge move where they
+cost less.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import pairwise
 
-from dispatch.carriers import NOBODY, OWN, CarrierTable, Option, cheapest_choice, handover_note
+from dispatch.carriers import (
+    NOBODY,
+    OWN,
+    CarrierTable,
+    Option,
+    charge,
+    cheapest_choice,
+    handover_note,
+)
+from dispatch.feasibility import order_reason
 from dispatch.grouping import Stop
 from dispatch.loading import FieldError, RequestError
-from dispatch.model import FleetUnit
+from dispatch.model import DayModel, FleetUnit, fleet
 from dispatch.plan import Outsourced, RouteOut, Unserved
 from dispatch.planning import DROPPED, OwnFleetResult, ProgressFn, route_own_fleet
 from dispatch.regions import UNASSIGNED, OrderRegions, assign_regions
@@ -29,6 +47,14 @@ from optimizer import Progress
 
 MIN_SOLVE_S = 0.1
 """The shortest routing solve worth running."""
+
+ESTIMATE_SHARE, POLISH_SHARE, SPARE_SHARE = 0.25, 0.2, 0.03
+"""Shares of the time limit for the estimating solve, the final solve, and assembling the plan;
+the region search runs in between."""
+
+CALIBRATION_SHARE, CONVERGED = 0.4, 0.01
+"""Up to this share of the search time goes to doubling the time of a re-solve while doubling
+still lowers the cost by more than ``CONVERGED``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +73,10 @@ class Sourcing:
         """Own-fleet routes + carriers + unserved and lateness penalties, as in the plan."""
         own = sum(r.cost.total for r in self.routes if r.cost is not None)
         carriers = sum(o.cost for o in self.outsourced)
-        penalties = (len(self.unserved) * policy.unserved_penalty
-                     + self.late_minutes * policy.late_penalty_per_minute)
+        penalties = (
+            len(self.unserved) * policy.unserved_penalty
+            + self.late_minutes * policy.late_penalty_per_minute
+        )
         return own + carriers + penalties
 
     def expected_carrier_on_time(self, request: Request) -> float | None:
@@ -83,8 +111,19 @@ class _Day:
         ]
         if errors:
             raise RequestError(errors)
-        return cls(request, zones, CarrierTable(request, zones.region_of),
-                   zones.orders_in(request.orders), dict(request.policy.pin), limit_s, on_progress)
+        return cls(
+            request,
+            zones,
+            CarrierTable(request, zones.region_of),
+            zones.orders_in(request.orders),
+            dict(request.policy.pin),
+            limit_s,
+            on_progress,
+        )
+
+    @property
+    def units(self) -> list[FleetUnit]:
+        return fleet(self.request)
 
     @property
     def penalty(self) -> float:
@@ -97,7 +136,9 @@ class _Day:
         return self.zones.region_of[order.id]
 
     def route(
-        self, orders: Sequence[Order], limit_s: float,
+        self,
+        orders: Sequence[Order],
+        limit_s: float,
         penalty_for: Callable[[Stop], float] | None = None,
     ) -> OwnFleetResult:
         """Own-fleet routes for ``orders`` within ``limit_s``, progress on the day's clock."""
@@ -105,14 +146,22 @@ class _Day:
         offset = time.perf_counter() - self.started
         report = self.on_progress
         progress = None if report is None else _shifted(report, offset)
-        return route_own_fleet(self.request, orders, time_limit_s=max(MIN_SOLVE_S, limit_s),
-                               on_progress=progress, penalty_for=penalty_for)
+        return route_own_fleet(
+            self.request,
+            orders,
+            time_limit_s=max(MIN_SOLVE_S, limit_s),
+            on_progress=progress,
+            penalty_for=penalty_for,
+        )
 
     def own_cost(self, result: OwnFleetResult) -> float:
         """Routes, unserved and lateness penalties of an own-fleet result."""
         policy = self.request.policy
-        return (result.cost + len(result.unserved) * policy.unserved_penalty
-                + result.late_minutes * policy.late_penalty_per_minute)
+        return (
+            result.cost
+            + len(result.unserved) * policy.unserved_penalty
+            + result.late_minutes * policy.late_penalty_per_minute
+        )
 
 
 def _shifted(report: ProgressFn, offset: float) -> ProgressFn:
@@ -140,8 +189,8 @@ def serve_regions(
 ) -> Sourcing:
     """The plan routing the ``own`` regions and giving every other region its cheapest carrier.
 
-    Pins are kept; carriers are chosen within their ``max_orders``. This is the
-    evaluation the region search itself uses, for comparisons and baselines.
+    Pins are kept, regions no carrier may take stay with the own fleet, and carriers
+    are chosen within their ``max_orders``: the evaluation the region search uses.
     """
     day = _Day.of(request, time_limit_s or request.options.time_limit_s, None)
     search = _RegionSearch(day)
@@ -157,13 +206,24 @@ def _own_only(day: _Day) -> Sourcing:
         _region_base(day, r) | {"decision": OWN if orders else None}
         for r, orders in day.groups.items()
     ]
-    return Sourcing(result.routes, [], unserved, result.late_minutes, regions, result.engine,
-                    _stats(day, "none"))
+    return Sourcing(
+        result.routes,
+        [],
+        unserved,
+        result.late_minutes,
+        regions,
+        result.engine,
+        _stats(day, "none"),
+    )
 
 
 def _stats(day: _Day, policy: str, **more: object) -> dict[str, object]:
-    return {"policy": policy, "routing_solves": day.solves,
-            "seconds": round(time.perf_counter() - day.started, 2), **more}
+    return {
+        "policy": policy,
+        "routing_solves": day.solves,
+        "seconds": round(time.perf_counter() - day.started, 2),
+        **more,
+    }
 
 
 def _region_base(day: _Day, region: str) -> dict[str, object]:
@@ -174,10 +234,11 @@ def _region_base(day: _Day, region: str) -> dict[str, object]:
         "pinned": region in day.pins,
     }
     if region == UNASSIGNED:
-        base["note"] = (f"{len(day.zones.outside)} orders lie outside every region polygon: "
-                        + ", ".join(day.zones.outside[:20]))
-    ineligible = {c: s for c in day.table.ids
-                  if (s := day.table.summary(c, day.groups[region]))}
+        base["note"] = (
+            f"{len(day.zones.outside)} orders lie outside every region polygon: "
+            + ", ".join(day.zones.outside[:20])
+        )
+    ineligible = {c: s for c in day.table.ids if (s := day.table.summary(c, day.groups[region]))}
     if ineligible:
         base["ineligible"] = ineligible
     return base
@@ -213,12 +274,20 @@ class _RegionSearch:
         self.day = day
         pins = day.pins
         live = [r for r, orders in day.groups.items() if orders]
-        self.fixed_own = frozenset(r for r in live if pins.get(r) == OWN)
-        self.free = [r for r in live if r not in pins]
         self.capacity = {c: day.table.capacity(c) for c in day.table.ids}
         self.pinned = {r: self._pinned(r, pins[r]) for r in live if pins.get(r, OWN) != OWN}
         self.options = {r: self._options(r) for r in live}
+        self.fixed_own = frozenset(
+            r for r in live if pins.get(r) == OWN or (r not in pins and len(self.options[r]) == 1)
+        )
+        self.free = [r for r in live if r not in pins and r not in self.fixed_own]
+        self.whole = frozenset(
+            r
+            for r in self.free
+            if any(o.load == len(day.groups[r]) for o in self.options[r] if o.choice != NOBODY)
+        )
         self.estimate: dict[str, float] = {}
+        self.unfit: dict[str, int] = {}
         self.cache: dict[frozenset[str], _Eval] = {}
         self.eval_s = MIN_SOLVE_S
 
@@ -245,17 +314,23 @@ class _RegionSearch:
     def run(self) -> Sourcing:
         day = self.day
         if not self.free:
-            return self.sourcing(self.evaluate(self.fixed_own, day.left()))
+            return self.sourcing(self.evaluate(self.fixed_own, day.left() * (1 - SPARE_SHARE)))
         budget = day.left()
-        self._estimate(0.2 * budget)
-        self.eval_s = max(MIN_SOLVE_S, 0.6 * budget / (len(self.free) + 2))
+        self._estimate(ESTIMATE_SHARE * budget)
+        search = 1 - ESTIMATE_SHARE - POLISH_SHARE
+        self.eval_s = max(MIN_SOLVE_S, search * budget / (2 * len(self.free) + 2))
         start = cheapest_choice(
             {r: [*self.options[r], Option(OWN, self.estimate[r])] for r in self.free},
             self.capacity,
         )
         own = self.fixed_own | {r for r, o in start.items() if o.choice == OWN}
-        best = self._local_search(self.evaluate(own, self.eval_s))
-        spare = day.left() - 0.05 * day.limit_s
+        best, converged = self._calibrate(own, search * budget)
+        everything = self.fixed_own | frozenset(self.free)
+        extremes = [self.evaluate(e, self.eval_s) for e in (everything, everything - self.whole)]
+        best = min([best, *extremes], key=lambda e: e.total)
+        if converged:
+            best = self._local_search(best)
+        spare = day.left() - SPARE_SHARE * day.limit_s
         if spare > self.eval_s:
             polished = self.evaluate(best.own, spare, cache=False)
             if polished.total < best.total:
@@ -263,24 +338,44 @@ class _RegionSearch:
         return self.sourcing(best)
 
     def _estimate(self, limit_s: float) -> None:
-        """Marginal own-fleet cost per region: one solve, stops droppable at carrier prices."""
-        day, table = self.day, self.day.table
+        """Marginal own-fleet cost per region: one solve, stops droppable at their region's
+        cheapest carrier cost per order."""
+        day = self.day
         free = set(self.free)
+        known = free | self.fixed_own
+
+        per_order = {
+            r: min((o.cost for o in self.options[r] if o.choice != NOBODY), default=math.inf)
+            / len(day.groups[r])
+            for r in free
+        }
 
         def drop_price(order: Order) -> float:
-            best = table.cheapest(order) if day.region(order) in free else None
-            return day.penalty if best is None else best[1]
+            """A carrier's cost per order for the whole region, or the unserved penalty."""
+            return min(per_order.get(day.region(order), math.inf), day.penalty)
 
         orders = self.orders([*self.free, *self.fixed_own])
         result = day.route(orders, limit_s, lambda s: sum(drop_price(o) for o in s.orders))
-        savings = _route_savings(result, day.zones.region_of)
-        dropped: defaultdict[str, float] = defaultdict(float)
-        price = {o.id: drop_price(o) for o in orders}
-        for u in result.unserved:
-            own_fault = u.code != DROPPED.code
-            region = day.zones.region_of[u.order]
-            dropped[region] += day.penalty if own_fault else price[u.order]
-        self.estimate = {r: savings.get(r, 0.0) + dropped[r] for r in self.free}
+        unfit = Counter(
+            day.zones.region_of[u.order] for u in result.unserved if u.code != DROPPED.code
+        )
+        self.unfit = {r: unfit[r] for r in known}
+        self.estimate = {r: unfit[r] * day.penalty for r in known}
+        if result.model is None:
+            return
+        costs = _RouteCosts(result.model, result.routes)
+        region = {n: day.region(costs.model.node_stop(n).orders[0]) for n in costs.nodes}
+        for r, saving in costs.removal_savings(region).items():
+            if r in known:
+                self.estimate[r] += saving
+        dropped: defaultdict[str, list[int]] = defaultdict(list)
+        for n in costs.dropped():
+            dropped[region[n]].append(n)
+        for r, nodes in dropped.items():
+            if r in known:
+                prices = sum(drop_price(o) for n in nodes for o in costs.model.node_stop(n).orders)
+                insert = min(sum(costs.insertion(n) for n in nodes), costs.tour(nodes))
+                self.estimate[r] += max(prices, insert)
 
     def evaluate(self, own: frozenset[str], limit_s: float, *, cache: bool = True) -> _Eval:
         """Route the ``own`` regions, give the other free regions their cheapest carriers."""
@@ -307,100 +402,211 @@ class _RegionSearch:
             return self.estimate[region] - min(o.cost for o in self.options[region])
         return current.choice[region].cost - self.estimate[region]
 
+    def _moves(self, current: _Eval) -> list[frozenset[str]]:
+        """Own-region sets near ``current``: single flips, the best swaps of an own region for
+        an outsourced one, the best 2, 3, ... regions added or removed together, every region
+        a carrier can take whole to carriers, every region to the own fleet, and the regions of
+        each route to carriers; by estimated gain, smaller moves first among equals."""
+        gain = {r: self._gain(current, r) for r in self.free}
+        ranked = sorted(self.free, key=lambda r: -gain[r])
+        adds = [r for r in ranked if r not in current.own]
+        drops = [r for r in ranked if r in current.own]
+        pairs = sorted(
+            ((a, d) for a in adds for d in drops), key=lambda p: -gain[p[0]] - gain[p[1]]
+        )
+        region_of = self.day.zones.region_of
+        moves = [current.own ^ {r} for r in ranked]
+        moves += [current.own - {d} | {a} for a, d in pairs[: len(self.free)]]
+        moves += [current.own | set(adds[:k]) for k in range(2, len(adds) + 1)]
+        moves += [current.own - set(drops[:k]) for k in range(2, len(drops) + 1)]
+        moves += [current.own - self.whole, self.fixed_own | frozenset(self.free)]
+        moves += [
+            current.own - {region_of[o] for s in route.stops for o in s.orders} | self.fixed_own
+            for route in current.result.routes
+        ]
+        unique = set(moves) - {current.own}
+
+        def rank(own: frozenset[str]) -> tuple[float, int]:
+            changed = own ^ current.own
+            return -sum(gain[r] for r in changed), len(changed)
+
+        return sorted(unique, key=rank)
+
+    def _calibrate(self, own: frozenset[str], search_s: float) -> tuple[_Eval, bool]:
+        """Evaluate ``own``, doubling the re-solve time while that still pays; and whether
+        it stopped paying within the time allowed (re-solves comparable enough to search)."""
+        started = self.day.left()
+        current = self.evaluate(own, self.eval_s)
+        while started - self.day.left() + 2 * self.eval_s <= CALIBRATION_SHARE * search_s:
+            longer = self.evaluate(own, 2 * self.eval_s, cache=False)
+            if longer.total >= current.total * (1 - CONVERGED):
+                return current, True
+            self.eval_s *= 2
+            current = self.cache[own] = longer
+        return current, False
+
     def _local_search(self, current: _Eval) -> _Eval:
-        """First-improvement flips of one region, most promising first, while time allows."""
-        reserve = 0.05 * self.day.limit_s
+        """First improvement over :meth:`_moves`, each candidate re-solved, while time allows."""
+        reserve = POLISH_SHARE * self.day.limit_s
         improved = True
         while improved:
             improved = False
-            for region in sorted(self.free, key=lambda r: -self._gain(current, r)):
-                if region in current.own and len(self.options[region]) == 1:
-                    continue
-                flipped = current.own ^ {region}
-                if flipped not in self.cache and self.day.left() < self.eval_s * 1.3 + reserve:
+            for own in self._moves(current):
+                if own not in self.cache and self.day.left() < self.eval_s * 1.3 + reserve:
                     return current
-                candidate = self.evaluate(flipped, self.eval_s)
+                candidate = self.evaluate(own, self.eval_s)
                 if candidate.total < current.total - 0.005:
                     current, improved = candidate, True
                     break
         return current
 
-    def _own_delta(self, own: frozenset[str], region: str) -> tuple[float, bool]:
-        """Own-fleet cost of adding ``region`` to ``own``: measured, else estimated."""
+    def _own_delta(self, own: frozenset[str], region: str) -> _Delta:
+        """What ``region`` adds to the own fleet's routes and unserved orders next to ``own``."""
         with_r, without = own | {region}, own - {region}
         if with_r in self.cache and without in self.cache:
-            return self.cache[with_r].own_cost - self.cache[without].own_cost, False
-        return self.estimate.get(region, 0.0), True
+            a, b = self.cache[with_r], self.cache[without]
+            lost = len(a.result.unserved) - len(b.result.unserved)
+            route = a.own_cost - b.own_cost - lost * self.day.penalty
+            return _Delta(route, lost, self.day.penalty, estimated=False)
+        unfit = self.unfit.get(region, 0)
+        route = self.estimate.get(region, 0.0) - unfit * self.day.penalty
+        return _Delta(route, unfit, self.day.penalty, estimated=True)
 
-    def _refused(self, order: Order, region: str, carrier: str, why: str, delta: float) -> str:
+    def _refused(self, order: Order, region: str, carrier: str, why: str) -> str:
         """Why an order of a region given to ``carrier`` (or to nobody) is not served."""
         table = self.day.table
         if carrier == NOBODY:
             refusals = table.why_not(order) or "no carrier with room takes it"
-            return (f"{region} left unserved: own fleet +{_money(delta)} is above the "
-                    f"unserved penalties; {refusals}")
+            return f"{region} left unserved: cheaper than the own fleet; {refusals}"
         refused = table.refusal(carrier, order)
-        text = (refused.text if refused is not None
-                else f"max_orders {table.capacity(carrier)} reached")
-        return f"{region} goes to {carrier} ({why}), but {carrier} {text}"
+        text = (
+            refused.text if refused is not None else f"max_orders {table.capacity(carrier)} reached"
+        )
+        own = order_reason(order, self.day.units)
+        fleet_note = (
+            f"own fleet: {own.text}"
+            if own is not None
+            else f"the own fleet could carry it only with all of {region}"
+        )
+        return f"{region} goes to {carrier} ({why}), but {carrier} {text}; {fleet_note}"
+
+    def _own_unserved(self, best: _Eval) -> list[Unserved]:
+        table, out = self.day.table, []
+        for u in best.result.unserved:
+            region = self.day.zones.region_of[u.order]
+            order = next(o for o in self.day.groups[region] if o.id == u.order)
+            takers = [c for c in table.ids if table.takes(c, order)]
+            note = (
+                f"{region} is pinned to the own fleet"
+                if self.day.pins.get(region) == OWN
+                else f"{', '.join(takers)} could take it only with all of {region}"
+                if takers
+                else ""
+            )
+            out.append(_own_unserved(self.day, u, note))
+        return out
 
     def sourcing(self, best: _Eval) -> Sourcing:
         """The plan's parts and per-region explanations for an evaluated assignment."""
-        day, table = self.day, self.day.table
+        day = self.day
         outsourced: list[Outsourced] = []
-        unserved: list[Unserved] = []
+        unserved = self._own_unserved(best)
         regions: list[dict[str, object]] = []
-        for u in best.result.unserved:
-            region = day.zones.region_of[u.order]
-            order = next(o for o in day.groups[region] if o.id == u.order)
-            takers = [c for c in table.ids if table.takes(c, order)]
-            note = (f"{region} is pinned to the own fleet" if region in self.fixed_own
-                    else f"{', '.join(takers)} could take it only with all of {region}"
-                    if takers else "")
-            unserved.append(_own_unserved(day, u, note))
         for region, orders in day.groups.items():
             info = _region_base(day, region)
             regions.append(info)
             if not orders:
                 info["decision"] = None
                 continue
+            delta = self._own_delta(best.own, region)
+            alternatives = [(o.choice, o.cost) for o in self.options[region]]
             if region in best.own:
-                delta, estimated = self._own_delta(best.own, region)
-                info |= _explain(OWN, delta, [(o.choice, o.cost) for o in self.options[region]],
-                                 estimated)
+                info |= _explain(OWN, delta.total, alternatives, delta.estimated)
                 continue
-            pinned = region in self.pinned
-            if pinned:
-                carrier = day.pins[region]
-                taken, rest = self.pinned[region]
-                cost = table.cost(carrier, taken)
-                why = "pinned to the carrier"
-            else:
-                option = best.choice[region]
-                carrier = option.choice
-                taken, rest = table.split(carrier, orders) if carrier != NOBODY else ([], [*orders])
-                cost = table.cost(carrier, taken) if taken else 0.0
-                why = "cheapest overall"
-            delta, estimated = self._own_delta(best.own, region)
-            others = [(OWN, delta), *((o.choice, o.cost) for o in self.options[region])]
-            info |= _explain(carrier, cost + len(rest) * day.penalty, others, estimated)
-            if taken:
-                note = handover_note(table.by_id[carrier])
-                reason = (f"own fleet {'+' if delta >= 0 else ''}{_money(delta)} in marginal "
-                          f"route cost{' (est.)' if estimated else ''} vs {carrier} {_money(cost)}")
-                if pinned:
-                    reason = f"pinned to {carrier}; " + reason
-                outsourced.append(Outsourced(
-                    region=region, carrier=carrier, orders=[o.id for o in taken],
-                    cost=round(cost, 2), reason="; ".join(p for p in (reason, note) if p)))
-                info["handover"] = note
-            for o in rest:
-                unserved.append(Unserved(order=o.id, code="carrier_refused", reason=self._refused(
-                    o, region, carrier, why, delta)))
-        stats = _stats(day, "region", evaluations=len(self.cache), eval_s=round(self.eval_s, 2),
-                       estimate={r: round(v, 2) for r, v in self.estimate.items()})
-        return Sourcing(best.result.routes, outsourced, unserved, best.result.late_minutes,
-                        regions, best.result.engine, stats)
+            entry, rest, why = self._carrier_part(best, region, delta)
+            carrier = entry.carrier if entry else NOBODY
+            cost = (entry.cost if entry else 0.0) + len(rest) * day.penalty
+            info |= _explain(carrier, cost, [(OWN, delta.total), *alternatives], delta.estimated)
+            if entry is not None:
+                outsourced.append(entry)
+                info["handover"] = handover_note(day.table.by_id[carrier])
+            unserved += [
+                Unserved(
+                    order=o.id,
+                    code="carrier_refused",
+                    reason=self._refused(o, region, carrier, why),
+                )
+                for o in rest
+            ]
+        stats = _stats(
+            day,
+            "region",
+            evaluations=len(self.cache),
+            eval_s=round(self.eval_s, 2),
+            estimate={r: round(v, 2) for r, v in self.estimate.items()},
+        )
+        return Sourcing(
+            best.result.routes,
+            outsourced,
+            unserved,
+            best.result.late_minutes,
+            regions,
+            best.result.engine,
+            stats,
+        )
+
+    def _carrier_part(
+        self, best: _Eval, region: str, delta: _Delta
+    ) -> tuple[Outsourced | None, list[Order], str]:
+        """The outsourced entry of a region not routed, its orders left over, and why so."""
+        table, orders = self.day.table, self.day.groups[region]
+        if region in self.pinned:
+            carrier, why = self.day.pins[region], "pinned to the carrier"
+            taken, rest = self.pinned[region]
+        else:
+            carrier, why = best.choice[region].choice, "cheapest overall"
+            taken, rest = table.split(carrier, orders) if carrier != NOBODY else ([], [*orders])
+        if not taken:
+            return None, rest, why
+        cost = table.cost(carrier, taken)
+        versus = f"vs {carrier} {_money(cost)}" + (f" and {len(rest)} unserved" if rest else "")
+        parts = [
+            "pinned to " + carrier if region in self.pinned else "",
+            f"{delta.text()} {versus}",
+            handover_note(table.by_id[carrier]),
+        ]
+        reason = "; ".join(p for p in parts if p)
+        return (
+            Outsourced(
+                region=region,
+                carrier=carrier,
+                orders=[o.id for o in taken],
+                cost=round(cost, 2),
+                reason=reason,
+            ),
+            rest,
+            why,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Delta:
+    """What a region adds to the own fleet: route cost and unserved orders (or an estimate)."""
+
+    route: float
+    unserved: int
+    penalty: float
+    estimated: bool
+
+    @property
+    def total(self) -> float:
+        return self.route + self.unserved * self.penalty
+
+    def text(self) -> str:
+        sign = "+" if self.route >= 0 else "-"
+        est = " (est.)" if self.estimated else ""
+        lost = f" and {self.unserved} unserved" if self.unserved > 0 else ""
+        return f"own fleet {sign}{_money(abs(self.route))} in marginal route cost{est}{lost}"
 
 
 def _explain(
@@ -417,35 +623,72 @@ def _explain(
     return info
 
 
-def _route_savings(result: OwnFleetResult, region_of: Mapping[str, str]) -> dict[str, float]:
-    """Per region, what leaving its stops out of the routes saves (travel, service; no waiting)."""
-    model = result.model
-    if model is None:
-        return {}
-    node = {s.id: model.stop_node(k) for k, s in enumerate(model.stops)}
-    stops = {s.id: s for s in model.stops}
-    depot = {d.id: k for k, d in enumerate(model.depots)}
-    units = {u.id: u for u in model.units}
-    savings: defaultdict[str, float] = defaultdict(float)
+class _RouteCosts:
+    """Travel, service and fixed cost of paths in a solve's model, waiting left out."""
 
-    def cost(unit: FleetUnit, path: Sequence[int]) -> float:
-        if not path:
+    def __init__(self, model: DayModel, routes: Sequence[RouteOut]) -> None:
+        self.model = model
+        node = {s.id: model.stop_node(k) for k, s in enumerate(model.stops)}
+        units = {u.id: u for u in model.units}
+        self.depot = {d.id: k for k, d in enumerate(model.depots)}
+        self.routes = [(units[r.vehicle], [node[s.stop] for s in r.stops]) for r in routes]
+        self.nodes = list(node.values())
+
+    def leg(self, unit: FleetUnit, a: int, b: int) -> float:
+        v, travel = unit.spec, self.model.travel
+        hours = float(travel.minutes[a, b]) / v.speed_factor / 60
+        return v.cost.per_km * float(travel.distance_km[a, b]) + v.cost.per_hour * hours
+
+    def service(self, unit: FleetUnit, n: int) -> float:
+        return unit.spec.cost.per_hour * self.model.node_stop(n).service_minutes / 60
+
+    def path(self, unit: FleetUnit, nodes: Sequence[int]) -> float:
+        """A route through ``nodes`` in order, fixed cost included; 0 when empty."""
+        if not nodes:
             return 0.0
-        v = unit.spec
-        seq = [depot[v.depot], *path, depot[unit.end_depot]]
-        legs = list(pairwise(seq))
-        km = sum(float(model.travel.distance_km[a, b]) for a, b in legs)
-        minutes = sum(float(model.travel.minutes[a, b]) for a, b in legs) / v.speed_factor
-        minutes += sum(model.node_stop(n).service_minutes for n in path)
-        return v.cost.fixed + v.cost.per_km * km + v.cost.per_hour * minutes / 60
+        seq = [self.depot[unit.spec.depot], *nodes, self.depot[unit.end_depot]]
+        return (
+            unit.spec.cost.fixed
+            + sum(self.leg(unit, a, b) for a, b in pairwise(seq))
+            + sum(self.service(unit, n) for n in nodes)
+        )
 
-    for route in result.routes:
-        unit = units[route.vehicle]
-        path = [(node[s.stop], region_of[stops[s.stop].orders[0].id]) for s in route.stops]
-        full = cost(unit, [n for n, _ in path])
-        for region in {r for _, r in path}:
-            savings[region] += full - cost(unit, [n for n, r in path if r != region])
-    return dict(savings)
+    def removal_savings(self, region: Mapping[int, str]) -> dict[str, float]:
+        """Per region, what leaving its stops out of the routes saves."""
+        savings: defaultdict[str, float] = defaultdict(float)
+        for unit, path in self.routes:
+            full = self.path(unit, path)
+            for r in {region[n] for n in path}:
+                savings[r] += full - self.path(unit, [n for n in path if region[n] != r])
+        return dict(savings)
+
+    def dropped(self) -> list[int]:
+        routed = {n for _, path in self.routes for n in path}
+        return [n for n in self.nodes if n not in routed]
+
+    def insertion(self, n: int) -> float:
+        """Cheapest insertion of stop ``n`` into a route, windows and capacities left out."""
+        best = math.inf
+        for unit, path in self.routes:
+            seq = [self.depot[unit.spec.depot], *path, self.depot[unit.end_depot]]
+            detour = min(
+                self.leg(unit, a, n) + self.leg(unit, n, b) - self.leg(unit, a, b)
+                for a, b in pairwise(seq)
+            )
+            best = min(best, detour + self.service(unit, n))
+        return best
+
+    def tour(self, nodes: Sequence[int]) -> float:
+        """A new route through ``nodes`` by nearest neighbour, with the cheapest vehicle."""
+        best = math.inf
+        for unit in {u.spec.id: u for u in self.model.units}.values():
+            here, left, order = self.depot[unit.spec.depot], set(nodes), []
+            while left:
+                here = min(left, key=partial(self.leg, unit, here))
+                order.append(here)
+                left.remove(here)
+            best = min(best, self.path(unit, order))
+        return best
 
 
 def _by_order(day: _Day) -> Sourcing:
@@ -470,8 +713,13 @@ def _by_order(day: _Day) -> Sourcing:
                 capacity[pin] -= 1
             else:
                 text = refused.text if refused else f"max_orders {table.capacity(pin)} reached"
-                unserved.append(Unserved(order=o.id, code="carrier_refused",
-                                         reason=f"{region} is pinned to {pin}, but {pin} {text}"))
+                unserved.append(
+                    Unserved(
+                        order=o.id,
+                        code="carrier_refused",
+                        reason=f"{region} is pinned to {pin}, but {pin} {text}",
+                    )
+                )
 
     def open_carriers() -> list[str]:
         return [c for c in table.ids if capacity[c] > 0]
@@ -481,10 +729,14 @@ def _by_order(day: _Day) -> Sourcing:
         return day.penalty if best is None else best[1]
 
     result: OwnFleetResult | None = None
+    limits = [c.max_orders for c in table.by_id.values() if c.max_orders is not None]
+    minimums = any(c.price.min_charge_per_region > 0 for c in table.by_id.values())
+    share = 0.6 if minimums or (limits and sum(limits) < len(pool)) else 0.95
     for _ in range(len(table.ids) + 1):
         routed = [o for o in pool if o.id not in assigned]
-        result = day.route(routed, 0.6 * day.left(),
-                           lambda s: sum(drop_price(o) for o in s.orders))
+        result = day.route(
+            routed, share * day.left(), lambda s: sum(drop_price(o) for o in s.orders)
+        )
         left_over = _give_to_carriers(day, result, must_own, capacity, assigned)
         if not left_over:
             break
@@ -496,16 +748,31 @@ def _by_order(day: _Day) -> Sourcing:
         if u.order in assigned:
             continue
         region = day.zones.region_of[u.order]
-        note = (f"{region} is pinned to the own fleet" if u.order in must_own
-                else f"{', '.join(full)} max_orders reached" if full else "")
+        note = (
+            f"{region} is pinned to the own fleet"
+            if u.order in must_own
+            else f"{', '.join(full)} max_orders reached"
+            if full
+            else ""
+        )
         unserved.append(_own_unserved(day, u, note))
     regions = [_order_region(day, r, result, assigned) for r in day.groups]
-    return Sourcing(result.routes, outsourced, unserved, result.late_minutes, regions,
-                    result.engine, _stats(day, "order"))
+    return Sourcing(
+        result.routes,
+        outsourced,
+        unserved,
+        result.late_minutes,
+        regions,
+        result.engine,
+        _stats(day, "order"),
+    )
 
 
 def _give_to_carriers(
-    day: _Day, result: OwnFleetResult, must_own: set[str], capacity: dict[str, int],
+    day: _Day,
+    result: OwnFleetResult,
+    must_own: set[str],
+    capacity: dict[str, int],
     assigned: dict[str, str],
 ) -> list[Order]:
     """Hand dropped orders to carriers with room, greatest regret first; those left without room."""
@@ -514,8 +781,9 @@ def _give_to_carriers(
     dropped = [orders[u.order] for u in result.unserved if u.order not in must_own]
     candidates: list[tuple[float, Order, list[tuple[float, str]]]] = []
     for o in dropped:
-        prices = sorted((table.price(c, o), c) for c in table.ids
-                        if capacity[c] > 0 and table.takes(c, o))
+        prices = sorted(
+            (table.price(c, o), c) for c in table.ids if capacity[c] > 0 and table.takes(c, o)
+        )
         if prices:
             runner_up = prices[1][0] if len(prices) > 1 else day.penalty
             candidates.append((runner_up - prices[0][0], o, prices))
@@ -531,7 +799,10 @@ def _give_to_carriers(
 
 
 def _min_charges(
-    day: _Day, result: OwnFleetResult, pool: Sequence[Order], capacity: dict[str, int],
+    day: _Day,
+    result: OwnFleetResult,
+    pool: Sequence[Order],
+    capacity: dict[str, int],
     assigned: dict[str, str],
 ) -> OwnFleetResult:
     """Move region groups below a carrier's minimum charge to a cheaper carrier or the own fleet."""
@@ -540,14 +811,16 @@ def _min_charges(
     pinned = {r for r, p in day.pins.items() if p != OWN}
     for (region, carrier), orders in sorted(groups.items()):
         c = table.by_id[carrier]
-        if region in pinned or sum(table.price(carrier, o) for o in orders) >= (
-                c.price.min_charge_per_region):
+        if region in pinned or sum(charge(c, o) for o in orders) >= c.price.min_charge_per_region:
             continue
         current = table.cost(carrier, orders)
         best: tuple[float, str] = (current, carrier)
         for other in table.ids:
-            if other == carrier or capacity[other] < len(orders) or not all(
-                    table.takes(other, o) for o in orders):
+            if (
+                other == carrier
+                or capacity[other] < len(orders)
+                or not all(table.takes(other, o) for o in orders)
+            ):
                 continue
             there = groups.get((region, other), [])
             extra = table.cost(other, [*there, *orders]) - table.cost(other, there)
@@ -558,8 +831,9 @@ def _min_charges(
         if day.left() < 2 * MIN_SOLVE_S:
             continue
         ids = {o.id for o in orders}
-        trial = day.route([o for o in pool if o.id not in assigned or o.id in ids],
-                          0.5 * day.left())
+        trial = day.route(
+            [o for o in pool if o.id not in assigned or o.id in ids], 0.5 * day.left()
+        )
         if day.own_cost(trial) < _own_cost_without(day, result, assigned) + current:
             for o in orders:
                 del assigned[o.id]
@@ -576,8 +850,13 @@ def _own_cost_without(day: _Day, result: OwnFleetResult, assigned: Mapping[str, 
 
 
 def _move(
-    orders: Sequence[Order], source: str, target: str, capacity: dict[str, int],
-    assigned: dict[str, str], groups: dict[tuple[str, str], list[Order]], region: str,
+    orders: Sequence[Order],
+    source: str,
+    target: str,
+    capacity: dict[str, int],
+    assigned: dict[str, str],
+    groups: dict[tuple[str, str], list[Order]],
+    region: str,
 ) -> None:
     for o in orders:
         assigned[o.id] = target
@@ -600,13 +879,22 @@ def _order_entries(day: _Day, assigned: Mapping[str, str]) -> list[Outsourced]:
     for (region, carrier), orders in _groups(day, assigned).items():
         cost = day.table.cost(carrier, orders)
         pinned = day.pins.get(region) == carrier
-        reason = (f"pinned to {carrier}" if pinned else
-                  f"own-fleet routing left these orders out at {carrier}'s price "
-                  f"({_money(cost)} for {len(orders)})")
+        reason = (
+            f"pinned to {carrier}"
+            if pinned
+            else f"own-fleet routing left these orders out at {carrier}'s price "
+            f"({_money(cost)} for {len(orders)})"
+        )
         note = handover_note(day.table.by_id[carrier])
-        entries.append(Outsourced(region=region, carrier=carrier, orders=[o.id for o in orders],
-                                  cost=round(cost, 2),
-                                  reason="; ".join(p for p in (reason, note) if p)))
+        entries.append(
+            Outsourced(
+                region=region,
+                carrier=carrier,
+                orders=[o.id for o in orders],
+                cost=round(cost, 2),
+                reason="; ".join(p for p in (reason, note) if p),
+            )
+        )
     return entries
 
 
@@ -619,8 +907,19 @@ def _order_region(
     by = Counter(assigned[o.id] for o in orders if o.id in assigned)
     own = sum(1 for o in orders if o.id in routed)
     served = {**by, OWN: own} if own else dict(by)
-    decision = (None if not orders else NOBODY if not served
-                else next(iter(served)) if len(served) == 1 else "mixed")
+    decision = (
+        None
+        if not orders
+        else NOBODY
+        if not served
+        else next(iter(served))
+        if len(served) == 1
+        else "mixed"
+    )
     cost = sum(day.table.cost(c, [o for o in orders if assigned.get(o.id) == c]) for c in by)
-    return info | {"decision": decision, "served_own": own, "carriers": dict(by),
-                   "carrier_cost": round(cost, 2)}
+    return info | {
+        "decision": decision,
+        "served_own": own,
+        "carriers": dict(by),
+        "carrier_cost": round(cost, 2),
+    }

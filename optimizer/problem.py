@@ -43,9 +43,8 @@ class Node:
 class Vehicle:
     """One vehicle: its depots, capacity per load dimension, shift and costs.
 
-    ``profile`` selects the duration matrix (vehicles of different speed);
-    ``allowed`` lists load dimensions it may carry at all (a dimension with
-    capacity 0 forbids any stop with positive demand there anyway).
+    ``profile`` selects the duration matrix (vehicles of different speed); a
+    load dimension of capacity 0 forbids any stop with positive demand there.
     ``max_age[k]`` bounds, for stops in age class k, start-of-service minus the
     route's start time (``None``: unbounded).
     """

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from optimizer.problem import Problem
-
 
 @dataclass(frozen=True, slots=True)
 class Route:
@@ -47,18 +45,3 @@ class Solution:
     engine: str
     elapsed_s: float
     stats: dict[str, float] = field(default_factory=dict)
-
-
-def nothing_routed(
-    problem: Problem, engine: str, elapsed_s: float, *, searched: bool = False
-) -> Solution:
-    """Every stop dropped: feasible only if none is mandatory and no search failed."""
-    penalties = [problem.nodes[i].penalty for i in problem.stops]
-    return Solution(
-        routes=(),
-        dropped=tuple(problem.stops),
-        cost=sum(penalty or 0 for penalty in penalties),
-        feasible=not searched and all(penalty is not None for penalty in penalties),
-        engine=engine,
-        elapsed_s=elapsed_s,
-    )

@@ -1,0 +1,325 @@
+"""Own fleet vs carriers per region: the decision against every own/carrier assignment.
+
+python -m benchmarks.sourcing [--regions 8] [--orders 64] [--vans 3] [--seeds 10]
+    [--time-limit 8] [--eval-limit 0.3] [--jobs 2] [--demo-limit 30] [--demo-engine E]
+    [--no-demo]
+
+For each seed, a generated day with R regions is decided once (``plan_day``) and
+every one of the 2^R own/carrier assignments is evaluated with the same solver
+and ``--eval-limit`` per solve; the gap is the decision's total over the best of
+them. The demo day is then decided and compared with the own fleet doing all of it
+and with every region a carrier can take whole outsourced to its cheapest carrier.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from itertools import combinations
+from time import perf_counter
+from typing import Any
+
+import numpy as np
+
+from dispatch.carriers import CarrierTable
+from dispatch.day import plan_day
+from dispatch.loading import load_request
+from dispatch.planning import route_own_fleet
+from dispatch.regions import assign_regions
+from dispatch.request import Request
+from dispatch.sourcing import serve_regions
+from dispatch.validator import validate_plan
+
+Json = dict[str, Any]
+
+RING = 60.0
+"""Outer radius of the generated regions (x/y units: 1 = 1 km = 1 minute)."""
+
+
+def sourcing_day(
+    seed: int, *, regions: int = 4, orders: int = 40, vans: int = 2, time_limit_s: float = 2.0
+) -> Json:
+    """A euclidean day around a central depot: ``regions`` wedges at random distances.
+
+    Carrier ``WIDE`` serves everything ambient or chilled at a moderate price;
+    ``LOCAL`` serves half the regions, ambient goods only, cheaper per order but
+    with a minimum charge per region and room for a quarter of the orders.
+    """
+    rng = np.random.default_rng(seed)
+    width = 2 * math.pi / regions
+    features, points, docs = [], [], []
+    counts = rng.multinomial(orders - regions, np.full(regions, 1 / regions)) + 1
+    for k in range(regions):
+        a0, a1 = k * width, (k + 1) * width
+        arc = [(RING * math.cos(a), RING * math.sin(a)) for a in np.linspace(a0, a1, 8)]
+        ring = [(0.0, 0.0), *arc, (0.0, 0.0)]
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"id": f"R{k}"},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        )
+        radius = float(rng.uniform(5, 50))
+        mid = (a0 + a1) / 2
+        pid = f"PP-{k}"
+        points.append(
+            {
+                "id": pid,
+                "location": _polar(radius, mid),
+                "service_minutes": 5,
+                "time_windows": [{"start": "09:00", "end": "20:00"}],
+            }
+        )
+        for j in range(int(counts[k])):
+            doc: Json = {"id": f"O{k}-{j}", "service_minutes": 2, "items": _items(rng)}
+            if j % 2 == 0:
+                doc["pickup_point"] = pid
+            else:
+                r = float(np.clip(radius + rng.normal(0, 4), 2, RING - 2))
+                a = float(rng.uniform(a0 + 0.1 * width, a1 - 0.1 * width))
+                start = int(rng.integers(9, 14))
+                doc["location"] = _polar(r, a)
+                doc["time_windows"] = [{"start": f"{start:02d}:00", "end": "20:00"}]
+            docs.append(doc)
+    local = sorted(rng.choice(regions, size=max(1, regions // 2), replace=False).tolist())
+    return {
+        "date": "2026-11-11",
+        "travel": {"metric": "euclidean"},
+        "depots": [
+            {
+                "id": "D",
+                "location": {"x": 0.0, "y": 0.0},
+                "open": "07:00",
+                "close": "22:00",
+                "loading_minutes": 10,
+            }
+        ],
+        "vehicles": [
+            {
+                "id": "VAN",
+                "depot": "D",
+                "count": vans,
+                "capacity": {"weight_kg": 400, "volume_l": 3000, "chilled_l": 1000},
+                "shift": {"start": "08:00", "end": "20:00"},
+                "cost": {"fixed": 100, "per_km": 10, "per_hour": 60},
+            }
+        ],
+        "pickup_points": points,
+        "orders": docs,
+        "regions": {"type": "FeatureCollection", "features": features},
+        "carriers": [
+            {
+                "id": "WIDE",
+                "regions": ["*"],
+                "handles": {"temperatures": ["ambient", "chilled"]},
+                "price": {"per_order": 45, "per_kg": 2, "cold_surcharge_per_order": 25},
+                "delivers_by": "20:00",
+                "on_time_rate": 0.95,
+            },
+            {
+                "id": "LOCAL",
+                "regions": [f"R{k}" for k in local],
+                "handles": {"temperatures": ["ambient", "chilled"]},
+                "price": {
+                    "per_order": 30,
+                    "per_kg": 1.5,
+                    "cold_surcharge_per_order": 40,
+                    "min_charge_per_region": 300,
+                },
+                "delivers_by": "20:00",
+                "on_time_rate": 0.9,
+                "max_orders": orders // 4,
+            },
+        ],
+        "policy": {
+            "unserved_penalty": 5000,
+            "carrier_late_penalty_per_order": 200,
+            "outsourcing": "region",
+        },
+        "options": {"time_limit_s": time_limit_s, "seed": 0},
+    }
+
+
+def _polar(radius: float, angle: float) -> Json:
+    return {"x": round(radius * math.cos(angle), 3), "y": round(radius * math.sin(angle), 3)}
+
+
+def _items(rng: np.random.Generator) -> list[Json]:
+    chilled = bool(rng.random() < 0.2)
+    return [
+        {
+            "sku": "box",
+            "qty": int(rng.integers(1, 4)),
+            "weight_kg": float(rng.uniform(1, 5)),
+            "volume_l": 4.0,
+            "temperature": "chilled" if chilled else "ambient",
+        }
+    ]
+
+
+def region_ids(request: Request) -> list[str]:
+    """Regions that hold orders, in request order."""
+    zones = assign_regions(request)
+    return [r for r, orders in zones.orders_in(request.orders).items() if orders]
+
+
+def assignment_cost(request: Request, own: tuple[str, ...], limit_s: float) -> float:
+    """Total cost of routing the ``own`` regions and outsourcing the rest."""
+    return serve_regions(request, own, time_limit_s=limit_s).total(request.policy)
+
+
+def best_assignment(request: Request, limit_s: float, jobs: int) -> tuple[float, tuple[str, ...]]:
+    """The cheapest of all 2^R own/carrier assignments, each solved within ``limit_s``."""
+    ids = region_ids(request)
+    subsets = [c for k in range(len(ids) + 1) for c in combinations(ids, k)]
+    if jobs > 1:
+        with ProcessPoolExecutor(jobs) as pool:
+            costs = list(
+                pool.map(
+                    assignment_cost,
+                    [request] * len(subsets),
+                    subsets,
+                    [limit_s] * len(subsets),
+                    chunksize=8,
+                )
+            )
+    else:
+        costs = [assignment_cost(request, s, limit_s) for s in subsets]
+    best = min(range(len(subsets)), key=costs.__getitem__)
+    return costs[best], subsets[best]
+
+
+@dataclass(frozen=True, slots=True)
+class SeedResult:
+    """The decision against the best assignment on one generated day."""
+
+    seed: int
+    decision: float
+    best: float
+    decision_s: float
+    own_only_s: float
+    violations: int
+
+    @property
+    def gap(self) -> float:
+        return (self.decision - self.best) / self.best
+
+
+def run_seed(seed: int, args: argparse.Namespace) -> SeedResult:
+    request = load_request(
+        sourcing_day(
+            seed,
+            regions=args.regions,
+            orders=args.orders,
+            vans=args.vans,
+            time_limit_s=args.time_limit,
+        )
+    )
+    started = perf_counter()
+    plan = plan_day(request)
+    decision_s = perf_counter() - started
+    started = perf_counter()
+    route_own_fleet(request)
+    own_only_s = perf_counter() - started
+    violations = validate_plan(request, plan.model_dump(mode="json"))
+    best, _ = best_assignment(request, args.eval_limit, args.jobs)
+    return SeedResult(seed, plan.objective.total, best, decision_s, own_only_s, len(violations))
+
+
+def demo(limit_s: float, engine: str | None) -> None:
+    """The demo day: the decision against all own fleet and all regions a carrier can take."""
+    from scenarios.demo import demo_request
+
+    doc = demo_request()
+    if engine:
+        doc["options"]["engine"] = engine
+    request = load_request(doc)
+    ids = region_ids(request)
+    started = perf_counter()
+    plan = plan_day(request, time_limit_s=limit_s)
+    seconds = perf_counter() - started
+    violations = validate_plan(request, plan.model_dump(mode="json"))
+    own = serve_regions(request, ids, time_limit_s=limit_s)
+    kept = uncarried(request)
+    whole = serve_regions(request, kept, time_limit_s=limit_s)
+    every = serve_regions(request, (), time_limit_s=limit_s)
+    print(
+        f"\ndemo day: {len(request.orders)} orders, {len(ids)} regions, "
+        f"engine {request.options.engine}, {limit_s:g} s per plan"
+    )
+    print(
+        f"  decision            {plan.objective.total:10,.0f}  in {seconds:.1f} s; outsourced "
+        f"{[(o.region, o.carrier, len(o.orders)) for o in plan.outsourced]}, "
+        f"{len(plan.unserved)} unserved, {len(violations)} violations"
+    )
+    for name, other, note in (
+        ("all own fleet", own, ""),
+        ("all outsourced", whole, f"regions no carrier takes whole stay own: {kept}"),
+        ("every region out", every, "refused orders unserved"),
+    ):
+        print(
+            f"  {name:<18}  {other.total(request.policy):10,.0f}  "
+            f"{len(other.unserved)} unserved; {note}"
+        )
+
+
+def uncarried(request: Request) -> list[str]:
+    """Regions that no single carrier may take whole."""
+    zones = assign_regions(request)
+    table = CarrierTable(request, zones.region_of)
+    return [
+        r
+        for r, orders in zones.orders_in(request.orders).items()
+        if orders and all(table.split(c, orders)[1] for c in table.ids)
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    results = []
+    print(
+        f"R = {args.regions}, {args.orders} orders, {args.vans} vans; decision limit "
+        f"{args.time_limit:g} s, each of 2^{args.regions} assignments {args.eval_limit:g} s"
+    )
+    print(f"{'seed':>4} {'decision':>10} {'best':>10} {'gap':>7} {'time':>6} {'own':>6} viol")
+    for seed in range(args.seeds):
+        r = run_seed(seed, args)
+        results.append(r)
+        print(
+            f"{r.seed:>4} {r.decision:>10,.0f} {r.best:>10,.0f} {r.gap:>7.2%} "
+            f"{r.decision_s:>5.1f}s {r.own_only_s:>5.1f}s {r.violations:>4}",
+            flush=True,
+        )
+    if results:
+        within = sum(1 for r in results if r.gap <= 0.01)
+        ratio = sum(r.decision_s for r in results) / sum(r.own_only_s for r in results)
+        print(
+            f"within 1% of the best assignment: {within}/{len(results)} seeds; "
+            f"decision time / own-fleet-only time: {ratio:.2f}"
+        )
+    if args.demo:
+        demo(args.demo_limit, args.demo_engine)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.sourcing", description=__doc__)
+    p.add_argument("--regions", type=int, default=8)
+    p.add_argument("--orders", type=int, default=64)
+    p.add_argument("--vans", type=int, default=3)
+    p.add_argument("--seeds", type=int, default=10)
+    p.add_argument("--time-limit", type=float, default=8.0, help="decision limit (s)")
+    p.add_argument("--eval-limit", type=float, default=0.3, help="limit per assignment (s)")
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--demo-limit", type=float, default=30.0)
+    p.add_argument("--demo-engine", choices=["ortools", "pyvrp", "hybrid"], default=None)
+    p.add_argument("--no-demo", dest="demo", action="store_false")
+    return p
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,19 @@
+"""Rich vehicle routing with time windows on plain integer data, solved by OR-Tools and PyVRP."""
+
+from optimizer.params import Engine, SolveParams
+from optimizer.problem import Node, Problem, ProblemError, Vehicle
+from optimizer.solution import Progress, Route, Solution
+from optimizer.solve import solve
+
+__all__ = [
+    "Engine",
+    "Node",
+    "Problem",
+    "ProblemError",
+    "Progress",
+    "Route",
+    "Solution",
+    "SolveParams",
+    "Vehicle",
+    "solve",
+]

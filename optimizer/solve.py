@@ -1,0 +1,22 @@
+"""The single entry point: solve a problem with the engine the parameters name."""
+
+from __future__ import annotations
+
+from optimizer import hybrid, ortools_engine, pyvrp_engine
+from optimizer.params import SolveParams
+from optimizer.problem import Problem
+from optimizer.solution import Solution
+
+
+def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
+    """The best plan found for ``problem`` within ``params.time_limit_s``.
+
+    ``engine="pyvrp"`` raises ``UnsupportedError`` (a ``ProblemError``) for age
+    limits and lateness; ``"hybrid"`` handles everything.
+    """
+    params = params or SolveParams()
+    if params.engine == "pyvrp":
+        return pyvrp_engine.solve(problem, params)
+    if params.engine == "hybrid":
+        return hybrid.solve(problem, params)
+    return ortools_engine.solve(problem, params)

@@ -1,0 +1,31 @@
+"""What only the OR-Tools engine does: progress reports and starting from given routes."""
+
+from __future__ import annotations
+
+from optimizer import Problem, Progress, SolveParams
+from optimizer.ortools_engine import solve
+from tests.optimizer.check import assert_valid
+
+
+def test_progress_reported(consolidation: Problem) -> None:
+    """Improvements reach ``on_progress`` with decreasing costs."""
+    seen: list[Progress] = []
+    solution = solve(consolidation, SolveParams(time_limit_s=0.2, on_progress=seen.append))
+    assert_valid(consolidation, solution)
+    assert seen
+    assert [p.best_cost for p in seen] == sorted((p.best_cost for p in seen), reverse=True)
+
+
+def test_starts_from_given_routes(consolidation: Problem) -> None:
+    """Given routes are read as the first solution and improved from there."""
+    initial = {0: [1], 1: [2], 2: [3]}
+    solution = solve(consolidation, SolveParams(time_limit_s=0.2), initial=initial)
+    assert_valid(consolidation, solution)
+    assert len(solution.routes) == 1
+
+
+def test_broken_given_routes_ignored(capacity_split: Problem) -> None:
+    """Routes that break a rule are not read; the search starts from scratch instead."""
+    solution = solve(capacity_split, SolveParams(time_limit_s=0.2), initial={0: [1, 2]})
+    assert_valid(capacity_split, solution)
+    assert len(solution.routes) == 2
