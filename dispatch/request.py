@@ -63,7 +63,8 @@ class Location(_Model):
         """(lat, lon) for a geographic location, (x, y) for a planar one."""
         if self.lat is not None and self.lon is not None:
             return self.lat, self.lon
-        assert self.x is not None and self.y is not None
+        assert self.x is not None
+        assert self.y is not None
         return self.x, self.y
 
 

@@ -742,6 +742,11 @@ def _by_order(day: _Day) -> Sourcing:
             break
     assert result is not None
     result = _min_charges(day, result, pool, capacity, assigned)
+    spare = day.left() - SPARE_SHARE * day.limit_s
+    if spare > MIN_SOLVE_S:
+        polished = day.route([o for o in pool if o.id not in assigned], spare)
+        if day.own_cost(polished) < _own_cost_without(day, result, assigned):
+            result = polished
     outsourced = _order_entries(day, assigned)
     full = [c for c in table.ids if capacity[c] == 0 and table.capacity(c) > 0]
     for u in result.unserved:

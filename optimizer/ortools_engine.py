@@ -28,9 +28,14 @@ ENGINE = "ortools"
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Tuning:
-    """OR-Tools search settings beyond ``SolveParams`` (enum names as in OR-Tools)."""
+    """OR-Tools search settings beyond ``SolveParams`` (enum names as in OR-Tools).
 
-    first_solution: str = "PARALLEL_SAVINGS"
+    ``first_solution`` None picks by the problem: savings for one depot and one kind
+    of vehicle (best on Solomon), cheapest insertion otherwise, where savings can
+    end with nothing routed (several depots, compartments, cold-chain ages).
+    """
+
+    first_solution: str | None = None
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     gls_lambda: float = 0.5
 
@@ -67,7 +72,8 @@ def solve(
     model = build(problem, vehicles)
     routing = model.routing
     routing.AddAtSolutionCallback(_Reporter(model, params, clock))
-    search = _search_parameters(tuning, params.time_limit_s - (monotonic() - clock), params)
+    limit = params.time_limit_s - (monotonic() - clock)
+    search = _search_parameters(tuning, limit, params, _first_solution(problem))
     start = _read_routes(model, initial) if initial else None
     if start is not None:
         assignment = routing.SolveFromAssignmentWithParameters(start, search)
@@ -243,11 +249,11 @@ def _add_disjunctions(model: _Model) -> None:
         )
 
 
-def _search_parameters(tuning: Tuning, limit_s: float, params: SolveParams) -> Any:
+def _search_parameters(tuning: Tuning, limit_s: float, params: SolveParams, auto: str) -> Any:
     """First solution, metaheuristic and time limit; filters only, no full propagation."""
     search = pywrapcp.DefaultRoutingSearchParameters()
     search.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.Value.Value(
-        tuning.first_solution
+        tuning.first_solution or auto
     )
     search.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.Value.Value(
         tuning.metaheuristic
@@ -257,6 +263,12 @@ def _search_parameters(tuning: Tuning, limit_s: float, params: SolveParams) -> A
     search.use_full_propagation = False
     search.log_search = params.log_search
     return search
+
+
+def _first_solution(problem: Problem) -> str:
+    fleet = {(v.start, v.end, v.capacity, v.max_age, v.profile) for v in problem.vehicles}
+    aged = any(problem.nodes[i].age_classes for i in problem.stops)
+    return "PARALLEL_SAVINGS" if len(fleet) == 1 and not aged else "PARALLEL_CHEAPEST_INSERTION"
 
 
 def _read_routes(model: _Model, initial: Mapping[int, Sequence[int]]) -> Any:

@@ -252,7 +252,7 @@ def test_a_pinned_carrier_that_refuses_orders_leaves_them_unserved(day: dict[str
     assert "CHEAP does not handle frozen goods" in u.reason
 
 
-def test_unpinned_unknown_carrier_pin_is_a_request_error(day: dict[str, Any]) -> None:
+def test_a_pin_to_an_unknown_carrier_is_a_request_error(day: dict[str, Any]) -> None:
     """A pin naming no carrier is refused with the pin's field."""
     day["policy"]["pin"] = {"FAR": "NOPE"}
     with pytest.raises(RequestError, match=r"policy\.pin\.FAR"):
