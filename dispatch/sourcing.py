@@ -373,9 +373,9 @@ class _RegionSearch:
             dropped[region[n]].append(n)
         for r, nodes in dropped.items():
             if r in known:
-                prices = sum(drop_price(o) for n in nodes for o in costs.model.node_stop(n).orders)
+                prices = [drop_price(o) for n in nodes for o in costs.model.node_stop(n).orders]
                 insert = min(sum(costs.insertion(n) for n in nodes), costs.tour(nodes))
-                self.estimate[r] += max(prices, insert)
+                self.estimate[r] += max(sum(p for p in prices if p < day.penalty), insert)
 
     def evaluate(self, own: frozenset[str], limit_s: float, *, cache: bool = True) -> _Eval:
         """Route the ``own`` regions, give the other free regions their cheapest carriers."""
@@ -433,14 +433,15 @@ class _RegionSearch:
         return sorted(unique, key=rank)
 
     def _calibrate(self, own: frozenset[str], search_s: float) -> tuple[_Eval, bool]:
-        """Evaluate ``own``, doubling the re-solve time while that still pays; and whether
-        it stopped paying within the time allowed (re-solves comparable enough to search)."""
+        """Evaluate ``own``, doubling the re-solve time while that still pays; and whether it
+        stopped paying within the time allowed with every order routed (re-solves then
+        compare reliably enough to search)."""
         started = self.day.left()
         current = self.evaluate(own, self.eval_s)
         while started - self.day.left() + 2 * self.eval_s <= CALIBRATION_SHARE * search_s:
             longer = self.evaluate(own, 2 * self.eval_s, cache=False)
             if longer.total >= current.total * (1 - CONVERGED):
-                return current, True
+                return current, not any(u.code == DROPPED.code for u in current.result.unserved)
             self.eval_s *= 2
             current = self.cache[own] = longer
         return current, False
