@@ -112,6 +112,7 @@ class _Checker:
             if oid not in seen:
                 self.fail("plan", "coverage", f"order {oid} appears nowhere in the plan")
         self.vehicles_once(routes)
+        self.objective(routes)
         self.status(seen)
         return self.out
 
@@ -130,6 +131,20 @@ class _Checker:
             if vid in used:
                 self.fail(f"routes[{r_i}]", "fleet", f"vehicle {vid} drives two routes")
             used.add(vid)
+
+    def objective(self, routes: Sequence[Mapping[str, Any]]) -> None:
+        """The objective's parts add up, and the own-fleet part is the routes' costs."""
+        obj = self.plan.get("objective") or {}
+        parts = [obj.get(k) for k in ("total", "own_fleet", "carriers", "penalties")]
+        if not all(isinstance(x, int | float) for x in parts):
+            self.fail("objective", "format", "total, own_fleet, carriers and penalties are needed")
+            return
+        total, own, carriers, penalties = parts
+        if abs(total - (own + carriers + penalties)) > 0.05:
+            self.fail("objective", "cost", f"total {total} is not own_fleet + carriers + penalties")
+        costs = [(r.get("cost") or {}).get("total") for r in routes]
+        if all(isinstance(c, int | float) for c in costs) and abs(own - sum(costs)) > 0.05:
+            self.fail("objective", "cost", f"own_fleet {own}, routes cost {sum(costs):.2f}")
 
     def status(self, seen: Mapping[str, str]) -> None:
         unserved = len(self.plan.get("unserved") or [])

@@ -124,3 +124,12 @@ def test_unserved_needs_reason(doc: dict[str, Any], plan: dict[str, Any]) -> Non
     plan["unserved"] = [{"order": "O3", "reason": ""}]
     plan["status"] = "partial"
     assert "reason" in _rules(doc, plan)
+
+
+def test_objective_parts_must_add_up(doc: dict[str, Any], plan: dict[str, Any]) -> None:
+    """A total that is not the sum of its parts, or an own-fleet part off the routes, is caught."""
+    plan["objective"]["total"] = 400.0
+    plan["objective"]["own_fleet"] = 390.0
+    msgs = [str(v) for v in validate_plan(load_request(doc), plan)]
+    assert any("is not own_fleet + carriers + penalties" in m for m in msgs)
+    assert any("own_fleet 390.0, routes cost 378.88" in m for m in msgs)
