@@ -60,6 +60,10 @@ def _km(request: Request, a: Location, b: Location, ida: str, idb: str) -> tuple
     return km, km / t.speed_kmh * 60
 
 
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
 class _Checker:
     def __init__(self, request: Request, plan: Mapping[str, Any]) -> None:
         self.req = request
@@ -135,16 +139,18 @@ class _Checker:
     def objective(self, routes: Sequence[Mapping[str, Any]]) -> None:
         """The objective's parts add up, and the own-fleet part is the routes' costs."""
         obj = self.plan.get("objective") or {}
-        parts = [obj.get(k) for k in ("total", "own_fleet", "carriers", "penalties")]
-        if not all(isinstance(x, int | float) for x in parts):
+        total, own, carriers, penalties = (
+            _number(obj.get(k)) for k in ("total", "own_fleet", "carriers", "penalties")
+        )
+        if total is None or own is None or carriers is None or penalties is None:
             self.fail("objective", "format", "total, own_fleet, carriers and penalties are needed")
             return
-        total, own, carriers, penalties = parts
         if abs(total - (own + carriers + penalties)) > 0.05:
             self.fail("objective", "cost", f"total {total} is not own_fleet + carriers + penalties")
-        costs = [(r.get("cost") or {}).get("total") for r in routes]
-        if all(isinstance(c, int | float) for c in costs) and abs(own - sum(costs)) > 0.05:
-            self.fail("objective", "cost", f"own_fleet {own}, routes cost {sum(costs):.2f}")
+        costs = [_number((r.get("cost") or {}).get("total")) for r in routes]
+        routed = sum(c for c in costs if c is not None)
+        if None not in costs and abs(own - routed) > 0.05:
+            self.fail("objective", "cost", f"own_fleet {own}, routes cost {routed:.2f}")
 
     def status(self, seen: Mapping[str, str]) -> None:
         unserved = len(self.plan.get("unserved") or [])
