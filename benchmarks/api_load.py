@@ -17,19 +17,17 @@ import asyncio
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import quantiles
 
 import httpx
+
+from api.launch import run_cli, serving
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,48 +49,6 @@ class Result:
             f"{self.errors} errors — p50 {self.p50_ms:.1f} ms, p99 {self.p99_ms:.1f} ms, "
             f"{self.rps:.0f} requests/s"
         )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _cli(*args: str, env: dict[str, str]) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "api.cli", *args], env=env, capture_output=True, text=True,
-        check=True,
-    )  # fmt: skip
-    return done.stdout.strip()
-
-
-@contextmanager
-def serving(env: dict[str, str], cwd: Path) -> Iterator[str]:
-    """``dispatch serve`` on a free loopback port until the block ends."""
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
-        env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.25)
-        else:
-            raise RuntimeError("the server did not start")
-        yield base
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 def plan_demo(base: str, headers: dict[str, str], day: str, time_limit: float) -> int:
@@ -174,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
             "DISPATCH_LOG_LEVEL": "WARNING",
         }
         with serving(env, Path(tmp)) as base:
-            key = _cli("keys", "create", "--role", "dispatcher", "--name", "load test", env=env)
+            key = run_cli("keys", "create", "--role", "dispatcher", "--name", "load test", env=env)
             headers = {"Authorization": f"Bearer {key}"}
             plan_id = plan_demo(base, headers, "2026-11-11", args.time_limit)
             url = f"{base}/plans/{plan_id}"

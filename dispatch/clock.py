@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer
@@ -28,6 +29,11 @@ def format_clock(minutes: float) -> str:
     """ "HH:MM" for minutes after midnight, rounded to the nearest minute."""
     total = round(minutes)
     return f"{total // 60:02d}:{total % 60:02d}"
+
+
+def format_windows(windows: Sequence[tuple[int, int]]) -> str:
+    """ "09:00–12:00, 15:00–19:00" for windows in minutes."""
+    return ", ".join(f"{format_clock(a)}–{format_clock(b)}" for a, b in windows)
 
 
 Clock = Annotated[int, BeforeValidator(parse_clock), PlainSerializer(format_clock, return_type=str)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dispatch.clock import format_clock
+from dispatch.clock import format_windows
 from dispatch.load import order_load
 from dispatch.model import DayModel, FleetUnit
 from dispatch.request import Order, Request, Temperature
@@ -74,7 +74,7 @@ def stop_reason(model: DayModel, k: int, request: Request) -> Reason | None:
                 if _cold_ok(v.max_cold_minutes.chilled, v.max_cold_minutes.frozen, temps, out):
                     cold_ok = True
                     return None
-    windows = ", ".join(f"{format_clock(a)}–{format_clock(b)}" for a, b in stop.windows)
+    windows = format_windows(stop.windows)
     if not window_ok:
         return Reason(
             "unreachable",

@@ -8,7 +8,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from dispatch.clock import format_clock
 from dispatch.feasibility import Reason, order_reason, stop_reason
 from dispatch.grouping import Stop, group_orders
 from dispatch.load import DIMENSIONS, Load
@@ -196,7 +195,3 @@ def _routes(
             )
         )
     return routes, late_total
-
-
-def describe_windows(windows: Sequence[tuple[int, int]]) -> str:
-    return ", ".join(f"{format_clock(a)}–{format_clock(b)}" for a, b in windows)

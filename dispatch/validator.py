@@ -14,7 +14,7 @@ from typing import Any
 from shapely import make_valid
 from shapely.geometry import Point, Polygon, shape
 
-from dispatch.clock import format_clock, parse_clock
+from dispatch.clock import format_clock, format_windows, parse_clock
 from dispatch.request import Carrier, Location, Order, Request, Temperature, Vehicle
 
 TOLERANCE_MIN = 1.0
@@ -313,7 +313,7 @@ class _Checker:
                     f"late_minutes {visit.get('late_minutes')}, recomputed {late:.0f}",
                 )
             return
-        spans = ", ".join(f"{format_clock(a)}–{format_clock(b)}" for a, b in windows)
+        spans = format_windows(windows)
         self.fail(where, "window", f"service at {format_clock(begin)} outside its windows {spans}")
 
 

@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.launch import free_port
 from api.settings import Settings
 from dispatch.store import (
     JobSource,
@@ -29,7 +30,6 @@ from dispatch.store import (
     start_job,
     validate_network,
 )
-from tests.conftest import free_port
 from tests.dispatch.store.conftest import NETWORK, PLAN
 
 
