@@ -64,19 +64,28 @@ def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-class _Checker:
+class _Rules:
+    """What every checker holds: the request, the plan, and the violations found so far."""
+
     def __init__(self, request: Request, plan: Mapping[str, Any]) -> None:
         self.req = request
         self.plan = plan
         self.out: list[Violation] = []
         self.orders = {o.id: o for o in request.orders}
         self.points = {p.id: p for p in request.pickup_points}
-        self.depots = {d.id: d for d in request.depots}
-        self.units: dict[str, Vehicle] = {uid: v for v in request.vehicles for uid in v.unit_ids()}
-        self.late_allowed = request.policy.late_penalty_per_minute > 0
 
     def fail(self, where: str, rule: str, message: str) -> None:
         self.out.append(Violation(where, rule, message))
+
+
+class _Checker(_Rules):
+    """Own-fleet routes: coverage, fleet, times, windows, cold chain, loads, costs, status."""
+
+    def __init__(self, request: Request, plan: Mapping[str, Any]) -> None:
+        super().__init__(request, plan)
+        self.depots = {d.id: d for d in request.depots}
+        self.units: dict[str, Vehicle] = {uid: v for v in request.vehicles for uid in v.unit_ids()}
+        self.late_allowed = request.policy.late_penalty_per_minute > 0
 
     def destination(self, order: Order) -> tuple[str, Location, list[tuple[int, int]]]:
         """The place id (the matrix metric's name for it), location and windows of a delivery."""
@@ -317,23 +326,16 @@ class _Checker:
         self.fail(where, "window", f"service at {format_clock(begin)} outside its windows {spans}")
 
 
-class _CarrierChecker:
+class _CarrierChecker(_Rules):
     """Outsourced work: carrier, region (own point-in-polygon), goods, cap, cost, pins, splits."""
 
     def __init__(self, request: Request, plan: Mapping[str, Any]) -> None:
-        self.req = request
-        self.plan = plan
-        self.out: list[Violation] = []
-        self.orders = {o.id: o for o in request.orders}
-        self.points = {p.id: p for p in request.pickup_points}
+        super().__init__(request, plan)
         self.carriers = {c.id: c for c in request.carriers}
         self.polygons = [
             (str((f.get("properties") or {}).get("id", f.get("id"))), _polygon(f.get("geometry")))
             for f in (request.regions or {}).get("features", [])
         ]
-
-    def fail(self, where: str, rule: str, message: str) -> None:
-        self.out.append(Violation(where, rule, message))
 
     def region(self, order: Order) -> str:
         if order.region:
