@@ -108,7 +108,7 @@ def build(problem: Problem, vehicles: Sequence[int]) -> _Model:
     _set_shifts(model, time)
     _add_loads(model)
     _restrict_vehicles(model)
-    aged = _add_ages(model, time)
+    aged = _add_ages(model, time, transits)
     _add_finalizers(model, time, aged)
     _add_disjunctions(model)
     return model
@@ -201,7 +201,7 @@ def _restrict_vehicles(model: _Model) -> None:
             model.routing.VehicleVar(model.index(i)).SetValues([-1, *allowed])
 
 
-def _add_ages(model: _Model, time: Any) -> list[int]:
+def _add_ages(model: _Model, time: Any, transits: list[int]) -> list[int]:
     """Bound start of service minus route start at aged stops; returns those stops."""
     span = bounds.horizon(model.problem)
     aged: list[tuple[int, list[int]]] = []
@@ -211,7 +211,25 @@ def _add_ages(model: _Model, time: Any) -> list[int]:
             aged.append((i, [span if limit is None else limit for limit in limits]))
     if aged:
         _age_elements(model, time, aged)
+        _age_travel(model, transits, aged)
     return [i for i, _ in aged]
+
+
+def _age_travel(model: _Model, transits: list[int], aged: list[tuple[int, list[int]]]) -> None:
+    """A redundant bound the search filters see: service and travel since the start, no waits.
+
+    It never exceeds the age, so it cuts no plan; it rejects most moves that break an
+    age limit before the element constraints are propagated.
+    """
+    span = bounds.horizon(model.problem)
+    model.routing.AddDimensionWithVehicleTransits(transits, span, span, True, "AgeTravel")
+    travel = model.routing.GetDimensionOrDie("AgeTravel")
+    servers = plan.servers(model.problem, model.vehicles)
+    slot = {v: k for k, v in enumerate(model.vehicles)}
+    for i, limits in aged:
+        able = [limits[slot[v]] for v in servers[i]]
+        if able:
+            travel.CumulVar(model.index(i)).SetMax(max(able))
 
 
 def _age_elements(model: _Model, time: Any, aged: list[tuple[int, list[int]]]) -> None:

@@ -8,7 +8,7 @@ from typing import Literal
 
 from optimizer.solution import Progress
 
-Engine = Literal["ortools", "pyvrp", "hybrid"]
+Engine = Literal["ortools", "pyvrp", "hybrid", "portfolio"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -52,6 +52,11 @@ def nothing_routed(problem: Problem, engine: str, elapsed_s: float, *, failed: b
     )
 
 
+def missing(problem: Problem, solution: Solution) -> int:
+    """How many mandatory stops the solution drops."""
+    return sum(1 for i in solution.dropped if problem.nodes[i].penalty is None)
+
+
 def servers(problem: Problem, vehicles: Sequence[int]) -> dict[int, list[int]]:
     """For each stop, the vehicles that could serve it on a route of its own."""
     verdicts: dict[tuple[object, ...], bool] = {}

@@ -1,14 +1,20 @@
 """Every PyVRP call of the optimizer: translate the problem, search, read the routes back.
 
-PyVRP expresses all of the contract but age limits and lateness. Several windows
-become mutually exclusive copies of a stop in a client group. Matrices pass
-through unchanged, except that a depot's loading time is added to its rows.
-``search`` relaxes what PyVRP cannot express: ages are ignored and allowed
-lateness is free, so its routes may need repair and re-costing.
+PyVRP expresses all of the contract but lateness and the exact age limits. Several
+windows become mutually exclusive copies of a stop in a client group. Ages are kept
+conservatively: vehicles fall into classes by earliest start and limits, and an aged
+stop gets one copy per class whose windows end at that class's earliest start plus
+its limit, reserved to the class by a load dimension only its vehicles carry. A
+route that starts later than its earliest start could serve later, so OR-Tools
+polishes with the exact rule. Matrices pass through unchanged, except that a
+depot's loading time is added to its rows. Allowed lateness is free in the
+search, so those routes need re-costing.
 """
 
 from __future__ import annotations
 
+import itertools
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from time import monotonic
@@ -16,7 +22,9 @@ from typing import Any
 
 import numpy as np
 import pyvrp
+from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.IteratedLocalSearch import IteratedLocalSearchCallbacks, IteratedLocalSearchParams
+from pyvrp.PenaltyManager import PenaltyParams
 from pyvrp.search import NeighbourhoodParams
 
 from optimizer import bounds, plan
@@ -27,6 +35,8 @@ from optimizer.solution import Progress, Solution
 ENGINE = "pyvrp"
 NEIGHBOURS = 20
 """Granular neighbourhood size: measured best for short runs (PyVRP's default is 50)."""
+MAX_PENALTY = 100_000.0
+"""PyVRP's default top penalty per unit of violation, for costs of about 1 per metre."""
 Orders = dict[int, list[int]]
 
 
@@ -35,19 +45,21 @@ class UnsupportedError(ProblemError):
 
 
 def unsupported(problem: Problem) -> list[str]:
-    """Why PyVRP cannot solve ``problem`` exactly (empty when it can)."""
-    reasons: list[str] = []
+    """What PyVRP cannot express (empty when it can, ages conservatively)."""
     if problem.late_cost > 0 and problem.max_lateness > 0:
-        reasons.append("lateness (late_cost, max_lateness)")
-    if any(problem.nodes[i].age_classes for i in problem.stops) and any(
+        return ["lateness (late_cost, max_lateness)"]
+    return []
+
+
+def is_aged(problem: Problem) -> bool:
+    """Whether an age limit binds some stop, so PyVRP keeps it only conservatively."""
+    return any(problem.nodes[i].age_classes for i in problem.stops) and any(
         limit is not None for vehicle in problem.vehicles for limit in vehicle.max_age
-    ):
-        reasons.append("age limits (age_classes, max_age)")
-    return reasons
+    )
 
 
 def solve(problem: Problem, params: SolveParams) -> Solution:
-    """Solve with PyVRP; raises ``UnsupportedError`` for ages and lateness."""
+    """Solve with PyVRP; raises ``UnsupportedError`` for lateness."""
     reasons = unsupported(problem)
     if reasons:
         raise UnsupportedError("PyVRP cannot express " + " and ".join(reasons))
@@ -69,26 +81,43 @@ def search(
         return {}, {}
     data = model.data()
     progress = _Progress(params.on_progress, clock)
+    scale = _cost_scale(problem)
     solver_params = pyvrp.SolveParams(
         ils=IteratedLocalSearchParams(callbacks=progress),
+        penalty=PenaltyParams(min_penalty=0.1 * scale, max_penalty=MAX_PENALTY * scale),
         neighbourhood=NeighbourhoodParams(num_neighbours=NEIGHBOURS),
         display_interval=max(1.0, params.time_limit_s / 5),
     )
     stop = _Deadline(deadline, give_up)
-    result = pyvrp.solve(
-        data,
-        stop,
-        seed=params.seed,
-        collect_stats=params.log_search,
-        display=params.log_search,
-        params=solver_params,
-    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PenaltyBoundWarning)
+        result = pyvrp.solve(
+            data,
+            stop,
+            seed=params.seed,
+            collect_stats=params.log_search,
+            display=params.log_search,
+            params=solver_params,
+        )
     best = result.best
     stats = {
         "iterations": float(result.num_iterations),
         "pyvrp_feasible": float(best.is_feasible()),
     }
     return model.orders(best), stats
+
+
+def _tag_weight(problem: Problem) -> int:
+    """A class unit whose overload at PyVRP's top penalty costs more than any stop or vehicle."""
+    top = max(
+        [node.penalty or 0 for node in problem.nodes] + [v.fixed_cost for v in problem.vehicles]
+    )
+    return 1 + int(2 * top // (MAX_PENALTY * _cost_scale(problem)))
+
+
+def _cost_scale(problem: Problem) -> float:
+    """The largest cost of one metre plus one second: PyVRP's penalty bounds assume about 1."""
+    return float(max((v.distance_cost + v.time_cost for v in problem.vehicles), default=1) or 1)
 
 
 @dataclass(slots=True)
@@ -137,51 +166,81 @@ class _Translation:
                 by_key[key] = len(self.types)
                 self.types.append([])
             self.types[by_key[key]].append(v)
+        aged = is_aged(problem)
+        classes: dict[tuple[object, ...], int] = {}
+        self.type_class = [
+            classes.setdefault(_age_key(problem, vs[0]), len(classes)) if aged else 0
+            for vs in self.types
+        ]
+        self.age_classes = len(classes)
         servers = plan.servers(problem, usable)
-        servable = [i for i in problem.stops if servers[i]]
-        self.client_nodes = [i for i in servable for _ in problem.nodes[i].windows]
+        self.copies: list[tuple[int, int | None, tuple[int, int]]] = []
+        """One PyVRP client per entry: problem node, vehicle class (None: any), window."""
+        for i in problem.stops:
+            if not servers[i]:
+                continue
+            if not (aged and problem.nodes[i].age_classes):
+                self.copies += [(i, None, w) for w in self._windows(i)]
+                continue
+            for c in sorted({self.type_class[t] for t in self._types_of(servers[i])}):
+                self.copies += [(i, c, w) for w in self._class_windows(i, c)]
+        self.client_nodes = [i for i, _, _ in self.copies]
+        self.tag_weight = _tag_weight(problem)
+
+    def _types_of(self, vehicles: list[int]) -> list[int]:
+        return [t for t, vs in enumerate(self.types) if any(v in vs for v in vehicles)]
+
+    def _class_windows(self, i: int, c: int) -> list[tuple[int, int]]:
+        """Stop ``i``'s windows cut where class ``c``'s age limit ends when it starts earliest."""
+        t = self.type_class.index(c)
+        v = self.types[t][0]
+        limit = bounds.age_limit(self.problem, v, i)
+        if limit is None:
+            return self._windows(i)
+        deadline = bounds.vehicle_bounds(self.problem, v)[0] + limit
+        return [(a, min(b, deadline)) for a, b in self._windows(i) if a <= deadline]
 
     def data(self) -> pyvrp.ProblemData:
-        """PyVRP problem data: locations are problem nodes, one client per window."""
+        """PyVRP problem data: locations are problem nodes, one client per window and class."""
         p = self.problem
         clients: list[pyvrp.Client] = []
         groups: list[pyvrp.ClientGroup] = []
-        for i in dict.fromkeys(self.client_nodes):
-            clients += self._clients(i, len(clients), groups)
+        for i, group in itertools.groupby(self.copies, key=lambda copy: copy[0]):
+            first = len(clients)
+            copies = [(c, w) for _, c, w in group]
+            node = p.nodes[i]
+            mandatory = node.penalty is None
+            alone = len(copies) == 1
+            if not alone:
+                groups.append(pyvrp.ClientGroup(list(range(first, first + len(copies))), mandatory))
+            clients += [
+                pyvrp.Client(
+                    i,
+                    delivery=[*node.demand, *self._tag(c)],
+                    service_duration=node.service,
+                    tw_early=a,
+                    tw_late=b,
+                    prize=node.penalty or 0,
+                    required=mandatory and alone,
+                    group=None if alone else len(groups) - 1,
+                )
+                for c, (a, b) in copies
+            ]
         distances: list[Any] = [p.distances] * len(p.durations)
         durations: list[Any] = [self._loading(m) for m in p.durations]
         return pyvrp.ProblemData(
             locations=[pyvrp.Location(0.0, 0.0) for _ in p.nodes],
             clients=clients,
             depots=[pyvrp.Depot(d) for d in self.depots],
-            vehicle_types=[self._vehicle_type(vs) for vs in self.types],
+            vehicle_types=[self._vehicle_type(t) for t in range(len(self.types))],
             distance_matrices=distances,
             duration_matrices=durations,
             groups=groups,
         )
 
-    def _clients(self, i: int, first: int, groups: list[pyvrp.ClientGroup]) -> list[pyvrp.Client]:
-        node = self.problem.nodes[i]
-        mandatory = node.penalty is None
-        alone = len(node.windows) == 1
-        group = None if alone else len(groups)
-        if not alone:
-            groups.append(
-                pyvrp.ClientGroup(list(range(first, first + len(node.windows))), mandatory)
-            )
-        return [
-            pyvrp.Client(
-                i,
-                delivery=list(node.demand),
-                service_duration=node.service,
-                tw_early=a,
-                tw_late=b,
-                prize=node.penalty or 0,
-                required=mandatory and alone,
-                group=group,
-            )
-            for a, b in self._windows(i)
-        ]
+    def _tag(self, c: int | None) -> list[int]:
+        """The class dimensions' demand: a heavy unit in its own class's dimension."""
+        return [self.tag_weight * int(c == k) for k in range(self.age_classes)]
 
     def _windows(self, i: int) -> list[tuple[int, int]]:
         """The stop's windows, the last one extended by the allowed lateness."""
@@ -191,12 +250,15 @@ class _Translation:
             windows[-1] = (windows[-1][0], windows[-1][1] + p.max_lateness)
         return windows
 
-    def _vehicle_type(self, vehicles: list[int]) -> pyvrp.VehicleType:
+    def _vehicle_type(self, t: int) -> pyvrp.VehicleType:
+        vehicles = self.types[t]
         vehicle = self.problem.vehicles[vehicles[0]]
         earliest, latest = bounds.vehicle_bounds(self.problem, vehicles[0])
+        room = len(self.copies) * self.tag_weight
+        own = [room * int(self.type_class[t] == k) for k in range(self.age_classes)]
         return pyvrp.VehicleType(
             num_available=len(vehicles),
-            capacity=list(vehicle.capacity),
+            capacity=[*vehicle.capacity, *own],
             start_depot=self.depots.index(vehicle.start),
             end_depot=self.depots.index(vehicle.end),
             fixed_cost=vehicle.fixed_cost,
@@ -229,6 +291,10 @@ class _Translation:
 
 def _ends(problem: Problem, v: int) -> tuple[int, int]:
     return problem.vehicles[v].start, problem.vehicles[v].end
+
+
+def _age_key(problem: Problem, v: int) -> tuple[object, ...]:
+    return bounds.vehicle_bounds(problem, v)[0], problem.vehicles[v].max_age
 
 
 def _type_key(problem: Problem, v: int) -> tuple[object, ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from optimizer import hybrid, ortools_engine, pyvrp_engine
+from optimizer import hybrid, ortools_engine, portfolio, pyvrp_engine
 from optimizer.params import SolveParams
 from optimizer.problem import Problem
 from optimizer.solution import Solution
@@ -11,12 +11,15 @@ from optimizer.solution import Solution
 def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
     """The best plan found for ``problem`` within ``params.time_limit_s``.
 
-    ``engine="pyvrp"`` raises ``UnsupportedError`` (a ``ProblemError``) for age
-    limits and lateness; ``"hybrid"`` handles everything.
+    ``engine="pyvrp"`` raises ``UnsupportedError`` (a ``ProblemError``) for
+    lateness and keeps age limits only conservatively; ``"ortools"``, ``"hybrid"``
+    and ``"portfolio"`` (both at once on two cores) handle everything exactly.
     """
     params = params or SolveParams()
     if params.engine == "pyvrp":
         return pyvrp_engine.solve(problem, params)
     if params.engine == "hybrid":
         return hybrid.solve(problem, params)
+    if params.engine == "portfolio":
+        return portfolio.solve(problem, params)
     return ortools_engine.solve(problem, params)

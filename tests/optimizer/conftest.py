@@ -37,6 +37,14 @@ def age_split() -> Problem:
 
 
 @pytest.fixture
+def late_cold() -> Problem:
+    """A cold stop 10 away, open from 150, age limit 60: the vehicle from 0 must start late."""
+    nodes = [depot(), stop(((150, 400),), penalty=1000, age_classes=(0,))]
+    fleet = [vehicle(max_age=(60,), fixed_cost=5), vehicle(shift=(100, 400), max_age=(60,))]
+    return problem([0, 10], nodes, fleet)
+
+
+@pytest.fixture
 def chilled_only() -> Problem:
     """Stop 2 needs the second (chilled) dimension, which only the dearer vehicle 1 carries."""
     nodes = [depot(), stop(demand=(1, 0)), stop(demand=(1, 1))]

@@ -22,8 +22,8 @@ def test_plans_are_valid(problem: Problem, engine: Engine) -> None:
 
 
 @QUICK
-@given(problem=problems(ages=False, lateness=False))
+@given(problem=problems(lateness=False))
 def test_pyvrp_plans_are_valid(problem: Problem) -> None:
-    """PyVRP's plans pass the checker on problems without ages and lateness."""
+    """PyVRP's plans pass the checker on problems without lateness; ages are kept."""
     assert not unsupported(problem)
     assert_valid(problem, solve(problem, SolveParams(time_limit_s=0.3, engine="pyvrp")))

@@ -33,7 +33,6 @@ def test_capacity_forces_two_vehicles(capacity_split: Problem, engine: Engine) -
     assert sorted(route.visits for route in solution.routes) == [(1,), (2,)]
 
 
-@pytest.mark.parametrize("engine", EXACT_ENGINES)
 def test_age_limit_forces_second_vehicle(age_split: Problem, engine: Engine) -> None:
     """With age 25 allowed, one route (second stop at age 30) is not allowed; without, it is."""
     assert len(solved(age_split, engine).routes) == 2
@@ -107,8 +106,35 @@ def test_route_starts_late(late_start: Problem, engine: Engine) -> None:
     assert (route.start, route.starts, route.end) == (85, (100,), 110)
 
 
-@pytest.mark.parametrize("fixture", ["age_split", "lateness"])
-def test_pyvrp_refuses_what_it_cannot_express(fixture: str, request: pytest.FixtureRequest) -> None:
-    """Age limits and lateness raise ``UnsupportedError`` with engine ``pyvrp``."""
+def test_pyvrp_refuses_what_it_cannot_express(lateness: Problem) -> None:
+    """Lateness raises ``UnsupportedError`` with engine ``pyvrp``."""
     with pytest.raises(UnsupportedError):
-        solve(request.getfixturevalue(fixture), SolveParams(time_limit_s=0.1, engine="pyvrp"))
+        solve(lateness, SolveParams(time_limit_s=0.1, engine="pyvrp"))
+
+
+def test_aged_stop_goes_to_the_late_shift(late_cold: Problem, engine: Engine) -> None:
+    """Only the vehicle starting at 100 reaches the cold stop (open from 150) within age 60."""
+    (route,) = solved(late_cold, engine).routes
+    assert route.vehicle == 1
+    assert route.visits == (1,)
+
+
+def test_age_limit_binds_a_late_start(late_cold: Problem, engine: Engine) -> None:
+    """Starting the early vehicle late would do, but PyVRP's class of it ends at age 60."""
+    early = late_cold.replace(vehicles=(late_cold.vehicles[0],))
+    solution = solve(early, SolveParams(time_limit_s=0.2, engine=engine))
+    assert_valid(early, solution)
+    if engine == "pyvrp":
+        assert solution.dropped == (1,)
+    else:
+        (route,) = solution.routes
+        assert route.start >= 150 - 60 - 10
+
+
+@pytest.mark.parametrize("fixture", ["age_split", "window_order", "lateness"])
+def test_portfolio_matches_the_exact_engines(fixture: str, request: pytest.FixtureRequest) -> None:
+    """Both engines at once give the optimum of these small cases, checked independently."""
+    problem: Problem = request.getfixturevalue(fixture)
+    best = solved(problem, "portfolio")
+    assert best.engine == "portfolio"
+    assert best.cost == solved(problem, "ortools").cost
