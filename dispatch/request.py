@@ -224,7 +224,7 @@ class Policy(_Model):
 class Options(_Model):
     time_limit_s: float = Field(30.0, gt=0, le=3600, allow_inf_nan=False)
     seed: int = 0
-    engine: Literal["ortools", "pyvrp", "hybrid", "portfolio"] = "ortools"
+    engine: Literal["ortools", "pyvrp", "hybrid", "portfolio"] = "portfolio"
 
 
 class Request(_Model):

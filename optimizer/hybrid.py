@@ -18,7 +18,7 @@ from optimizer.problem import Problem
 from optimizer.solution import Solution
 
 ENGINE = "hybrid"
-PYVRP_SHARE = 0.4
+PYVRP_SHARE = 0.5
 
 
 def solve(problem: Problem, params: SolveParams) -> Solution:

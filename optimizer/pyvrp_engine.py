@@ -2,18 +2,19 @@
 
 PyVRP expresses all of the contract but lateness and the exact age limits. Several
 windows become mutually exclusive copies of a stop in a client group. Ages are kept
-conservatively: vehicles fall into classes by earliest start and limits, and an aged
-stop gets one copy per class whose windows end at that class's earliest start plus
-its limit, reserved to the class by a load dimension only its vehicles carry. A
-route that starts later than its earliest start could serve later, so OR-Tools
-polishes with the exact rule. Matrices pass through unchanged, except that a
-depot's loading time is added to its rows. Allowed lateness is free in the
-search, so those routes need re-costing.
+conservatively by release times: an aged stop's windows are cut into slots, and a
+copy served in a slot ending at ``b`` may only ride on a route that starts at
+``b - limit`` or later (the smallest limit of the vehicles able to serve it), so
+an age is at most the slot width short of its limit; OR-Tools polishes with the
+exact rule. Matrices pass through unchanged, except that a depot's loading time
+is added to its rows. Allowed lateness is free in the search, so those routes
+need re-costing.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,9 +35,14 @@ from optimizer.solution import Progress, Solution
 
 ENGINE = "pyvrp"
 NEIGHBOURS = 20
-"""Granular neighbourhood size: measured best for short runs (PyVRP's default is 50)."""
+"""Granular neighbourhood size: measured best for short Solomon runs (PyVRP's default is 50)."""
 MAX_PENALTY = 100_000.0
 """PyVRP's default top penalty per unit of violation, for costs of about 1 per metre."""
+AGE_SLOTS = 8
+"""Slots per age limit: an aged stop served in a slot ending at ``b`` needs a route start
+from ``b - limit``, so an age may lose up to ``limit / AGE_SLOTS`` to the slot width."""
+MAX_SLOTS = 32
+"""At most this many slots per window: long windows get wider, more conservative slots."""
 Orders = dict[int, list[int]]
 
 
@@ -85,7 +91,7 @@ def search(
     solver_params = pyvrp.SolveParams(
         ils=IteratedLocalSearchParams(callbacks=progress),
         penalty=PenaltyParams(min_penalty=0.1 * scale, max_penalty=MAX_PENALTY * scale),
-        neighbourhood=NeighbourhoodParams(num_neighbours=NEIGHBOURS),
+        neighbourhood=NeighbourhoodParams(num_neighbours=model.neighbours()),
         display_interval=max(1.0, params.time_limit_s / 5),
     )
     stop = _Deadline(deadline, give_up)
@@ -105,14 +111,6 @@ def search(
         "pyvrp_feasible": float(best.is_feasible()),
     }
     return model.orders(best), stats
-
-
-def _tag_weight(problem: Problem) -> int:
-    """A class unit whose overload at PyVRP's top penalty costs more than any stop or vehicle."""
-    top = max(
-        [node.penalty or 0 for node in problem.nodes] + [v.fixed_cost for v in problem.vehicles]
-    )
-    return 1 + int(2 * top // (MAX_PENALTY * _cost_scale(problem)))
 
 
 def _cost_scale(problem: Problem) -> float:
@@ -154,7 +152,7 @@ class _Progress(IteratedLocalSearchCallbacks):
 class _Translation:
     """The problem as PyVRP data, and the maps to read PyVRP's routes back."""
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, slots: int = AGE_SLOTS) -> None:
         self.problem = problem
         usable = [v for v in range(len(problem.vehicles)) if bounds.is_usable(problem, v)]
         self.depots = sorted({d for v in usable for d in _ends(problem, v)})
@@ -166,48 +164,35 @@ class _Translation:
                 by_key[key] = len(self.types)
                 self.types.append([])
             self.types[by_key[key]].append(v)
-        aged = is_aged(problem)
-        classes: dict[tuple[object, ...], int] = {}
-        self.type_class = [
-            classes.setdefault(_age_key(problem, vs[0]), len(classes)) if aged else 0
-            for vs in self.types
-        ]
-        self.age_classes = len(classes)
         servers = plan.servers(problem, usable)
-        self.copies: list[tuple[int, int | None, tuple[int, int]]] = []
-        """One PyVRP client per entry: problem node, vehicle class (None: any), window."""
+        self.copies: list[tuple[int, tuple[int, int], int]] = []
+        """One PyVRP client per entry: problem node, window, release time."""
         for i in problem.stops:
-            if not servers[i]:
-                continue
-            if not (aged and problem.nodes[i].age_classes):
-                self.copies += [(i, None, w) for w in self._windows(i)]
-                continue
-            for c in sorted({self.type_class[t] for t in self._types_of(servers[i])}):
-                self.copies += [(i, c, w) for w in self._class_windows(i, c)]
+            limits = [bounds.age_limit(problem, v, i) for v in servers[i]]
+            limit = min((a for a in limits if a is not None), default=None)
+            for window in self._windows(i) if servers[i] else []:
+                if limit is None:
+                    self.copies.append((i, window, 0))
+                    continue
+                free = min(bounds.vehicle_bounds(problem, v)[0] for v in servers[i]) + limit
+                rest = window[1] - max(window[0], free)
+                step = max(1, -(-limit // slots), -(-rest // MAX_SLOTS))
+                self.copies += [(i, w, max(0, w[1] - limit)) for w in _slots(window, free, step)]
         self.client_nodes = [i for i, _, _ in self.copies]
-        self.tag_weight = _tag_weight(problem)
 
-    def _types_of(self, vehicles: list[int]) -> list[int]:
-        return [t for t, vs in enumerate(self.types) if any(v in vs for v in vehicles)]
-
-    def _class_windows(self, i: int, c: int) -> list[tuple[int, int]]:
-        """Stop ``i``'s windows cut where class ``c``'s age limit ends when it starts earliest."""
-        t = self.type_class.index(c)
-        v = self.types[t][0]
-        limit = bounds.age_limit(self.problem, v, i)
-        if limit is None:
-            return self._windows(i)
-        deadline = bounds.vehicle_bounds(self.problem, v)[0] + limit
-        return [(a, min(b, deadline)) for a, b in self._windows(i) if a <= deadline]
+    def neighbours(self) -> int:
+        """``NEIGHBOURS``, widened by the square root of the copies per stop that crowd it."""
+        stops = len(set(self.client_nodes)) or 1
+        return round(NEIGHBOURS * math.sqrt(len(self.copies) / stops))
 
     def data(self) -> pyvrp.ProblemData:
-        """PyVRP problem data: locations are problem nodes, one client per window and class."""
+        """PyVRP problem data: locations are problem nodes, one client per window or slot."""
         p = self.problem
         clients: list[pyvrp.Client] = []
         groups: list[pyvrp.ClientGroup] = []
         for i, group in itertools.groupby(self.copies, key=lambda copy: copy[0]):
             first = len(clients)
-            copies = [(c, w) for _, c, w in group]
+            copies = [(w, release) for _, w, release in group]
             node = p.nodes[i]
             mandatory = node.penalty is None
             alone = len(copies) == 1
@@ -216,15 +201,16 @@ class _Translation:
             clients += [
                 pyvrp.Client(
                     i,
-                    delivery=[*node.demand, *self._tag(c)],
+                    delivery=list(node.demand),
                     service_duration=node.service,
                     tw_early=a,
                     tw_late=b,
+                    release_time=release,
                     prize=node.penalty or 0,
                     required=mandatory and alone,
                     group=None if alone else len(groups) - 1,
                 )
-                for c, (a, b) in copies
+                for (a, b), release in copies
             ]
         distances: list[Any] = [p.distances] * len(p.durations)
         durations: list[Any] = [self._loading(m) for m in p.durations]
@@ -232,15 +218,11 @@ class _Translation:
             locations=[pyvrp.Location(0.0, 0.0) for _ in p.nodes],
             clients=clients,
             depots=[pyvrp.Depot(d) for d in self.depots],
-            vehicle_types=[self._vehicle_type(t) for t in range(len(self.types))],
+            vehicle_types=[self._vehicle_type(vs) for vs in self.types],
             distance_matrices=distances,
             duration_matrices=durations,
             groups=groups,
         )
-
-    def _tag(self, c: int | None) -> list[int]:
-        """The class dimensions' demand: a heavy unit in its own class's dimension."""
-        return [self.tag_weight * int(c == k) for k in range(self.age_classes)]
 
     def _windows(self, i: int) -> list[tuple[int, int]]:
         """The stop's windows, the last one extended by the allowed lateness."""
@@ -250,15 +232,12 @@ class _Translation:
             windows[-1] = (windows[-1][0], windows[-1][1] + p.max_lateness)
         return windows
 
-    def _vehicle_type(self, t: int) -> pyvrp.VehicleType:
-        vehicles = self.types[t]
+    def _vehicle_type(self, vehicles: list[int]) -> pyvrp.VehicleType:
         vehicle = self.problem.vehicles[vehicles[0]]
         earliest, latest = bounds.vehicle_bounds(self.problem, vehicles[0])
-        room = len(self.copies) * self.tag_weight
-        own = [room * int(self.type_class[t] == k) for k in range(self.age_classes)]
         return pyvrp.VehicleType(
             num_available=len(vehicles),
-            capacity=[*vehicle.capacity, *own],
+            capacity=list(vehicle.capacity),
             start_depot=self.depots.index(vehicle.start),
             end_depot=self.depots.index(vehicle.end),
             fixed_cost=vehicle.fixed_cost,
@@ -289,12 +268,19 @@ class _Translation:
         return orders
 
 
+def _slots(window: tuple[int, int], free: int, step: int) -> list[tuple[int, int]]:
+    """``window`` as one slot up to ``free`` (no start is too early for it), then slots of
+    at most ``step``."""
+    a, b = window
+    if b <= free:
+        return [window]
+    head = [(a, free)] if a < free else []
+    start = max(a, free)
+    return head + [(t, min(t + step, b)) for t in range(start, b, step)]
+
+
 def _ends(problem: Problem, v: int) -> tuple[int, int]:
     return problem.vehicles[v].start, problem.vehicles[v].end
-
-
-def _age_key(problem: Problem, v: int) -> tuple[object, ...]:
-    return bounds.vehicle_bounds(problem, v)[0], problem.vehicles[v].max_age
 
 
 def _type_key(problem: Problem, v: int) -> tuple[object, ...]:

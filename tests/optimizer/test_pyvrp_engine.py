@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from optimizer import Problem, Progress, SolveParams
 from optimizer.pyvrp_engine import _Translation, is_aged, solve, unsupported
 from tests.optimizer.check import assert_valid
@@ -16,16 +18,23 @@ def test_unsupported_names_lateness(age_split: Problem, lateness: Problem) -> No
     assert not is_aged(lateness)
 
 
-def test_aged_stop_copies_per_vehicle_class(late_cold: Problem) -> None:
-    """The early class (deadline 0 + 60) cannot reach the stop; the late one until 100 + 60."""
+def test_aged_stop_slots_carry_release_times(late_cold: Problem) -> None:
+    """Limit 60 in slots of 8: a copy served by ``b`` rides on a route that starts from b - 60."""
     model = _Translation(late_cold)
-    assert model.age_classes == 2
-    assert model.copies == [(1, 1, (150, 160))]
-    data = model.data()
-    tags = [vt.capacity[1:] for vt in data.vehicle_types()]
-    assert tags[0][1] == 0
-    assert tags[1][1] > 0
-    assert data.clients()[0].delivery[1:] == [0, model.tag_weight]
+    windows = [w for _, w, _ in model.copies]
+    assert windows[0] == (150, 158)
+    assert windows[-1] == (398, 400)
+    assert all(a == b for (_, a), (b, _) in itertools.pairwise(windows))
+    assert all(release == b - 60 for _, (_, b), release in model.copies)
+    assert [c.release_time for c in model.data().clients()] == [r for _, _, r in model.copies]
+
+
+def test_early_part_of_a_window_needs_no_release(age_split: Problem) -> None:
+    """Served by 0 + 25 no start is too early; the long rest is cut into at most 32 slots."""
+    model = _Translation(age_split)
+    first = [copy for copy in model.copies if copy[0] == 1]
+    assert first[0] == (1, (0, 25), 0)
+    assert len(first) == 1 + 32
 
 
 def test_progress_reported(consolidation: Problem) -> None:
