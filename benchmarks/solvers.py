@@ -11,7 +11,7 @@ from benchmarks.instance import Instance
 from optimizer import Engine, Node, Problem, SolveParams, Vehicle, solve
 
 Routes = list[list[int]]
-ENGINES = ("hybrid", "pyvrp", "ortools", "ortools-sample", "vroom")
+ENGINES = ("hybrid", "portfolio", "pyvrp", "ortools", "ortools-sample", "vroom")
 
 
 def to_problem(instance: Instance) -> Problem:
