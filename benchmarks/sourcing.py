@@ -316,7 +316,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--eval-limit", type=float, default=0.3, help="limit per assignment (s)")
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--demo-limit", type=float, default=30.0)
-    p.add_argument("--demo-engine", choices=["ortools", "pyvrp", "hybrid"], default=None)
+    p.add_argument(
+        "--demo-engine", choices=["portfolio", "ortools", "pyvrp", "hybrid"], default=None
+    )
     p.add_argument("--no-demo", dest="demo", action="store_false")
     return p
 

@@ -48,9 +48,11 @@ from optimizer import Progress
 MIN_SOLVE_S = 0.1
 """The shortest routing solve worth running."""
 
-ESTIMATE_SHARE, POLISH_SHARE, SPARE_SHARE = 0.25, 0.2, 0.03
-"""Shares of the time limit for the estimating solve, the final solve, and assembling the plan;
-the region search runs in between."""
+ESTIMATE_SHARE, POLISH_SHARE, SPARE_SHARE = 0.15, 0.5, 0.03
+"""Shares of the time limit for the estimating solve, the final solves, and assembling the plan;
+the region search runs in between. The final solves re-solve the search's choice and the own
+fleet serving everything with the rest of the time: short re-solves favour carriers, because
+a bigger own-fleet problem gains more from a longer solve."""
 
 CALIBRATION_SHARE, CONVERGED = 0.4, 0.01
 """Up to this share of the search time goes to doubling the time of a re-solve while doubling
@@ -330,11 +332,13 @@ class _RegionSearch:
         best = min([best, *extremes], key=lambda e: e.total)
         if converged:
             best = self._local_search(best)
-        spare = day.left() - SPARE_SHARE * day.limit_s
-        if spare > self.eval_s:
-            polished = self.evaluate(best.own, spare, cache=False)
-            if polished.total < best.total:
-                best = polished
+        finalists = list(dict.fromkeys([best.own, everything]))
+        for k, own in enumerate(finalists):
+            spare = (day.left() - SPARE_SHARE * day.limit_s) / (len(finalists) - k)
+            if spare > self.eval_s:
+                polished = self.evaluate(own, spare, cache=False)
+                if polished.total < best.total:
+                    best = polished
         return self.sourcing(best)
 
     def _estimate(self, limit_s: float) -> None:
