@@ -7,12 +7,13 @@ from typing import Any
 
 import pytest
 
-from benchmarks.sourcing import best_assignment, sourcing_day
+from benchmarks.sourcing import best_assignment
 from dispatch.day import plan_day
 from dispatch.loading import RequestError, load_request
 from dispatch.plan import Plan
 from dispatch.regions import assign_regions
 from dispatch.validator import validate_plan
+from scenarios.sourcing_day import sourcing_day
 
 
 def square(x0: float, y0: float, x1: float, y1: float) -> list[list[float]]:
