@@ -77,7 +77,7 @@ def solve(problem: Problem, params: SolveParams) -> Solution:
 def search(
     problem: Problem, params: SolveParams, *, deadline: float, give_up: float | None = None
 ) -> tuple[Orders, dict[str, float]]:
-    """Each used vehicle's visit order, ignoring ages and with allowed lateness free.
+    """Each used vehicle's visit order; ages kept conservatively, allowed lateness free.
 
     Stops at ``deadline``, or at ``give_up`` if no feasible solution is found by then.
     """

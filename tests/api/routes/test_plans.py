@@ -14,6 +14,7 @@ from api.settings import Settings
 from dispatch.loading import load_request
 from dispatch.store import Role, Store, create_key, list_jobs
 from dispatch.validator import validate_plan
+from optimizer import portfolio
 from tests.api.conftest import Keys, assert_problem
 from tests.dispatch.store.conftest import PLAN
 
@@ -76,6 +77,20 @@ def test_a_scenario_is_planned_as_a_job(client: TestClient, keys: Keys) -> None:
     assert geo.headers["content-type"] == "application/geo+json"
     kinds = {f["properties"]["kind"] for f in geo.json()["features"]}
     assert {"route", "stop"} <= kinds
+
+
+@pytest.mark.slow
+def test_a_job_runs_both_engines_from_its_worker(client: TestClient, keys: Keys) -> None:
+    """With 5 s the default engine starts OR-Tools in a child of the job's worker process."""
+    scenario = copy.deepcopy(SCENARIO)
+    scenario["options"] = {"time_limit_s": portfolio.PARALLEL_FROM_S}
+    accepted = client.post("/plans", json=scenario, headers=keys.planner)
+    assert accepted.status_code == 202, accepted.text
+    job = wait_for(client, accepted.json()["job_id"], keys.planner)
+    assert job["status"] == "succeeded", job["error"]
+    plan = client.get(job["plan_url"], headers=keys.planner).json()
+    assert plan["solver"]["engine"] == "portfolio"
+    assert validate_plan(load_request(scenario), plan) == []
 
 
 @pytest.mark.slow
