@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from optimizer import Problem, SolveParams
-from optimizer.hybrid import solve
+from optimizer import Problem, SolveParams, plan
+from optimizer.hybrid import _one_route_fewer, solve
 from tests.optimizer.check import assert_valid
 
 
@@ -21,3 +21,20 @@ def test_ages_enforced_by_ortools(age_split: Problem) -> None:
     assert_valid(age_split, solution)
     assert "ortools_cost" in solution.stats
     assert len(solution.routes) == 2
+
+
+def test_one_route_fewer_when_it_pays(consolidation: Problem) -> None:
+    """Three one-stop routes (fixed cost 1000 each) become fewer routes, the cost falls."""
+    spread = {v: [i] for v, i in enumerate(consolidation.stops)}
+    start = plan.assemble(consolidation, spread, engine="test", elapsed_s=0)
+    fewer = _one_route_fewer(consolidation, start, SolveParams(time_limit_s=0.3))
+    assert_valid(consolidation, fewer)
+    assert len(fewer.routes) < 3
+    assert fewer.cost < start.cost
+
+
+def test_one_route_fewer_keeps_the_plan_when_it_cannot(capacity_split: Problem) -> None:
+    """Two stops of 6 units cannot share a vehicle of 10: the two-route plan stays."""
+    start = plan.assemble(capacity_split, {0: [1], 1: [2]}, engine="test", elapsed_s=0)
+    kept = _one_route_fewer(capacity_split, start, SolveParams(time_limit_s=0.3))
+    assert kept is start
