@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import pairwise
 
 from optimizer import schedule
@@ -55,6 +55,11 @@ def nothing_routed(problem: Problem, engine: str, elapsed_s: float, *, failed: b
 def missing(problem: Problem, solution: Solution) -> int:
     """How many mandatory stops the solution drops."""
     return sum(1 for i in solution.dropped if problem.nodes[i].penalty is None)
+
+
+def ranking(problem: Problem) -> Callable[[Solution], tuple[int, int]]:
+    """The key that orders solutions: fewer dropped mandatory stops first, then cheaper."""
+    return lambda s: (missing(problem, s), s.cost)
 
 
 def servers(problem: Problem, vehicles: Sequence[int]) -> dict[int, list[int]]:

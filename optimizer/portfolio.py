@@ -38,7 +38,7 @@ def solve(problem: Problem, params: SolveParams) -> Solution:
         child = pool.submit(_ortools_until, problem, replace(params, on_progress=None), deadline)
         ours = hybrid.solve(problem, params)
         theirs = child.result()
-    best = min((ours, theirs), key=lambda s: (plan.missing(problem, s), s.cost))
+    best = min((ours, theirs), key=plan.ranking(problem))
     stats = {
         **best.stats,
         "hybrid_cost": float(ours.cost),
