@@ -107,8 +107,9 @@ def build(problem: Problem, vehicles: Sequence[int]) -> _Model:
     _set_windows(model, time)
     _set_shifts(model, time)
     _add_loads(model)
-    _restrict_vehicles(model)
-    aged = _add_ages(model, time, transits)
+    servers = plan.servers(problem, model.vehicles)
+    _restrict_vehicles(model, servers)
+    aged = _add_ages(model, time, transits, servers)
     _add_finalizers(model, time, aged)
     _add_disjunctions(model)
     return model
@@ -190,10 +191,10 @@ def _add_loads(model: _Model) -> None:
         routing.AddDimensionWithVehicleCapacity(evaluator, 0, capacities, True, f"Load{d}")
 
 
-def _restrict_vehicles(model: _Model) -> None:
+def _restrict_vehicles(model: _Model, servers: Mapping[int, list[int]]) -> None:
     """Forbid vehicles that cannot serve a stop even on a route of its own."""
     slot = {v: k for k, v in enumerate(model.vehicles)}
-    for i, vehicles in plan.servers(model.problem, model.vehicles).items():
+    for i, vehicles in servers.items():
         if not vehicles:
             model.routing.ActiveVar(model.index(i)).SetValue(0)
         elif len(vehicles) < len(model.vehicles):
@@ -201,7 +202,9 @@ def _restrict_vehicles(model: _Model) -> None:
             model.routing.VehicleVar(model.index(i)).SetValues([-1, *allowed])
 
 
-def _add_ages(model: _Model, time: Any, transits: list[int]) -> list[int]:
+def _add_ages(
+    model: _Model, time: Any, transits: list[int], servers: Mapping[int, list[int]]
+) -> list[int]:
     """Bound start of service minus route start at aged stops; returns those stops."""
     span = bounds.horizon(model.problem)
     aged: list[tuple[int, list[int]]] = []
@@ -211,11 +214,16 @@ def _add_ages(model: _Model, time: Any, transits: list[int]) -> list[int]:
             aged.append((i, [span if limit is None else limit for limit in limits]))
     if aged:
         _age_elements(model, time, aged)
-        _age_travel(model, transits, aged)
+        _age_travel(model, transits, aged, servers)
     return [i for i, _ in aged]
 
 
-def _age_travel(model: _Model, transits: list[int], aged: list[tuple[int, list[int]]]) -> None:
+def _age_travel(
+    model: _Model,
+    transits: list[int],
+    aged: list[tuple[int, list[int]]],
+    servers: Mapping[int, list[int]],
+) -> None:
     """A redundant bound the search filters see: service and travel since the start, no waits.
 
     It never exceeds the age, so it cuts no plan; it rejects most moves that break an
@@ -224,7 +232,6 @@ def _age_travel(model: _Model, transits: list[int], aged: list[tuple[int, list[i
     span = bounds.horizon(model.problem)
     model.routing.AddDimensionWithVehicleTransits(transits, span, span, True, "AgeTravel")
     travel = model.routing.GetDimensionOrDie("AgeTravel")
-    servers = plan.servers(model.problem, model.vehicles)
     slot = {v: k for k, v in enumerate(model.vehicles)}
     for i, limits in aged:
         able = [limits[slot[v]] for v in servers[i]]
