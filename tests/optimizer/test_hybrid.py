@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from optimizer import Problem, SolveParams, plan
-from optimizer.hybrid import _one_route_fewer, solve
+from time import monotonic
+
+from optimizer import Problem, Solution, SolveParams, plan
+from optimizer.hybrid import _fewer_routes, _one_route_fewer, solve
 from tests.optimizer.check import assert_valid
 
 
@@ -15,12 +17,21 @@ def test_expressible_problem_stays_with_pyvrp(consolidation: Problem) -> None:
     assert "ortools_cost" not in solution.stats
 
 
-def test_ages_enforced_by_ortools(age_split: Problem) -> None:
-    """PyVRP ignores the age limit; its plan is repaired and OR-Tools keeps the rule."""
+def test_ages_kept_while_trying_fewer_routes(age_split: Problem) -> None:
+    """PyVRP keeps the age limit conservatively; OR-Tools' try at one route fewer breaks
+    the exact rule, so the two routes stay."""
     solution = solve(age_split, SolveParams(time_limit_s=0.3))
     assert_valid(age_split, solution)
-    assert "ortools_cost" in solution.stats
+    assert "fewer_routes_cost" in solution.stats
+    assert "ortools_cost" not in solution.stats
     assert len(solution.routes) == 2
+
+
+def test_lateness_polished_by_ortools(lateness: Problem) -> None:
+    """PyVRP's search takes lateness as free, so OR-Tools re-optimises its routes."""
+    solution = solve(lateness, SolveParams(time_limit_s=0.3))
+    assert_valid(lateness, solution)
+    assert "ortools_cost" in solution.stats
 
 
 def test_one_route_fewer_when_it_pays(consolidation: Problem) -> None:
@@ -38,3 +49,27 @@ def test_one_route_fewer_keeps_the_plan_when_it_cannot(capacity_split: Problem) 
     start = plan.assemble(capacity_split, {0: [1], 1: [2]}, engine="test", elapsed_s=0)
     kept = _one_route_fewer(capacity_split, start, SolveParams(time_limit_s=0.3))
     assert kept is start
+
+
+def test_fewer_routes_tries_again_from_a_success(consolidation: Problem) -> None:
+    """Three one-stop routes: two eliminations in a row leave the one route that serves all."""
+    spread = {v: [i] for v, i in enumerate(consolidation.stops)}
+    start = plan.assemble(consolidation, spread, engine="test", elapsed_s=0)
+    fewer = _fewer_routes(consolidation, start, SolveParams(), monotonic() + 0.6)
+    assert_valid(consolidation, fewer)
+    assert len(fewer.routes) == 1
+
+
+def test_exchange_sees_the_plan_before_eliminations(age_split: Problem) -> None:
+    """A partner search is offered the repaired plan once, and its answer is carried on."""
+    offered: list[Solution] = []
+
+    def exchange(best: Solution) -> Solution:
+        offered.append(best)
+        return best
+
+    solution = solve(age_split, SolveParams(time_limit_s=0.3), exchange=exchange)
+    (plan_offered,) = offered
+    assert_valid(age_split, plan_offered)
+    assert_valid(age_split, solution)
+    assert solution.cost <= plan_offered.cost

@@ -130,10 +130,10 @@ def test_early_vehicle_starts_late_for_a_cold_stop(late_cold: Problem, engine: E
 def test_portfolio_matches_the_exact_engines(
     fixture: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Both engines at once give the optimum of these small cases, checked independently."""
+    """Two searches at once, trading plans, give the optimum of these small cases."""
     monkeypatch.setattr(portfolio, "PARALLEL_FROM_S", 0.0)
     problem: Problem = request.getfixturevalue(fixture)
     best = solved(problem, "portfolio")
     assert best.engine == "portfolio"
-    assert "ortools_cost" in best.stats
+    assert "partner_cost" in best.stats
     assert best.cost == solved(problem, "ortools").cost
