@@ -43,7 +43,7 @@ def solve(
 ) -> Solution:
     """The best plan of PyVRP, repaired and improved by OR-Tools when needed.
 
-    Searches running alongside pass ``exchange``, called before the route eliminations,
+    Searches running alongside pass ``exchange``, called before each route elimination,
     and ``variant`` of ``variants``: this one tries to remove every ``variants``-th route
     by length from the ``variant``-th on, so that the searches try different routes.
     """
@@ -64,13 +64,10 @@ def solve(
     if lateness or plan.missing(problem, best):
         until = clock + (PYVRP_SHARE + POLISH_SHARE) * budget
         remaining = replace(params, time_limit_s=max(0.0, until - monotonic()))
-        initial = {route.vehicle: route.visits for route in best.routes}
-        polished = ortools_engine.solve(problem, remaining, initial=initial)
+        polished = _polished(problem, best, remaining)
         stats |= {**polished.stats, "ortools_cost": float(polished.cost)}
         best = min((best, polished), key=plan.ranking(problem))
-    if exchange is not None:
-        best = exchange(best)
-    fewer = _fewer_routes(problem, best, params, clock + budget, variant, variants)
+    fewer = _fewer_routes(problem, best, params, clock + budget, exchange, variant, variants)
     stats["fewer_routes_cost"] = float(fewer.cost)
     best = min((best, fewer), key=plan.ranking(problem))
     return replace(best, engine=ENGINE, elapsed_s=monotonic() - clock, stats=stats)
@@ -81,24 +78,38 @@ def _fewer_routes(
     best: Solution,
     params: SolveParams,
     deadline: float,
+    exchange: Exchange | None = None,
     variant: int = 0,
     variants: int = 1,
 ) -> Solution:
     """``ELIMINATIONS`` tries at one route fewer until ``deadline``, in equal shares of the time.
 
     A try that succeeds is the start of the next; one that fails moves on to the next
-    route this search tries.
+    route this search tries. Before each try, ``exchange`` may bring a partner's better plan.
     """
     rank = plan.ranking(problem)
     which = variant
     for left in range(ELIMINATIONS, 0, -1):
+        if exchange is not None:
+            traded = exchange(best)
+            if traded is not best:
+                best, which = traded, variant
         share = replace(params, time_limit_s=(deadline - monotonic()) / left)
+        if left == 1 and variants > 1 and variant == variants - 1:
+            return min((best, _polished(problem, best, share)), key=rank)
         found = _one_route_fewer(problem, best, share, which)
         if len(found.routes) < len(best.routes) and rank(found) < rank(best):
             best, which = found, variant
         else:
             which += variants
     return best
+
+
+def _polished(problem: Problem, best: Solution, params: SolveParams) -> Solution:
+    """OR-Tools from ``best``'s routes, with the exact rules."""
+    return ortools_engine.solve(
+        problem, params, initial={route.vehicle: route.visits for route in best.routes}
+    )
 
 
 def _one_route_fewer(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from time import monotonic
 
-from optimizer import Problem, Solution, SolveParams, plan
+import pytest
+
+from optimizer import Problem, Solution, SolveParams, hybrid, plan
 from optimizer.hybrid import _fewer_routes, _one_route_fewer, solve
 from tests.optimizer.check import assert_valid
 
@@ -60,8 +62,8 @@ def test_fewer_routes_tries_again_from_a_success(consolidation: Problem) -> None
     assert len(fewer.routes) == 1
 
 
-def test_exchange_sees_the_plan_before_eliminations(age_split: Problem) -> None:
-    """A partner search is offered the repaired plan once, and its answer is carried on."""
+def test_exchange_sees_the_plan_before_each_elimination(age_split: Problem) -> None:
+    """A partner search is offered the best plan before each try at one route fewer."""
     offered: list[Solution] = []
 
     def exchange(best: Solution) -> Solution:
@@ -69,7 +71,22 @@ def test_exchange_sees_the_plan_before_eliminations(age_split: Problem) -> None:
         return best
 
     solution = solve(age_split, SolveParams(time_limit_s=0.3), exchange=exchange)
-    (plan_offered,) = offered
-    assert_valid(age_split, plan_offered)
+    assert len(offered) == hybrid.ELIMINATIONS
+    for plan_offered in offered:
+        assert_valid(age_split, plan_offered)
     assert_valid(age_split, solution)
-    assert solution.cost <= plan_offered.cost
+    assert solution.cost <= min(plan_offered.cost for plan_offered in offered)
+
+
+def test_last_partner_polishes_in_the_final_share(
+    consolidation: Problem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second of two searches spends its last share re-optimising the best plan."""
+    monkeypatch.setattr(hybrid, "ELIMINATIONS", 1)
+    monkeypatch.setattr(hybrid, "_one_route_fewer", lambda *args: pytest.fail("eliminated"))
+    spread = {v: [i] for v, i in enumerate(consolidation.stops)}
+    start = plan.assemble(consolidation, spread, engine="test", elapsed_s=0)
+    deadline = monotonic() + 0.3
+    polished = _fewer_routes(consolidation, start, SolveParams(), deadline, variant=1, variants=2)
+    assert_valid(consolidation, polished)
+    assert polished.cost < start.cost
