@@ -86,17 +86,22 @@ def _fewer_routes(
 
     A try that succeeds is the start of the next; one that fails moves on to the next
     route this search tries. Before each try, ``exchange`` may bring a partner's better plan.
+    The last of several searches re-optimises the best plan instead when it has just lost
+    a route, and in the final share.
     """
     rank = plan.ranking(problem)
     which = variant
+    routes = len(best.routes)
     for left in range(ELIMINATIONS, 0, -1):
         if exchange is not None:
             traded = exchange(best)
             if traded is not best:
                 best, which = traded, variant
         share = replace(params, time_limit_s=(deadline - monotonic()) / left)
-        if left == 1 and variants > 1 and variant == variants - 1:
-            return min((best, _polished(problem, best, share)), key=rank)
+        fresh, routes = len(best.routes) < routes, len(best.routes)
+        if (left == 1 or fresh) and variants > 1 and variant == variants - 1:
+            best = min((best, _polished(problem, best, share)), key=rank)
+            continue
         found = _one_route_fewer(problem, best, share, which)
         if len(found.routes) < len(best.routes) and rank(found) < rank(best):
             best, which = found, variant
