@@ -5,8 +5,9 @@ trade plans and both carry on from the better one, each trying to remove a diffe
 route; after a route is gone, and in the last share, the partner re-optimises the best
 plan instead (a plan that just lost a route is seldom finished). The better final plan
 wins (fewest dropped mandatory stops, then cost). On the generated days this beat the
-hybrid next to plain OR-Tools, which seldom won. A budget too short to pay for starting processes goes to
-OR-Tools alone (PyVRP's search barely starts in it); with one core it is the hybrid alone.
+hybrid next to plain OR-Tools, which seldom won. A budget too short to pay for starting
+processes goes to OR-Tools alone (PyVRP's search barely starts in it); with one core it
+is the hybrid alone.
 """
 
 from __future__ import annotations
