@@ -90,3 +90,33 @@ def test_last_partner_polishes_in_the_final_share(
     polished = _fewer_routes(consolidation, start, SolveParams(), deadline, variant=1, variants=2)
     assert_valid(consolidation, polished)
     assert polished.cost < start.cost
+
+
+def test_last_partner_polishes_a_plan_that_just_lost_a_route(
+    consolidation: Problem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three tries: the partner removes a route in the first; when the trade brings a plan
+    with fewer routes, it re-optimises that one instead, and again in the final share."""
+    monkeypatch.setattr(hybrid, "ELIMINATIONS", 3)
+    tried: list[Solution] = []
+
+    def fail(problem: Problem, best: Solution, *args: object) -> Solution:
+        tried.append(best)
+        return best
+
+    monkeypatch.setattr(hybrid, "_one_route_fewer", fail)
+    a, b, c = consolidation.stops
+    three = plan.assemble(consolidation, {0: [a], 1: [b], 2: [c]}, engine="test", elapsed_s=0)
+    two = plan.assemble(consolidation, {0: [a, b], 2: [c]}, engine="test", elapsed_s=0)
+    offers = iter([three, two, two])
+    rank = plan.ranking(consolidation)
+
+    def trade(ours: Solution) -> Solution:
+        theirs = next(offers)
+        return theirs if rank(theirs) < rank(ours) else ours
+
+    deadline = monotonic() + 0.6
+    found = _fewer_routes(consolidation, three, SolveParams(), deadline, trade, 1, 2)
+    assert tried == [three]
+    assert_valid(consolidation, found)
+    assert found.cost < two.cost
