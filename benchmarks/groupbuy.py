@@ -29,7 +29,7 @@ class Run:
     unserved: int
     vehicles: int
     seconds: float
-    violations: int
+    violations: tuple[str, ...]
 
 
 def run(seed: int, orders: int, engine: str, limit: float) -> Run:
@@ -48,7 +48,7 @@ def run(seed: int, orders: int, engine: str, limit: float) -> Run:
         plan.kpis.unserved,
         plan.kpis.vehicles_used,
         seconds,
-        len(violations),
+        tuple(str(v) for v in violations),
     )
 
 
@@ -82,7 +82,7 @@ def main() -> None:
     for r in sorted(runs, key=lambda r: (r.seed, r.engine, r.limit)):
         print(
             f"{r.seed:>4} {r.engine:>8} {r.limit:>6g} {r.total:>11,.1f} {r.unserved:>8} "
-            f"{r.vehicles:>8} {r.seconds:>7.1f} {r.violations:>10}"
+            f"{r.vehicles:>8} {r.seconds:>7.1f} {len(r.violations):>10}"
         )
     print()
     print(f"{'seed':>4} {'gap to best at 10x':>19} {'ratio to ' + args.baseline + ' at 1x':>22}")
@@ -96,8 +96,11 @@ def main() -> None:
         print(f"{s:>4} {gap:>18.2f}% {ratio:>22.4f}")
     print(
         f"mean gap {sum(gaps) / len(gaps):.2f}%  worst {max(gaps):.2f}%  "
-        f"violations {sum(r.violations for r in runs)}"
+        f"violations {sum(len(r.violations) for r in runs)}"
     )
+    for r in runs:
+        for violation in r.violations:
+            print(f"seed {r.seed} {r.engine} {r.limit:g} s: {violation}")
 
 
 if __name__ == "__main__":
