@@ -17,8 +17,9 @@ from shapely.geometry import Point, Polygon, shape
 from dispatch.clock import format_clock, format_windows, parse_clock
 from dispatch.request import Carrier, Location, Order, Request, Temperature, Vehicle
 
-TOLERANCE_MIN = 1.0
-"""Plan times are rounded to the minute: one minute of rounding per leg is allowed."""
+TOLERANCE_MIN = 1.0 + 1.0 / 60
+"""Plan times are rounded to the minute, so two times compared may be a minute apart, and
+the model rounds travel, service and loading up to the second: one minute and one second."""
 
 
 @dataclass(frozen=True, slots=True)

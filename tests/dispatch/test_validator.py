@@ -78,6 +78,18 @@ def test_arrival_too_early_is_a_travel_violation(doc: dict[str, Any], plan: dict
     assert "travel" in _rules(doc, plan)
 
 
+@pytest.mark.parametrize(("arrival", "late"), [("10:20", False), ("10:21", True)])
+def test_arrival_allows_the_rounding_of_two_times(
+    doc: dict[str, Any], plan: dict[str, Any], arrival: str, late: bool
+) -> None:
+    """PP-B moved 14.99 km from H1: from 10:04 the drive ends at 10:18.99. A departure at
+    10:04.49 (printed 10:04) and the drive rounded up to the second arrive at 10:19.50,
+    printed 10:20: 1.01 minutes off and valid. A whole minute more is a travel violation."""
+    doc["pickup_points"][1]["location"] = {"x": 19.99, "y": 5}
+    plan["routes"][0]["stops"][2].update(arrival=arrival, start_service=arrival)
+    assert ("travel" in _rules(doc, plan)) is late
+
+
 def test_service_outside_window(doc: dict[str, Any], plan: dict[str, Any]) -> None:
     """Starting the home delivery at 09:14, before its 10:00 window, is caught."""
     plan["routes"][0]["stops"][1].update(start_service="09:14", departure="09:18")
