@@ -60,16 +60,15 @@ def solve(
     best = plan.assemble(problem, orders, engine=ENGINE, elapsed_s=monotonic() - clock, stats=stats)
     if exact and stats.get("pyvrp_feasible"):
         return best
-    stats["pyvrp_cost"] = float(best.cost)
+    stats = {**best.stats, "pyvrp_cost": float(best.cost)}
     if lateness or plan.missing(problem, best):
         until = clock + (PYVRP_SHARE + POLISH_SHARE) * budget
         remaining = replace(params, time_limit_s=max(0.0, until - monotonic()))
         polished = _polished(problem, best, remaining)
         stats |= {**polished.stats, "ortools_cost": float(polished.cost)}
         best = min((best, polished), key=plan.ranking(problem))
-    fewer = _fewer_routes(problem, best, params, clock + budget, exchange, variant, variants)
-    stats["fewer_routes_cost"] = float(fewer.cost)
-    best = min((best, fewer), key=plan.ranking(problem))
+    best = _fewer_routes(problem, best, params, clock + budget, exchange, variant, variants)
+    stats["fewer_routes_cost"] = float(best.cost)
     return replace(best, engine=ENGINE, elapsed_s=monotonic() - clock, stats=stats)
 
 
@@ -82,7 +81,8 @@ def _fewer_routes(
     variant: int = 0,
     variants: int = 1,
 ) -> Solution:
-    """``ELIMINATIONS`` tries at one route fewer until ``deadline``, in equal shares of the time.
+    """``ELIMINATIONS`` tries at one route fewer until ``deadline``, in equal shares of the time;
+    the plan returned never ranks below ``best``.
 
     A try that succeeds is the start of the next; one that fails moves on to the next
     route this search tries. Before each try, ``exchange`` may bring a partner's better plan.

@@ -26,6 +26,7 @@ def test_ages_kept_while_trying_fewer_routes(age_split: Problem) -> None:
     assert_valid(age_split, solution)
     assert "fewer_routes_cost" in solution.stats
     assert "ortools_cost" not in solution.stats
+    assert "repaired" in solution.stats
     assert len(solution.routes) == 2
 
 

@@ -80,8 +80,9 @@ def test_a_scenario_is_planned_as_a_job(client: TestClient, keys: Keys) -> None:
 
 
 @pytest.mark.slow
-def test_a_job_runs_both_engines_from_its_worker(client: TestClient, keys: Keys) -> None:
-    """With 5 s the default engine starts OR-Tools in a child of the job's worker process."""
+def test_a_job_runs_the_portfolio_from_its_worker(client: TestClient, keys: Keys) -> None:
+    """With 5 s the default engine starts its partner search and their trade queues in
+    children of the job's worker process."""
     scenario = copy.deepcopy(SCENARIO)
     scenario["options"] = {"time_limit_s": portfolio.PARALLEL_FROM_S}
     accepted = client.post("/plans", json=scenario, headers=keys.planner)
