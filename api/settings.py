@@ -8,9 +8,11 @@ from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-def _default_workers() -> int:
-    """One solver process per spare core, at least one and at most two."""
-    return max(1, min(2, (os.cpu_count() or 1) - 1))
+def default_workers(cores: int | None = None) -> int:
+    """Plans solved at once: one per two cores, since the default engine searches on two;
+    at least one and at most two."""
+    available = cores if cores is not None else os.cpu_count() or 1
+    return max(1, min(2, available // 2))
 
 
 class Settings(BaseSettings):
@@ -23,7 +25,7 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "DISPATCH_DATABASE_URL", "database_url"),
         description="SQLAlchemy URL: a SQLite file, or postgresql://user@host/db (psycopg 3)",
     )
-    workers: int = Field(default_factory=_default_workers, ge=1, le=64)
+    workers: int = Field(default_factory=default_workers, ge=1, le=64)
     max_body_mb: float = Field(10.0, gt=0, description="Largest request body accepted, in MB")
     load_demo: bool = Field(
         True, description="Load the demo network and orders into an empty database"
