@@ -6,6 +6,7 @@ import itertools
 
 from optimizer import Problem, Progress, SolveParams
 from optimizer.pyvrp_engine import _Translation, is_aged, solve, unsupported
+from tests.optimizer.build import depot, problem, stop, vehicle
 from tests.optimizer.check import assert_valid
 
 
@@ -35,6 +36,24 @@ def test_early_part_of_a_window_needs_no_release(age_split: Problem) -> None:
     first = [copy for copy in model.copies if copy[0] == 1]
     assert first[0] == (1, (0, 25), 0)
     assert len(first) == 1 + 32
+
+
+def test_progress_costs_stops_not_their_copies() -> None:
+    """An optional two-window stop is two PyVRP clients with its penalty as prize, one left
+    out; only the stop not visited at all costs its penalty, as in the plan."""
+    nodes = [
+        depot(),
+        stop(((0, 10), (40, 60)), penalty=5000),
+        stop(((0, 10),), penalty=700),
+        stop(),
+    ]
+    fleet = [vehicle(fixed_cost=100)]
+    two_windows = problem([0, 20, 50, 5], nodes, fleet)
+    seen: list[Progress] = []
+    solution = solve(two_windows, SolveParams(time_limit_s=0.2, on_progress=seen.append))
+    assert_valid(two_windows, solution)
+    assert solution.dropped == (2,)
+    assert seen[-1].best_cost == solution.cost == 100 + 2 * 20 + 700
 
 
 def test_progress_reported(consolidation: Problem) -> None:
