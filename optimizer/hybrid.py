@@ -56,6 +56,7 @@ def solve(
         params,
         deadline=clock + (budget if exact else PYVRP_SHARE * budget),
         give_up=clock + PYVRP_SHARE * budget,
+        restart=exact,
     )
     best = plan.assemble(problem, orders, engine=ENGINE, elapsed_s=monotonic() - clock, stats=stats)
     if exact and stats.get("pyvrp_feasible"):

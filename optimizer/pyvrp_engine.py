@@ -38,6 +38,11 @@ NEIGHBOURS = 20
 """Granular neighbourhood size: measured best for short Solomon runs (PyVRP's default is 50)."""
 MAX_PENALTY = 100_000.0
 """PyVRP's default top penalty per unit of violation, for costs of about 1 per metre."""
+STALL_SHARE = 0.2
+"""A search whose best plan has not changed for this share of its time starts afresh with the
+next seed; the best plan of all its runs is kept."""
+MIN_STALL_S = 5.0
+"""Shortest stall that restarts: a search's first better plan can take seconds to come."""
 START_PENALTY = 0.3
 """Penalty per unit of violation the search starts from, for costs of about 1 per metre
 (PyVRP starts midway to the top; measured on Solomon and generated days)."""
@@ -73,16 +78,25 @@ def solve(problem: Problem, params: SolveParams) -> Solution:
     if reasons:
         raise UnsupportedError("PyVRP cannot express " + " and ".join(reasons))
     clock = monotonic()
-    orders, stats = search(problem, params, deadline=clock + params.time_limit_s)
+    deadline = clock + params.time_limit_s
+    orders, stats = search(problem, params, deadline=deadline, restart=not is_aged(problem))
     return plan.assemble(problem, orders, engine=ENGINE, elapsed_s=monotonic() - clock, stats=stats)
 
 
 def search(
-    problem: Problem, params: SolveParams, *, deadline: float, give_up: float | None = None
+    problem: Problem,
+    params: SolveParams,
+    *,
+    deadline: float,
+    give_up: float | None = None,
+    restart: bool = False,
 ) -> tuple[Orders, dict[str, float]]:
     """Each used vehicle's visit order; ages kept conservatively, allowed lateness free.
 
     Stops at ``deadline``, or at ``give_up`` if no feasible solution is found by then.
+    With ``restart``, a search whose best plan stalls starts afresh with the next seed,
+    keeping the best: that helped on Solomon, while on generated days with ages better
+    plans come in bursts after long stalls.
     """
     clock = monotonic()
     model = _Translation(problem)
@@ -99,20 +113,27 @@ def search(
         neighbourhood=NeighbourhoodParams(num_neighbours=model.neighbours()),
         display_interval=max(1.0, params.time_limit_s / 5),
     )
-    stop = _Deadline(deadline, give_up)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PenaltyBoundWarning)
-        result = pyvrp.solve(
-            data,
-            stop,
-            seed=params.seed,
-            collect_stats=params.log_search,
-            display=params.log_search,
-            params=solver_params,
-        )
-    best = result.best
+    stall_s = max(MIN_STALL_S, STALL_SHARE * (deadline - clock)) if restart else math.inf
+    results: list[pyvrp.Result] = []
+    stop: _Deadline | None = None
+    while stop is None or stop.stalled:
+        stop = _Deadline(deadline, give_up, stall_s)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PenaltyBoundWarning)
+            results.append(
+                pyvrp.solve(
+                    data,
+                    stop,
+                    seed=params.seed + len(results),
+                    collect_stats=params.log_search,
+                    display=params.log_search,
+                    params=solver_params,
+                )
+            )
+    best = min((result.best for result in results), key=model.rank)
     stats = {
-        "iterations": float(result.num_iterations),
+        "iterations": float(sum(result.num_iterations for result in results)),
+        "restarts": float(len(results) - 1),
         "pyvrp_feasible": float(best.is_feasible()),
     }
     return model.orders(best), stats
@@ -140,14 +161,24 @@ class _Penalties(PenaltyParams):
 
 @dataclass(slots=True)
 class _Deadline:
-    """Stop at a wall-clock deadline, or earlier when nothing feasible is found in time."""
+    """Stop at a wall-clock deadline, earlier when nothing feasible is found in time, or when
+    the best plan has not changed for ``stall_s`` (then ``stalled`` is set)."""
 
     deadline: float
     give_up: float | None
+    stall_s: float = math.inf
+    stalled: bool = False
+    last: tuple[float, float] = (math.inf, 0.0)
 
     def __call__(self, best_cost: float) -> bool:
         now = monotonic()
-        if self.give_up is not None and now >= self.give_up and best_cost >= 2**62:
+        feasible = best_cost < 2**62
+        if best_cost != self.last[0] or not feasible:
+            self.last = (best_cost, now)
+        if self.give_up is not None and now >= self.give_up and not feasible:
+            return True
+        if now - self.last[1] >= self.stall_s and now < self.deadline:
+            self.stalled = True
             return True
         return now >= self.deadline
 
@@ -163,6 +194,7 @@ class _Progress(IteratedLocalSearchCallbacks):
         self, report: Callable[[Progress], None] | None, clock: float, model: _Translation
     ) -> None:
         self.report, self.clock, self.model, self.found = report, clock, model, 0
+        self.best = 2**63
 
     def on_start(self, ils: pyvrp.IteratedLocalSearch) -> None:
         self.on_best(ils.initial_solution)
@@ -170,9 +202,10 @@ class _Progress(IteratedLocalSearchCallbacks):
     def on_best(self, best: pyvrp.Solution) -> None:
         self.found += 1
         if self.report is not None and best.is_feasible():
-            cost = best.distance_cost() + best.duration_cost() + best.fixed_vehicle_cost()
-            cost += self.model.penalties(best)
-            self.report(Progress(monotonic() - self.clock, int(cost), self.found))
+            cost = self.model.cost(best)
+            if cost < self.best:
+                self.best = cost
+                self.report(Progress(monotonic() - self.clock, cost, self.found))
 
 
 class _Translation:
@@ -282,6 +315,15 @@ class _Translation:
         folded = durations + loading[:, None]
         np.fill_diagonal(folded, np.diagonal(durations))
         return folded
+
+    def rank(self, solution: pyvrp.Solution) -> tuple[bool, int]:
+        """Feasible first, then cheaper, costed as plans are."""
+        return not solution.is_feasible(), self.cost(solution)
+
+    def cost(self, solution: pyvrp.Solution) -> int:
+        """Fixed, distance and duration costs plus the penalties of unvisited stops."""
+        cost = solution.distance_cost() + solution.duration_cost() + solution.fixed_vehicle_cost()
+        return int(cost) + self.penalties(solution)
 
     def penalties(self, solution: pyvrp.Solution) -> int:
         """Penalties of the stops none of whose copies the solution visits."""

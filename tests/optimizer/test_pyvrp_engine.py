@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import itertools
+from time import monotonic
 
-from optimizer import Problem, Progress, SolveParams
-from optimizer.pyvrp_engine import _Translation, is_aged, solve, unsupported
+import pytest
+
+from optimizer import Problem, Progress, SolveParams, pyvrp_engine
+from optimizer.pyvrp_engine import _Deadline, _Translation, is_aged, solve, unsupported
 from tests.optimizer.build import depot, problem, stop, vehicle
 from tests.optimizer.check import assert_valid
 
@@ -63,3 +66,40 @@ def test_progress_reported(consolidation: Problem) -> None:
     assert_valid(consolidation, solution)
     assert seen
     assert seen[-1].best_cost == solution.cost
+
+
+def test_a_search_stalls_when_its_best_stops_changing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stall clock restarts at each better plan and does not run while none is feasible."""
+    now = [0.0]
+    monkeypatch.setattr(pyvrp_engine, "monotonic", lambda: now[0])
+    stop = _Deadline(deadline=100.0, give_up=None, stall_s=10.0)
+    for t, best in [(0, 2**63), (30, 2**63), (31, 500), (40, 500), (41, 400), (50, 400)]:
+        now[0] = t
+        assert not stop(best)
+    now[0] = 51.0
+    assert stop(400)
+    assert stop.stalled
+    late = _Deadline(deadline=100.0, give_up=None, stall_s=10.0)
+    now[0] = 95.0
+    assert not late(400)
+    now[0] = 100.0
+    assert late(400)
+    assert not late.stalled
+
+
+def test_stalled_searches_restart_and_keep_the_best(
+    consolidation: Problem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A three-stop problem stops improving at once: each stall starts a new seed's search."""
+    monkeypatch.setattr(pyvrp_engine, "MIN_STALL_S", 0.05)
+    solution = solve(consolidation, SolveParams(time_limit_s=0.5))
+    assert_valid(consolidation, solution)
+    assert solution.stats["restarts"] >= 2
+    assert len(solution.routes) == 1
+
+
+def test_no_restart_unless_asked(consolidation: Problem, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Searches with ages (conservative slots) keep one run: their better plans come late."""
+    monkeypatch.setattr(pyvrp_engine, "MIN_STALL_S", 0.05)
+    _, stats = pyvrp_engine.search(consolidation, SolveParams(), deadline=monotonic() + 0.5)
+    assert stats["restarts"] == 0
