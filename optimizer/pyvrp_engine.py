@@ -149,7 +149,7 @@ class _Penalties(PenaltyParams):
     """PyVRP's penalty parameters, starting at ``start`` rather than midway to the top.
 
     From the midpoint, penalties fall by a tenth every 500 iterations; on generated
-    days that took some 40,000 iterations, the first 50 s, during which the search
+    days that took about 50,000 iterations, the first 50 s, during which the search
     could barely cross infeasible plans to empty a route.
     """
 
