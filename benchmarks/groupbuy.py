@@ -15,12 +15,33 @@ import copy
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from importlib import import_module
 from statistics import mean
 
 from dispatch.day import plan_day
 from dispatch.loading import load_request
 from dispatch.validator import validate_plan
 from scenarios.demo import demo_request
+
+Settings = tuple[tuple[str, float], ...]
+
+
+def apply(settings: Settings) -> None:
+    """Set optimizer constants (``optimizer.pyvrp_engine.START_PENALTY``) in this process."""
+    for name, value in settings:
+        module_name, attribute = name.rpartition(".")[::2]
+        try:
+            module = import_module(module_name) if module_name.startswith("optimizer.") else None
+        except ModuleNotFoundError:
+            module = None
+        if module is None or not isinstance(getattr(module, attribute, None), int | float):
+            raise SystemExit(f"--set {name}: not a number constant of an optimizer module")
+        setattr(module, attribute, type(getattr(module, attribute))(value))
+
+
+def setting(text: str) -> tuple[str, float]:
+    name, _, value = text.partition("=")
+    return name, float(value)
 
 
 @dataclass(frozen=True)
@@ -36,7 +57,10 @@ class Run:
     violations: tuple[str, ...]
 
 
-def run(day: int, orders: int, engine: str, limit: float, seed: int = 0) -> Run:
+def run(
+    day: int, orders: int, engine: str, limit: float, seed: int = 0, settings: Settings = ()
+) -> Run:
+    apply(settings)
     doc = copy.deepcopy(demo_request(day, orders=orders, carriers_enabled=False))
     doc["options"].update(engine=engine, time_limit_s=limit, seed=seed)
     request = load_request(doc)
@@ -72,12 +96,21 @@ def main() -> None:
     )
     parser.add_argument(
         "--reference",
-        nargs="+",
+        nargs="*",
         default=["portfolio"],
-        help="engines run with 10x the time; the best of every run is the reference",
+        help="engines run with 10x the time (none: skip); the best of every run is the reference",
+    )
+    parser.add_argument(
+        "--set",
+        type=setting,
+        action="append",
+        default=[],
+        metavar="MODULE.NAME=VALUE",
+        help="an optimizer constant for every run, e.g. optimizer.pyvrp_engine.START_PENALTY=1",
     )
     parser.add_argument("--jobs", type=int, default=1)
     args = parser.parse_args()
+    apply(tuple(args.set))
     t = args.time_limit
     solver_seeds = range(args.repeats)
     plan = [
@@ -85,7 +118,9 @@ def main() -> None:
     ]
     plan += [(d, e, 10 * t, 0) for d in args.seeds for e in args.reference]
     with ProcessPoolExecutor(args.jobs) as pool:
-        futures = [pool.submit(run, d, args.orders, e, lim, k) for d, e, lim, k in plan]
+        futures = [
+            pool.submit(run, d, args.orders, e, lim, k, tuple(args.set)) for d, e, lim, k in plan
+        ]
         runs = [f.result() for f in futures]
     print_runs(runs)
     print_gaps(runs, args.seeds, args.engine, args.baseline, t)
