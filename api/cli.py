@@ -74,7 +74,7 @@ def _solve(request: Request, out: Path, time_limit: float | None, map_path: Path
     from dispatch.day import plan_day
     from dispatch.validator import validate_plan
 
-    limit = time_limit or request.options.time_limit_s
+    limit = request.options.time_limit_s if time_limit is None else time_limit
     with _progress(sys.stderr.isatty(), limit) as report:
         plan = plan_day(request, time_limit_s=time_limit, on_progress=report)
     data = plan.model_dump(mode="json", exclude_none=True)
@@ -201,6 +201,17 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def _seconds(text: str) -> float:
+    """A search time as the request's ``options.time_limit_s`` takes it: above 0, at most 3600."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most 3600 seconds, not {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dispatch", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -208,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("plan", help="plan a day from a request file")
     p.add_argument("request", help="plan request JSON")
     p.add_argument("--out", default="plan.json", help="where to write the plan JSON")
-    p.add_argument("--time-limit", type=float, default=None, help="seconds of search")
+    p.add_argument("--time-limit", type=_seconds, default=None, help="seconds of search")
     p.add_argument("--map", type=Path, default=None, help="also write an HTML map of the plan")
     p.set_defaults(func=cmd_plan)
 
@@ -221,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=7)
     d.add_argument("--orders", type=int, default=600)
     d.add_argument("--out", default="out/demo-plan.json")
-    d.add_argument("--time-limit", type=float, default=None)
+    d.add_argument("--time-limit", type=_seconds, default=None, help="seconds of search")
     d.add_argument("--map", type=Path, default=None)
     d.add_argument("--no-carriers", action="store_true", help="own fleet only")
     d.set_defaults(func=cmd_demo)

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dispatch.carriers import NOBODY, OWN, charge, handover_note
 from dispatch.plan import Outsourced, Unserved
 from dispatch.planning import OwnFleetResult
-from dispatch.request import Order
+from dispatch.request import Carrier, Order
 from dispatch.sourcing_day import (
     MIN_SOLVE_S,
     SPARE_SHARE,
@@ -61,9 +61,7 @@ def by_order(day: Day) -> Sourcing:
         return day.penalty if best is None else best[1]
 
     result: OwnFleetResult | None = None
-    limits = [c.max_orders for c in table.by_id.values() if c.max_orders is not None]
-    minimums = any(c.price.min_charge_per_region > 0 for c in table.by_id.values())
-    share = 0.6 if minimums or (limits and sum(limits) < len(pool)) else 0.95
+    share = route_share(list(table.by_id.values()), len(pool))
     for _ in range(len(table.ids) + 1):
         routed = [o for o in pool if o.id not in assigned]
         result = day.route(
@@ -77,7 +75,9 @@ def by_order(day: Day) -> Sourcing:
     spare = day.left() - SPARE_SHARE * day.limit_s
     if spare > MIN_SOLVE_S:
         polished = day.route([o for o in pool if o.id not in assigned], spare)
-        if day.own_cost(polished) < _own_cost_without(day, result, assigned):
+        if keeps_served(result, polished) and day.own_cost(polished) < _own_cost_without(
+            day, result, assigned
+        ):
             result = polished
     outsourced = _order_entries(day, assigned)
     full = [c for c in table.ids if capacity[c] == 0 and table.capacity(c) > 0]
@@ -103,6 +103,21 @@ def by_order(day: Day) -> Sourcing:
         result.engine,
         solver_stats(day, "order"),
     )
+
+
+def route_share(carriers: Sequence[Carrier], orders: int) -> float:
+    """Of the time left, the first routing solve's share: less when later solves may be needed,
+    because minimum charges move groups or the carriers together have no room for every order."""
+    minimums = any(c.price.min_charge_per_region > 0 for c in carriers)
+    room = [c.max_orders for c in carriers]
+    short = all(r is not None for r in room) and sum(r or 0 for r in room) < orders
+    return 0.6 if minimums or (carriers and short) else 0.95
+
+
+def keeps_served(result: OwnFleetResult, polished: OwnFleetResult) -> bool:
+    """Whether ``polished`` routes every order ``result`` routed: one it drops would be
+    unserved, as carriers were chosen before it."""
+    return {u.order for u in polished.unserved} <= {u.order for u in result.unserved}
 
 
 def _give_to_carriers(
