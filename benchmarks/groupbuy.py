@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -24,6 +25,9 @@ from dispatch.validator import validate_plan
 from scenarios.demo import demo_request
 
 Settings = tuple[tuple[str, float], ...]
+INHERITED = "GROUPBUY_SET"
+"""Environment variable carrying ``--set`` to processes a solve spawns (the portfolio's
+partner re-imports this module, not the parent's state)."""
 
 
 def apply(settings: Settings) -> None:
@@ -42,6 +46,14 @@ def apply(settings: Settings) -> None:
 def setting(text: str) -> tuple[str, float]:
     name, _, value = text.partition("=")
     return name, float(value)
+
+
+def inherited() -> Settings:
+    """The settings a parent process passed down in ``INHERITED``."""
+    return tuple(setting(item) for item in os.environ.get(INHERITED, "").split() if item)
+
+
+apply(inherited())
 
 
 @dataclass(frozen=True)
@@ -111,6 +123,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1)
     args = parser.parse_args()
     apply(tuple(args.set))
+    os.environ[INHERITED] = " ".join(f"{name}={value!r}" for name, value in args.set)
     t = args.time_limit
     solver_seeds = range(args.repeats)
     plan = [
