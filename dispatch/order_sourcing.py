@@ -157,11 +157,17 @@ def _min_charges(
     capacity: dict[str, int],
     assigned: dict[str, str],
 ) -> OwnFleetResult:
-    """Move region groups below a carrier's minimum charge to a cheaper carrier or the own fleet."""
+    """Move region groups below a carrier's minimum charge to a cheaper carrier or the own fleet.
+
+    Each group is read when its turn comes, so a group that grew by a move is judged whole.
+    """
     table = day.table
     groups = _groups(day, assigned)
     pinned = {r for r, p in day.pins.items() if p != OWN}
-    for (region, carrier), orders in sorted(groups.items()):
+    for region, carrier in sorted(groups):
+        orders = groups.get((region, carrier))
+        if not orders:
+            continue
         c = table.by_id[carrier]
         if region in pinned or sum(charge(c, o) for o in orders) >= c.price.min_charge_per_region:
             continue

@@ -62,6 +62,7 @@ class Day:
     table: CarrierTable
     groups: dict[str, tuple[Order, ...]]
     pins: dict[str, str]
+    units: tuple[FleetUnit, ...]
     limit_s: float
     on_progress: ProgressFn | None = None
     started: float = field(default_factory=time.perf_counter)
@@ -84,13 +85,10 @@ class Day:
             CarrierTable(request, zones.region_of),
             zones.orders_in(request.orders),
             dict(request.policy.pin),
+            tuple(fleet(request)),
             limit_s,
             on_progress,
         )
-
-    @property
-    def units(self) -> list[FleetUnit]:
-        return fleet(self.request)
 
     @property
     def penalty(self) -> float:
