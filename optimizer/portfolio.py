@@ -1,13 +1,14 @@
 """Two searches at once on two cores: the hybrid here and a partner hybrid in a child process.
 
-The partner runs with another seed. Before each of their route eliminations the two
-trade plans and both carry on from the better one, each trying to remove a different
-route; after a route is gone, and in the last share, the partner re-optimises the best
-plan instead (a plan that just lost a route is seldom finished). The better final plan
-wins (fewest dropped mandatory stops, then cost). On the generated days this beat the
-hybrid next to plain OR-Tools, which seldom won. A budget too short to pay for starting
-processes goes to OR-Tools alone (PyVRP's search barely starts in it); with one core it
-is the hybrid alone.
+The two run with seeds of their own (user seed ``s`` searches with ``2s`` and ``2s + 1``,
+so runs with different user seeds share no search). Before each of their route
+eliminations the two trade plans and both carry on from the better one, each trying to
+remove a different route; after a route is gone, and in the last share, the partner
+re-optimises the best plan instead (a plan that just lost a route is seldom finished).
+The better final plan wins (fewest dropped mandatory stops, then cost). On the generated
+days this beat the hybrid next to plain OR-Tools, which seldom won. A budget too short to
+pay for starting processes goes to OR-Tools alone (PyVRP's search barely starts in it);
+with one core it is the hybrid alone.
 """
 
 from __future__ import annotations
@@ -43,10 +44,11 @@ def solve(problem: Problem, params: SolveParams) -> Solution:
     with context.Manager() as manager, ProcessPoolExecutor(1, mp_context=context) as pool:
         ours_box: queue.Queue[Solution] = manager.Queue()
         theirs_box: queue.Queue[Solution] = manager.Queue()
-        partner = replace(params, on_progress=None, seed=params.seed + 1)
+        seed, partner_seed = search_seeds(params.seed)
+        partner = replace(params, on_progress=None, seed=partner_seed)
         child = pool.submit(_partner, problem, partner, deadline, Trade(theirs_box, ours_box))
         trade = Trade(ours_box, theirs_box).bind(problem)
-        ours = hybrid.solve(problem, params, exchange=trade, variants=2)
+        ours = hybrid.solve(problem, replace(params, seed=seed), exchange=trade, variants=2)
         theirs = child.result()
     best = min((ours, theirs), key=plan.ranking(problem))
     stats = {
@@ -56,6 +58,11 @@ def solve(problem: Problem, params: SolveParams) -> Solution:
         "partner_won": float(best is theirs),
     }
     return replace(best, engine=ENGINE, elapsed_s=monotonic() - clock, stats=stats)
+
+
+def search_seeds(seed: int) -> tuple[int, int]:
+    """The seeds of this search and of its partner for a user's ``seed`` (0 keeps 0 and 1)."""
+    return 2 * seed, 2 * seed + 1
 
 
 @dataclass(frozen=True, slots=True)

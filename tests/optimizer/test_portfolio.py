@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import queue
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from optimizer import Problem, Solution, plan
-from optimizer.portfolio import Trade
+from optimizer.portfolio import Trade, search_seeds
 
 
 def two_plans(problem: Problem) -> tuple[Solution, Solution]:
@@ -38,3 +41,13 @@ def test_trade_keeps_ours_when_theirs_is_worse(consolidation: Problem) -> None:
 def test_trade_carries_on_alone_when_the_partner_is_silent(consolidation: Problem) -> None:
     good, _ = two_plans(consolidation)
     assert Trade(queue.Queue(), queue.Queue(), wait_s=0.01).bind(consolidation)(good) is good
+
+
+def test_seed_zero_searches_with_seeds_zero_and_one() -> None:
+    assert search_seeds(0) == (0, 1)
+
+
+@given(st.integers(0, 10_000), st.integers(0, 10_000))
+def test_different_user_seeds_share_no_search(a: int, b: int) -> None:
+    shared = set(search_seeds(a)) & set(search_seeds(b))
+    assert (a == b) == bool(shared)
