@@ -74,7 +74,7 @@ def _solve(request: Request, out: Path, time_limit: float | None, map_path: Path
     from dispatch.day import plan_day
     from dispatch.validator import validate_plan
 
-    limit = request.options.time_limit_s if time_limit is None else time_limit
+    limit = request.options.limit(time_limit)
     with _progress(sys.stderr.isatty(), limit) as report:
         plan = plan_day(request, time_limit_s=time_limit, on_progress=report)
     data = plan.model_dump(mode="json", exclude_none=True)

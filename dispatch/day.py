@@ -16,7 +16,7 @@ def plan_day(
     on_progress: ProgressFn | None = None,
 ) -> Plan:
     """The day's plan for ``request``; every order is routed, outsourced or explained."""
-    limit = request.options.time_limit_s if time_limit_s is None else time_limit_s
+    limit = request.options.limit(time_limit_s)
     decision = decide(request, time_limit_s=limit, on_progress=on_progress)
     return assemble_plan(
         request,

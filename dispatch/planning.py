@@ -93,7 +93,7 @@ def route_own_fleet(
     if penalty_for is not None:
         model = _with_penalties(model, penalty_for)
     params = SolveParams(
-        time_limit_s=request.options.time_limit_s if time_limit_s is None else time_limit_s,
+        time_limit_s=request.options.limit(time_limit_s),
         seed=request.options.seed,
         engine=request.options.engine,
         on_progress=on_progress,

@@ -226,6 +226,10 @@ class Options(_Model):
     seed: int = 0
     engine: Literal["ortools", "pyvrp", "hybrid", "portfolio"] = "portfolio"
 
+    def limit(self, override: float | None) -> float:
+        """The search time: a caller's ``override`` when given (0 included), else the request's."""
+        return self.time_limit_s if override is None else override
+
 
 class Request(_Model):
     """One day's plan request."""

@@ -22,8 +22,7 @@ def decide(
     request: Request, *, time_limit_s: float | None = None, on_progress: ProgressFn | None = None
 ) -> Sourcing:
     """The day's decision under ``policy.outsourcing`` within the time limit."""
-    limit = request.options.time_limit_s if time_limit_s is None else time_limit_s
-    day = Day.of(request, limit, on_progress)
+    day = Day.of(request, request.options.limit(time_limit_s), on_progress)
     mode = request.policy.outsourcing if request.carriers else "none"
     if mode == "region":
         return RegionSearch(day).run()
@@ -40,8 +39,7 @@ def serve_regions(
     Pins are kept, regions no carrier may take stay with the own fleet, and carriers
     are chosen within their ``max_orders``: the evaluation the region search uses.
     """
-    limit = request.options.time_limit_s if time_limit_s is None else time_limit_s
-    day = Day.of(request, limit, None)
+    day = Day.of(request, request.options.limit(time_limit_s), None)
     search = RegionSearch(day)
     chosen = frozenset(own) & frozenset(search.free) | search.fixed_own
     return search.sourcing(search.evaluate(chosen, day.limit_s))

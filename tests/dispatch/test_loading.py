@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from dispatch.loading import RequestError, load_request
+from dispatch.request import Options
 
 
 def _errors(doc: dict[str, Any]) -> list[str]:
@@ -103,3 +104,10 @@ def test_overlapping_windows_rejected(doc: dict[str, Any]) -> None:
         "pickup_points[0] (id PP-A): time_windows: windows overlap; merge them into one"
         in _errors(doc)
     )
+
+
+def test_a_callers_time_limit_wins_over_the_requests_even_when_zero() -> None:
+    options = Options(time_limit_s=12)
+    assert options.limit(None) == 12
+    assert options.limit(3.5) == 3.5
+    assert options.limit(0.0) == 0.0
