@@ -26,8 +26,8 @@ from scenarios.demo import demo_request
 
 Settings = tuple[tuple[str, float], ...]
 INHERITED = "GROUPBUY_SET"
-"""Environment variable carrying ``--set`` to processes a solve spawns (the portfolio's
-partner re-imports this module, not the parent's state)."""
+"""Environment variable carrying ``--set`` to every process of a run: forked workers keep the
+parent's state, but a spawned one (the portfolio's partner) re-imports this module."""
 
 
 def apply(settings: Settings) -> None:
@@ -69,10 +69,7 @@ class Run:
     violations: tuple[str, ...]
 
 
-def run(
-    day: int, orders: int, engine: str, limit: float, seed: int = 0, settings: Settings = ()
-) -> Run:
-    apply(settings)
+def run(day: int, orders: int, engine: str, limit: float, seed: int = 0) -> Run:
     doc = copy.deepcopy(demo_request(day, orders=orders, carriers_enabled=False))
     doc["options"].update(engine=engine, time_limit_s=limit, seed=seed)
     request = load_request(doc)
@@ -122,8 +119,8 @@ def main() -> None:
     )
     parser.add_argument("--jobs", type=int, default=1)
     args = parser.parse_args()
-    apply(tuple(args.set))
     os.environ[INHERITED] = " ".join(f"{name}={value!r}" for name, value in args.set)
+    apply(inherited())
     t = args.time_limit
     solver_seeds = range(args.repeats)
     plan = [
@@ -131,9 +128,7 @@ def main() -> None:
     ]
     plan += [(d, e, 10 * t, 0) for d in args.seeds for e in args.reference]
     with ProcessPoolExecutor(args.jobs) as pool:
-        futures = [
-            pool.submit(run, d, args.orders, e, lim, k, tuple(args.set)) for d, e, lim, k in plan
-        ]
+        futures = [pool.submit(run, d, args.orders, e, lim, k) for d, e, lim, k in plan]
         runs = [f.result() for f in futures]
     print_runs(runs)
     print_gaps(runs, args.seeds, args.engine, args.baseline, t)

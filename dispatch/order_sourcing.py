@@ -109,9 +109,9 @@ def route_share(carriers: Sequence[Carrier], orders: int) -> float:
     """Of the time left, the first routing solve's share: less when later solves may be needed,
     because minimum charges move groups or the carriers together have no room for every order."""
     minimums = any(c.price.min_charge_per_region > 0 for c in carriers)
-    room = [c.max_orders for c in carriers]
-    short = all(r is not None for r in room) and sum(r or 0 for r in room) < orders
-    return 0.6 if minimums or (carriers and short) else 0.95
+    limits = [c.max_orders for c in carriers if c.max_orders is not None]
+    short = bool(carriers) and len(limits) == len(carriers) and sum(limits) < orders
+    return 0.6 if minimums or short else 0.95
 
 
 def keeps_served(result: OwnFleetResult, polished: OwnFleetResult) -> bool:
@@ -165,9 +165,7 @@ def _min_charges(
     groups = _groups(day, assigned)
     pinned = {r for r, p in day.pins.items() if p != OWN}
     for region, carrier in sorted(groups):
-        orders = groups.get((region, carrier))
-        if not orders:
-            continue
+        orders = groups[region, carrier]
         c = table.by_id[carrier]
         if region in pinned or sum(charge(c, o) for o in orders) >= c.price.min_charge_per_region:
             continue
