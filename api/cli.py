@@ -212,6 +212,17 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _count(text: str) -> int:
+    """A whole number, 0 or more: the demo's data seed and order count."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dispatch", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -229,8 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(func=cmd_validate)
 
     d = sub.add_parser("demo", help="plan the built-in demo day")
-    d.add_argument("--seed", type=int, default=7)
-    d.add_argument("--orders", type=int, default=600)
+    d.add_argument("--seed", type=_count, default=7, help="seed of the generated day")
+    d.add_argument("--orders", type=_count, default=600)
     d.add_argument("--out", default="out/demo-plan.json")
     d.add_argument("--time-limit", type=_seconds, default=None, help="seconds of search")
     d.add_argument("--map", type=Path, default=None)

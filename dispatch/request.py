@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from dispatch.clock import Clock
+from optimizer import MAX_SEED
 
 
 class Temperature(StrEnum):
@@ -223,7 +224,7 @@ class Policy(_Model):
 
 class Options(_Model):
     time_limit_s: float = Field(30.0, gt=0, le=3600, allow_inf_nan=False)
-    seed: int = 0
+    seed: int = Field(0, ge=0, le=MAX_SEED)
     engine: Literal["ortools", "pyvrp", "hybrid", "portfolio"] = "portfolio"
 
     def limit(self, override: float | None) -> float:

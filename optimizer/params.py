@@ -9,6 +9,8 @@ from typing import Literal
 from optimizer.solution import Progress
 
 Engine = Literal["ortools", "pyvrp", "hybrid", "portfolio"]
+MAX_SEED = 2**20
+"""Largest seed: each search draws a block of seeds from it (see ``optimizer.portfolio``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -20,3 +22,7 @@ class SolveParams:
     engine: Engine = "ortools"
     on_progress: Callable[[Progress], None] | None = None
     log_search: bool = False
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.seed <= MAX_SEED:
+            raise ValueError(f"seed: {self.seed} is outside 0..{MAX_SEED}")

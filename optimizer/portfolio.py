@@ -1,7 +1,8 @@
 """Two searches at once on two cores: the hybrid here and a partner hybrid in a child process.
 
-The two run with seeds of their own (user seed ``s`` searches with ``2s`` and ``2s + 1``,
-so runs with different user seeds share no search). Before each of their route
+The two run with seeds of their own: user seed ``s`` gives each search a block of
+``SEEDS_PER_SEARCH`` seeds for itself and its restarts, so runs with different user
+seeds, and the two searches of one run, never share a search. Before each of their route
 eliminations the two trade plans and both carry on from the better one, each trying to
 remove a different route; after a route is gone, and in the last share, the partner
 re-optimises the best plan instead (a plan that just lost a route is seldom finished).
@@ -20,7 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from time import monotonic
 
-from optimizer import hybrid, ortools_engine, plan
+from optimizer import hybrid, ortools_engine, plan, pyvrp_engine
 from optimizer.params import SolveParams
 from optimizer.problem import Problem
 from optimizer.solution import Solution
@@ -61,8 +62,12 @@ def solve(problem: Problem, params: SolveParams) -> Solution:
 
 
 def search_seeds(seed: int) -> tuple[int, int]:
-    """The seeds of this search and of its partner for a user's ``seed`` (0 keeps 0 and 1)."""
-    return 2 * seed, 2 * seed + 1
+    """The first seeds of this search's block and of its partner's for a user's ``seed``.
+
+    Seed 0 keeps seed 0 for this search, as the hybrid alone uses it.
+    """
+    block = pyvrp_engine.SEEDS_PER_SEARCH
+    return 2 * seed * block, (2 * seed + 1) * block
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,9 @@ MAX_PENALTY = 100_000.0
 STALL_SHARE = 0.2
 """A search whose best plan has not changed for this share of its time starts afresh with the
 next seed; the best plan of all its runs is kept."""
+SEEDS_PER_SEARCH = 1024
+"""A search with seed ``s`` restarts with ``s + 1``, ``s + 2``, ... up to ``s + 1023`` at most,
+so searches whose seeds are this far apart never run the same search."""
 MIN_STALL_S = 5.0
 """Shortest stall that restarts: a search's first better plan can take seconds to come."""
 START_PENALTY = 0.3
@@ -116,7 +119,7 @@ def search(
     stall_s = max(MIN_STALL_S, STALL_SHARE * (deadline - clock)) if restart else math.inf
     results: list[pyvrp.Result] = []
     stop: _Deadline | None = None
-    while stop is None or stop.stalled:
+    while stop is None or (stop.stalled and len(results) < SEEDS_PER_SEARCH):
         stop = _Deadline(deadline, give_up, stall_s)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PenaltyBoundWarning)

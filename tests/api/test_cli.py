@@ -19,3 +19,14 @@ def test_a_time_limit_outside_the_requests_range_is_refused(
 def test_a_time_limit_in_range_is_taken() -> None:
     args = build_parser().parse_args(["demo", "--time-limit", "2.5"])
     assert args.time_limit == 2.5
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"), [("--seed", "-1"), ("--orders", "-5"), ("--orders", "ten")]
+)
+def test_a_demo_seed_or_order_count_below_zero_is_refused(
+    flag: str, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["demo", flag, value])
+    assert flag in capsys.readouterr().err

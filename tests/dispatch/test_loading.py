@@ -65,6 +65,8 @@ def test_all_errors_are_reported_together(doc: dict[str, Any]) -> None:
             "heavy",
             "vehicles[1] (id REEFER): capacity.weight_kg",
         ),
+        (("options", "seed"), -1, "options.seed:"),
+        (("options", "seed"), 2**32, "options.seed:"),
     ],
 )
 def test_field_errors(
@@ -73,7 +75,7 @@ def test_field_errors(
     """Each class of bad value is caught and located."""
     target = doc
     for key in path[:-1]:
-        target = target[key]
+        target = target.setdefault(key, {}) if isinstance(target, dict) else target[key]
     target[path[-1]] = value
     errors = _errors(doc)
     assert any(e.startswith(expected) for e in errors), errors

@@ -98,6 +98,26 @@ def test_stalled_searches_restart_and_keep_the_best(
     assert len(solution.routes) == 1
 
 
+def test_restarts_keep_to_the_search_seed_block(
+    consolidation: Problem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Restarts take the next seeds of the block and stop when it is used up, time or not."""
+    seeds: list[int] = []
+    real = pyvrp_engine.pyvrp.solve
+
+    def recording(*args: object, seed: int, **kwargs: object) -> object:
+        seeds.append(seed)
+        return real(*args, seed=seed, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pyvrp_engine, "MIN_STALL_S", 0.02)
+    monkeypatch.setattr(pyvrp_engine, "STALL_SHARE", 0.0)
+    monkeypatch.setattr(pyvrp_engine, "SEEDS_PER_SEARCH", 3)
+    monkeypatch.setattr(pyvrp_engine.pyvrp, "solve", recording)
+    params = SolveParams(seed=7)
+    pyvrp_engine.search(consolidation, params, deadline=monotonic() + 30, restart=True)
+    assert seeds == [7, 8, 9]
+
+
 def test_no_restart_unless_asked(consolidation: Problem, monkeypatch: pytest.MonkeyPatch) -> None:
     """Searches with ages (conservative slots) keep one run: their better plans come late."""
     monkeypatch.setattr(pyvrp_engine, "MIN_STALL_S", 0.05)

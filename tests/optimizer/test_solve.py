@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from optimizer import Engine, Problem, Solution, SolveParams, portfolio, solve
+from optimizer import MAX_SEED, Engine, Problem, Solution, SolveParams, portfolio, solve
 from optimizer.pyvrp_engine import UnsupportedError
 from tests.optimizer.check import assert_valid
 
@@ -137,3 +137,10 @@ def test_portfolio_matches_the_exact_engines(
     assert best.engine == "portfolio"
     assert "partner_cost" in best.stats
     assert best.cost == solved(problem, "ortools").cost
+
+
+@pytest.mark.parametrize("seed", [-1, MAX_SEED + 1])
+def test_seed_outside_the_range_is_refused(seed: int) -> None:
+    """Every engine's seeds, restarts included, fit PyVRP's 32 bits only for seeds in range."""
+    with pytest.raises(ValueError, match="seed"):
+        SolveParams(seed=seed)
