@@ -26,7 +26,7 @@ import pyvrp
 from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.IteratedLocalSearch import IteratedLocalSearchCallbacks, IteratedLocalSearchParams
 from pyvrp.PenaltyManager import PenaltyParams
-from pyvrp.search import NeighbourhoodParams
+from pyvrp.search import NeighbourhoodParams, PerturbationParams
 
 from optimizer import bounds, plan
 from optimizer.params import SolveParams
@@ -54,6 +54,13 @@ AGE_SLOTS = 8
 from ``b - limit``, so an age may lose up to ``limit / AGE_SLOTS`` to the slot width."""
 MAX_SLOTS = 32
 """At most this many slots per window: long windows get wider, more conservative slots."""
+AGED_HISTORY = 100
+"""Late-acceptance history on aged problems (PyVRP's default is 300): their search has a share
+of the budget on a slow model (about 550 iterations a second on generated days), and a
+shorter memory converges within it, more often to a plan with one van fewer."""
+AGED_PERTURBATIONS = 10
+"""Most clients one perturbation moves on aged problems (PyVRP's default is 25), for the same
+reason."""
 Orders = dict[int, list[int]]
 
 
@@ -108,8 +115,13 @@ def search(
     data = model.data()
     progress = _Progress(params.on_progress, clock, model)
     scale = _cost_scale(problem)
+    ils, perturbation = IteratedLocalSearchParams(callbacks=progress), PerturbationParams()
+    if is_aged(problem):
+        ils.history_length = AGED_HISTORY
+        perturbation = PerturbationParams(max_perturbations=AGED_PERTURBATIONS)
     solver_params = pyvrp.SolveParams(
-        ils=IteratedLocalSearchParams(callbacks=progress),
+        ils=ils,
+        perturbation=perturbation,
         penalty=_Penalties(
             min_penalty=0.1 * scale, max_penalty=MAX_PENALTY * scale, start=START_PENALTY * scale
         ),

@@ -8,7 +8,15 @@ from time import monotonic
 import pytest
 
 from optimizer import Problem, Progress, SolveParams, pyvrp_engine
-from optimizer.pyvrp_engine import _Deadline, _Translation, is_aged, solve, unsupported
+from optimizer.pyvrp_engine import (
+    AGED_HISTORY,
+    AGED_PERTURBATIONS,
+    _Deadline,
+    _Translation,
+    is_aged,
+    solve,
+    unsupported,
+)
 from tests.optimizer.build import depot, problem, stop, vehicle
 from tests.optimizer.check import assert_valid
 
@@ -116,6 +124,35 @@ def test_restarts_keep_to_the_search_seed_block(
     params = SolveParams(seed=7)
     pyvrp_engine.search(consolidation, params, deadline=monotonic() + 30, restart=True)
     assert seeds == [7, 8, 9]
+
+
+@pytest.mark.parametrize(
+    ("fixture", "history", "perturbations"),
+    [("age_split", AGED_HISTORY, AGED_PERTURBATIONS), ("consolidation", 300, 25)],
+)
+def test_aged_problems_search_with_a_shorter_memory(
+    fixture: str,
+    history: int,
+    perturbations: int,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Aged problems get the short history and perturbations; others PyVRP's defaults."""
+    seen: list[pyvrp_engine.pyvrp.SolveParams] = []
+    real = pyvrp_engine.pyvrp.solve
+
+    def recording(
+        *args: object, params: pyvrp_engine.pyvrp.SolveParams, **kwargs: object
+    ) -> object:
+        seen.append(params)
+        return real(*args, params=params, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pyvrp_engine.pyvrp, "solve", recording)
+    problem: Problem = request.getfixturevalue(fixture)
+    pyvrp_engine.search(problem, SolveParams(), deadline=monotonic() + 0.1)
+    (used,) = seen
+    assert used.ils.history_length == history
+    assert used.perturbation.max_perturbations == perturbations
 
 
 def test_no_restart_unless_asked(consolidation: Problem, monkeypatch: pytest.MonkeyPatch) -> None:
