@@ -10,7 +10,8 @@ from optimizer.solution import Progress
 
 Engine = Literal["ortools", "pyvrp", "hybrid", "portfolio"]
 MAX_SEED = 2**20
-"""Largest seed: each search draws a block of seeds from it (see ``optimizer.portfolio``)."""
+"""Largest seed ``solve`` takes: the searches it starts draw blocks of seeds from it (see
+``optimizer.portfolio``), and all of them must fit PyVRP's 32 bits."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -22,7 +23,3 @@ class SolveParams:
     engine: Engine = "ortools"
     on_progress: Callable[[Progress], None] | None = None
     log_search: bool = False
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.seed <= MAX_SEED:
-            raise ValueError(f"seed: {self.seed} is outside 0..{MAX_SEED}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from optimizer import hybrid, ortools_engine, portfolio, pyvrp_engine
-from optimizer.params import SolveParams
+from optimizer.params import MAX_SEED, SolveParams
 from optimizer.problem import Problem
 from optimizer.solution import Solution
 
@@ -14,8 +14,11 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
     ``engine="pyvrp"`` raises ``UnsupportedError`` (a ``ProblemError``) for
     lateness and keeps age limits only conservatively; ``"ortools"``, ``"hybrid"``
     and ``"portfolio"`` (both at once on two cores) handle everything exactly.
+    A seed outside 0..``MAX_SEED`` raises ``ValueError``.
     """
     params = params or SolveParams()
+    if not 0 <= params.seed <= MAX_SEED:
+        raise ValueError(f"seed: {params.seed} is outside 0..{MAX_SEED}")
     if params.engine == "pyvrp":
         return pyvrp_engine.solve(problem, params)
     if params.engine == "hybrid":

@@ -140,7 +140,18 @@ def test_portfolio_matches_the_exact_engines(
 
 
 @pytest.mark.parametrize("seed", [-1, MAX_SEED + 1])
-def test_seed_outside_the_range_is_refused(seed: int) -> None:
+def test_seed_outside_the_range_is_refused(seed: int, window_order: Problem) -> None:
     """Every engine's seeds, restarts included, fit PyVRP's 32 bits only for seeds in range."""
     with pytest.raises(ValueError, match="seed"):
-        SolveParams(seed=seed)
+        solve(window_order, SolveParams(time_limit_s=0.1, seed=seed, engine="pyvrp"))
+
+
+def test_the_largest_seed_reaches_both_searches_of_the_portfolio(
+    window_order: Problem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(portfolio, "PARALLEL_FROM_S", 0.0)
+    solved_at_max = solve(
+        window_order, SolveParams(time_limit_s=0.5, seed=MAX_SEED, engine="portfolio")
+    )
+    assert_valid(window_order, solved_at_max)
+    assert "partner_cost" in solved_at_max.stats
