@@ -24,7 +24,7 @@ def test_a_time_limit_in_range_is_taken() -> None:
 @pytest.mark.parametrize(
     ("flag", "value"), [("--seed", "-1"), ("--orders", "-5"), ("--orders", "ten")]
 )
-def test_a_demo_seed_or_order_count_below_zero_is_refused(
+def test_a_demo_seed_or_order_count_that_is_not_a_count_is_refused(
     flag: str, value: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit):
