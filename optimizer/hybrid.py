@@ -1,13 +1,14 @@
-"""PyVRP's search first, then OR-Tools from its routes to enforce every rule, in one budget.
+"""PyVRP's search first, then tries at one route fewer, with every rule enforced, in one budget.
 
 When PyVRP expresses the whole problem and finds a feasible plan, that plan is final
 (OR-Tools polishing did not improve PyVRP's routes in the measurements; stops no
 vehicle can serve stay dropped). Otherwise (lateness, or age limits, which PyVRP
 keeps only conservatively) PyVRP gets ``PYVRP_SHARE`` of the time and its routes are
-repaired; the rest goes to OR-Tools tries at plans with one route fewer, each from
-the best plan so far. Local search seldom empties a route by itself, and a van's fixed
-cost is most of what separates good plans: on generated days these tries gained more
-than OR-Tools polishing all routes, which runs only when PyVRP's plan needs it.
+repaired; the rest goes to tries at plans with one route fewer, each a search from the
+best plan so far without one of its routes (PyVRP's, or OR-Tools' under lateness), each
+plan checked with the exact rules. Local search seldom empties a route by itself, and a
+van's fixed cost is most of what separates good plans: on generated days these tries
+gained more than OR-Tools polishing all routes, which runs only when PyVRP's plan needs it.
 """
 
 from __future__ import annotations
@@ -121,21 +122,29 @@ def _polished(problem: Problem, best: Solution, params: SolveParams) -> Solution
 def _one_route_fewer(
     problem: Problem, best: Solution, params: SolveParams, which: int = 0
 ) -> Solution:
-    """OR-Tools from ``best`` without its ``which``-th shortest route, the vehicles limited
-    to the others.
+    """A search from ``best`` without its ``which``-th shortest route, the vehicles limited
+    to the others: PyVRP's where it expresses the problem, else OR-Tools'.
 
     A search with time to spare finds plans with one vehicle fewer; this tries that jump
     directly, and the caller keeps it only if nothing more is dropped and it costs less.
+    On generated days PyVRP's search, warm-started, found the plan with one van fewer in
+    most tries where OR-Tools' found it in few.
     """
     if len(best.routes) < 2 or params.time_limit_s <= 0 or which >= len(best.routes):
         return best
+    clock = monotonic()
     removed = sorted(best.routes, key=lambda r: (len(r.visits), r.vehicle))[which]
     keep = {r.vehicle for r in best.routes} - {removed.vehicle}
     fleet = tuple(
         v if k in keep else replace(v, shift=(0, 0)) for k, v in enumerate(problem.vehicles)
     )
-    initial = {r.vehicle: r.visits for r in best.routes if r.vehicle in keep}
-    found = ortools_engine.solve(problem.replace(vehicles=fleet), params, initial=initial)
-    orders = {r.vehicle: list(r.visits) for r in found.routes}
-    fewer = plan.assemble(problem, orders, engine=ENGINE, elapsed_s=found.elapsed_s)
+    smaller = problem.replace(vehicles=fleet)
+    kept = [r for r in best.routes if r.vehicle in keep]
+    if pyvrp_engine.unsupported(problem):
+        found = ortools_engine.solve(smaller, params, initial={r.vehicle: r.visits for r in kept})
+        orders = {r.vehicle: list(r.visits) for r in found.routes}
+    else:
+        deadline = clock + params.time_limit_s
+        orders, _ = pyvrp_engine.search(smaller, params, deadline=deadline, initial=kept)
+    fewer = plan.assemble(problem, orders, engine=ENGINE, elapsed_s=monotonic() - clock)
     return fewer if len(fewer.dropped) <= len(best.dropped) else best

@@ -16,7 +16,8 @@ from __future__ import annotations
 import itertools
 import math
 import warnings
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from time import monotonic
 from typing import Any
@@ -25,13 +26,19 @@ import numpy as np
 import pyvrp
 from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.IteratedLocalSearch import IteratedLocalSearchCallbacks, IteratedLocalSearchParams
-from pyvrp.PenaltyManager import PenaltyParams
-from pyvrp.search import NeighbourhoodParams, PerturbationParams
+from pyvrp.PenaltyManager import PenaltyManager, PenaltyParams
+from pyvrp.search import (
+    LocalSearch,
+    NeighbourhoodParams,
+    PerturbationManager,
+    PerturbationParams,
+    compute_neighbours,
+)
 
 from optimizer import bounds, plan
 from optimizer.params import SolveParams
 from optimizer.problem import IntMatrix, Problem, ProblemError
-from optimizer.solution import Progress, Solution
+from optimizer.solution import Progress, Route, Solution
 
 ENGINE = "pyvrp"
 NEIGHBOURS = 20
@@ -100,13 +107,15 @@ def search(
     deadline: float,
     give_up: float | None = None,
     restart: bool = False,
+    initial: Sequence[Route] | None = None,
 ) -> tuple[Orders, dict[str, float]]:
     """Each used vehicle's visit order; ages kept conservatively, allowed lateness free.
 
     Stops at ``deadline``, or at ``give_up`` if no feasible solution is found by then.
     With ``restart``, a search whose best plan stalls starts afresh with the next seed,
     keeping the best: that helped on Solomon, while on generated days with ages better
-    plans come in bursts after long stalls.
+    plans come in bursts after long stalls. The first search starts from the ``initial``
+    routes when given, even none (routes of vehicles that cannot drive are left out).
     """
     clock = monotonic()
     model = _Translation(problem)
@@ -129,6 +138,7 @@ def search(
         display_interval=max(1.0, params.time_limit_s / 5),
     )
     stall_s = max(MIN_STALL_S, STALL_SHARE * (deadline - clock)) if restart else math.inf
+    warm = None if initial is None else _settled(data, solver_params, model.solution(data, initial))
     results: list[pyvrp.Result] = []
     stop: _Deadline | None = None
     while stop is None or (stop.stalled and len(results) < SEEDS_PER_SEARCH):
@@ -143,6 +153,7 @@ def search(
                     collect_stats=params.log_search,
                     display=params.log_search,
                     params=solver_params,
+                    initial_solution=None if results else warm,
                 )
             )
     best = min((result.best for result in results), key=model.rank)
@@ -152,6 +163,25 @@ def search(
         "pyvrp_feasible": float(best.is_feasible()),
     }
     return model.orders(best), stats
+
+
+def _settled(
+    data: pyvrp.ProblemData, params: pyvrp.SolveParams, routes: pyvrp.Solution
+) -> pyvrp.Solution:
+    """``routes`` after one local search over every client at the starting penalties.
+
+    PyVRP's search revisits only the clients near its perturbations, so stops that a warm
+    start leaves out (a removed route's) would mostly stay out; here they go in, as their
+    prizes pay for the excess they cause, which the search then works off.
+    """
+    rng = pyvrp.RandomNumberGenerator(seed=0)
+    neighbours = compute_neighbours(data, params.neighbourhood)
+    search = LocalSearch(data, rng, neighbours, PerturbationManager(params.perturbation))
+    for operator in params.operators:
+        if operator.supports(data):
+            search.add_operator(operator(data))
+    penalties = PenaltyManager(params.penalty.midpoint_penalties(data), params.penalty)
+    return search(routes, penalties.cost_evaluator(), exhaustive=True)
 
 
 def _cost_scale(problem: Problem) -> float:
@@ -330,6 +360,29 @@ class _Translation:
         folded = durations + loading[:, None]
         np.fill_diagonal(folded, np.diagonal(durations))
         return folded
+
+    def solution(self, data: pyvrp.ProblemData, routes: Sequence[Route]) -> pyvrp.Solution:
+        """PyVRP's solution for a plan's routes, each visit as the copy of its stop that misses
+        the least: its window by the visit's start, plus its release time by the route's start."""
+        type_of = {v: t for t, vehicles in enumerate(self.types) for v in vehicles}
+        copies: dict[int, list[int]] = defaultdict(list)
+        for c, (i, _, _) in enumerate(self.copies):
+            copies[i].append(c)
+
+        def miss(c: int, start: int, route_start: int) -> int:
+            _, (a, b), release = self.copies[c]
+            return max(0, a - start, start - b) + max(0, release - route_start)
+
+        pyvrp_routes = []
+        for route in routes:
+            visits = [
+                min(copies[i], key=lambda c: miss(c, start, route.start))
+                for i, start in zip(route.visits, route.starts, strict=True)
+                if copies[i]
+            ]
+            if visits and route.vehicle in type_of:
+                pyvrp_routes.append(pyvrp.Route(data, visits, type_of[route.vehicle]))
+        return pyvrp.Solution(data, pyvrp_routes)
 
     def rank(self, solution: pyvrp.Solution) -> tuple[bool, int]:
         """Feasible first, then cheaper, costed as plans are."""

@@ -6,8 +6,10 @@ import itertools
 from time import monotonic
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from optimizer import Problem, Progress, SolveParams, pyvrp_engine
+from optimizer import Problem, Progress, SolveParams, plan, pyvrp_engine
 from optimizer.pyvrp_engine import (
     AGED_HISTORY,
     AGED_PERTURBATIONS,
@@ -19,6 +21,9 @@ from optimizer.pyvrp_engine import (
 )
 from tests.optimizer.build import depot, problem, stop, vehicle
 from tests.optimizer.check import assert_valid
+from tests.optimizer.strategies import problems
+
+QUICK = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def test_unsupported_names_lateness(age_split: Problem, lateness: Problem) -> None:
@@ -160,3 +165,54 @@ def test_no_restart_unless_asked(consolidation: Problem, monkeypatch: pytest.Mon
     monkeypatch.setattr(pyvrp_engine, "MIN_STALL_S", 0.05)
     _, stats = pyvrp_engine.search(consolidation, SolveParams(), deadline=monotonic() + 0.5)
     assert stats["restarts"] == 0
+
+
+@QUICK
+@given(problem=problems(lateness=False), data=st.data())
+def test_a_plan_reads_back_from_pyvrp_as_it_went_in(problem: Problem, data: st.DataObject) -> None:
+    """A plan's routes translated for PyVRP and read back keep their visits and vehicle types."""
+    vehicles = range(len(problem.vehicles))
+    order = data.draw(st.permutations(problem.stops))
+    riders = data.draw(
+        st.lists(st.sampled_from(vehicles), min_size=len(order), max_size=len(order))
+    )
+    orders = {v: [i for i, r in zip(order, riders, strict=True) if r == v] for v in vehicles}
+    start = plan.assemble(problem, orders, engine="test", elapsed_s=0)
+    model = _Translation(problem)
+    read = model.orders(model.solution(model.data(), start.routes))
+    types = {v: t for t, vs in enumerate(model.types) for v in vs}
+    assert sorted((types[v], tuple(r)) for v, r in read.items()) == sorted(
+        (types[r.vehicle], r.visits) for r in start.routes
+    )
+
+
+def test_a_warm_start_takes_in_the_stops_it_leaves_out(consolidation: Problem) -> None:
+    """Started from a route serving two of three stops, PyVRP puts the third in before any
+    search: its own search would seldom look at it."""
+    start = plan.assemble(consolidation, {0: [1, 2]}, engine="test", elapsed_s=0)
+    read, _ = pyvrp_engine.search(
+        consolidation, SolveParams(), deadline=monotonic(), initial=start.routes
+    )
+    assert sorted(i for visits in read.values() for i in visits) == [1, 2, 3]
+
+
+def test_a_warm_start_takes_the_copy_its_schedule_used(second_window: Problem) -> None:
+    """Stop 1 served at 100 is the copy of its second window, which PyVRP keeps feasible."""
+    start = plan.assemble(second_window, {0: [1]}, engine="test", elapsed_s=0)
+    assert start.routes[0].starts == (100,)
+    model = _Translation(second_window)
+    data = model.data()
+    warm = model.solution(data, start.routes)
+    assert warm.is_feasible()
+    (route,) = warm.routes()
+    assert [model.copies[a.idx][1] for a in route.schedule() if a.is_client()] == [(100, 120)]
+
+
+def test_a_warm_start_keeps_an_aged_stop_on_a_slot_its_route_start_releases(
+    late_cold: Problem,
+) -> None:
+    """The cold stop's copies are slots with release times; the one chosen suits the route."""
+    start = plan.assemble(late_cold, {1: [1]}, engine="test", elapsed_s=0)
+    model = _Translation(late_cold)
+    assert len(model.copies) > 1
+    assert model.solution(model.data(), start.routes).is_feasible()
