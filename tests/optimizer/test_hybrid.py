@@ -123,26 +123,19 @@ def test_last_partner_polishes_a_plan_that_just_lost_a_route(
     assert found.cost < two.cost
 
 
-def test_one_route_fewer_searches_with_pyvrp_where_it_can(
-    consolidation: Problem, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("late_cost", "idle"), [(0, "ortools_engine.solve"), (1, "pyvrp_engine.search")]
+)
+def test_one_route_fewer_searches_with_the_engine_that_expresses_the_problem(
+    consolidation: Problem, late_cost: int, idle: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Without lateness, PyVRP's search from the other routes finds the plan without one."""
-    monkeypatch.setattr(hybrid.ortools_engine, "solve", lambda *a, **k: pytest.fail("OR-Tools"))
-    spread = {v: [i] for v, i in enumerate(consolidation.stops)}
-    start = plan.assemble(consolidation, spread, engine="test", elapsed_s=0)
-    fewer = _one_route_fewer(consolidation, start, SolveParams(time_limit_s=0.3))
-    assert_valid(consolidation, fewer)
-    assert len(fewer.routes) < 3
-
-
-def test_one_route_fewer_searches_with_ortools_under_lateness(
-    consolidation: Problem, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """PyVRP takes lateness as free, so OR-Tools searches for the plan without a route."""
-    late = consolidation.replace(late_cost=1, max_lateness=5)
-    monkeypatch.setattr(hybrid.pyvrp_engine, "search", lambda *a, **k: pytest.fail("PyVRP"))
-    spread = {v: [i] for v, i in enumerate(late.stops)}
-    start = plan.assemble(late, spread, engine="test", elapsed_s=0)
-    fewer = _one_route_fewer(late, start, SolveParams(time_limit_s=0.3))
-    assert_valid(late, fewer)
+    """PyVRP searches from the other routes for the plan without one; under lateness, which
+    PyVRP takes as free, OR-Tools does."""
+    problem = consolidation.replace(late_cost=late_cost, max_lateness=5 * late_cost)
+    module, name = idle.split(".")
+    monkeypatch.setattr(getattr(hybrid, module), name, lambda *a, **k: pytest.fail(idle))
+    spread = {v: [i] for v, i in enumerate(problem.stops)}
+    start = plan.assemble(problem, spread, engine="test", elapsed_s=0)
+    fewer = _one_route_fewer(problem, start, SolveParams(time_limit_s=0.3))
+    assert_valid(problem, fewer)
     assert len(fewer.routes) < 3
