@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from optimizer import Problem, Progress, SolveParams, plan, pyvrp_engine
+from optimizer import Problem, Progress, Route, SolveParams, plan, pyvrp_engine
 from optimizer.pyvrp_engine import (
     AGED_HISTORY,
     AGED_PERTURBATIONS,
@@ -208,11 +208,20 @@ def test_a_warm_start_takes_the_copy_its_schedule_used(second_window: Problem) -
     assert [model.copies[a.idx][1] for a in route.schedule() if a.is_client()] == [(100, 120)]
 
 
-def test_a_warm_start_keeps_an_aged_stop_on_a_slot_its_route_start_releases(
-    late_cold: Problem,
+@pytest.mark.parametrize(
+    ("route_start", "visit", "slot"), [(241, 301, (294, 302)), (235, 295, (286, 294))]
+)
+def test_a_warm_start_puts_an_aged_stop_on_the_slot_that_misses_least(
+    late_cold: Problem, route_start: int, visit: int, slot: tuple[int, int]
 ) -> None:
-    """The cold stop's copies are slots with release times; the one chosen suits the route."""
-    start = plan.assemble(late_cold, {1: [1]}, engine="test", elapsed_s=0)
+    """The cold stop's slots are 8 wide from 150, each released 60 before its end. At 301 from
+    241 the slot holding the visit is released 1 late, the one before ends 7 early: the first
+    wins. At 295 from 235 they miss by 7 and 1: the one before wins. PyVRP keeps either."""
+    route = Route(1, (1,), route_start, (visit,), visit + 10)
     model = _Translation(late_cold)
-    assert len(model.copies) > 1
-    assert model.solution(model.data(), start.routes).is_feasible()
+    warm = model.solution(model.data(), [route])
+    (chosen,) = [
+        model.copies[a.idx][1] for r in warm.routes() for a in r.schedule() if a.is_client()
+    ]
+    assert chosen == slot
+    assert warm.is_feasible()

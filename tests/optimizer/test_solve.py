@@ -149,6 +149,7 @@ def test_seed_outside_the_range_is_refused(seed: int, window_order: Problem) -> 
 def test_the_largest_seed_reaches_both_searches_of_the_portfolio(
     window_order: Problem, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The portfolio's derived seeds for the largest user seed are taken by both searches."""
     monkeypatch.setattr(portfolio, "PARALLEL_FROM_S", 0.0)
     solved_at_max = solve(
         window_order, SolveParams(time_limit_s=0.5, seed=MAX_SEED, engine="portfolio")
