@@ -13,6 +13,8 @@ from optimizer import Problem, Progress, Route, SolveParams, plan, pyvrp_engine
 from optimizer.pyvrp_engine import (
     AGED_HISTORY,
     AGED_PERTURBATIONS,
+    AGED_START_PENALTY,
+    START_PENALTY,
     _Deadline,
     _Translation,
     is_aged,
@@ -132,17 +134,22 @@ def test_restarts_keep_to_the_search_seed_block(
 
 
 @pytest.mark.parametrize(
-    ("fixture", "history", "perturbations"),
-    [("age_split", AGED_HISTORY, AGED_PERTURBATIONS), ("consolidation", 300, 25)],
+    ("fixture", "history", "perturbations", "start"),
+    [
+        ("age_split", AGED_HISTORY, AGED_PERTURBATIONS, AGED_START_PENALTY),
+        ("consolidation", 300, 25, START_PENALTY),
+    ],
 )
-def test_aged_problems_search_with_a_shorter_memory(
+def test_aged_problems_search_with_settings_of_their_own(
     fixture: str,
     history: int,
     perturbations: int,
+    start: float,
     request: pytest.FixtureRequest,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Aged problems get the short history and perturbations; others PyVRP's defaults."""
+    """Aged problems get the short history and perturbations and the higher starting
+    penalty; others PyVRP's defaults and the low one."""
     seen: list[pyvrp_engine.pyvrp.SolveParams] = []
     real = pyvrp_engine.pyvrp.solve
 
@@ -158,6 +165,8 @@ def test_aged_problems_search_with_a_shorter_memory(
     (used,) = seen
     assert used.ils.history_length == history
     assert used.perturbation.max_perturbations == perturbations
+    assert isinstance(used.penalty, pyvrp_engine._Penalties)
+    assert used.penalty.start == start * pyvrp_engine._cost_scale(problem)
 
 
 def test_no_restart_unless_asked(consolidation: Problem, monkeypatch: pytest.MonkeyPatch) -> None:
