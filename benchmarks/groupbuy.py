@@ -5,6 +5,10 @@ independent validator. One 30 s solve moves by several per cent from solver seed
 seed, so ``--repeats`` runs the engine and the baseline with that many solver seeds per day.
 The portfolio engine uses two cores, so keep ``--jobs 1`` for it.
 
+A 10x plan moves between runs by as much as the plans it judges, so the best plan found so
+far for each day is kept in ``groupbuy_best/`` (``--record`` adds better ones), checked again
+by the validator on every run, and each run is also measured against it.
+
     python -m benchmarks.groupbuy --seeds 1 2 3 --orders 300 --time-limit 30 --repeats 3
 """
 
@@ -12,18 +16,24 @@ from __future__ import annotations
 
 import argparse
 import copy
+import gzip
+import json
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import import_module
+from pathlib import Path
 from statistics import mean
+from typing import Any
 
 from dispatch.day import plan_day
 from dispatch.loading import load_request
 from dispatch.validator import validate_plan
 from scenarios.demo import demo_request
 
+BEST_KNOWN = Path(__file__).with_name("groupbuy_best")
+"""The best plan found so far per generated day and order count, one gzipped JSON each."""
 Settings = tuple[tuple[str, float], ...]
 INHERITED = "GROUPBUY_SET"
 """Environment variable carrying ``--set`` to every process of a run: forked workers keep the
@@ -67,16 +77,31 @@ class Run:
     vehicles: int
     seconds: float
     violations: tuple[str, ...]
+    plan: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Known:
+    """A stored best plan that the validator accepts for its day as generated now."""
+
+    total: float
+    found: str
+
+
+def day_request(day: int, orders: int) -> dict[str, Any]:
+    """The generated day ``day`` with ``orders`` orders, own fleet only."""
+    return copy.deepcopy(demo_request(day, orders=orders, carriers_enabled=False))
 
 
 def run(day: int, orders: int, engine: str, limit: float, seed: int = 0) -> Run:
-    doc = copy.deepcopy(demo_request(day, orders=orders, carriers_enabled=False))
+    doc = day_request(day, orders)
     doc["options"].update(engine=engine, time_limit_s=limit, seed=seed)
     request = load_request(doc)
     started = time.perf_counter()
     plan = plan_day(request)
     seconds = time.perf_counter() - started
-    violations = validate_plan(request, plan.model_dump(mode="json"))
+    dumped = plan.model_dump(mode="json")
+    violations = validate_plan(request, dumped)
     return Run(
         day,
         engine,
@@ -87,7 +112,45 @@ def run(day: int, orders: int, engine: str, limit: float, seed: int = 0) -> Run:
         plan.kpis.vehicles_used,
         seconds,
         tuple(str(v) for v in violations),
+        dumped,
     )
+
+
+def known_path(directory: Path, day: int, orders: int) -> Path:
+    return directory / f"day{day}-orders{orders}.json.gz"
+
+
+def load_known(directory: Path, day: int, orders: int) -> Known | None:
+    """The stored best plan of the day, if there is one and the validator accepts it for the
+    day as generated now; a plan it refuses is reported and left out."""
+    path = known_path(directory, day, orders)
+    if not path.exists():
+        return None
+    record = json.loads(gzip.decompress(path.read_bytes()))
+    plan = record["plan"]
+    violations = validate_plan(load_request(day_request(day, orders)), plan)
+    if violations:
+        print(f"{path}: ignored, the validator refuses it for day {day}: {violations[0]}")
+        return None
+    return Known(float(plan["objective"]["total"]), str(record["found"]))
+
+
+def record_best(directory: Path, runs: list[Run], orders: int, known: dict[int, Known]) -> None:
+    """Store each day's cheapest valid plan of ``runs`` where it beats the stored one."""
+    for day in sorted({r.day for r in runs}):
+        valid = [r for r in runs if r.day == day and not r.violations and r.plan]
+        if not valid:
+            continue
+        best = min(valid, key=lambda r: r.total)
+        if day in known and known[day].total <= best.total:
+            continue
+        found = f"{best.engine} {best.limit:g} s seed {best.seed}"
+        record = {"day": day, "orders": orders, "found": found, "plan": best.plan}
+        path = known_path(directory, day, orders)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(gzip.compress(json.dumps(record, sort_keys=True).encode(), mtime=0))
+        known[day] = Known(best.total, found)
+        print(f"day {day}: best known is now {best.total:,.1f} ({found}), written to {path}")
 
 
 def main() -> None:
@@ -117,6 +180,15 @@ def main() -> None:
         metavar="MODULE.NAME=VALUE",
         help="an optimizer constant for every run, e.g. optimizer.pyvrp_engine.START_PENALTY=1",
     )
+    parser.add_argument(
+        "--best-known",
+        type=Path,
+        default=BEST_KNOWN,
+        help="directory of the best plans found so far, one per day and order count",
+    )
+    parser.add_argument(
+        "--record", action="store_true", help="store each day's plan that beats the best known"
+    )
     parser.add_argument("--jobs", type=int, default=1)
     args = parser.parse_args()
     os.environ[INHERITED] = " ".join(f"{name}={value!r}" for name, value in args.set)
@@ -130,8 +202,14 @@ def main() -> None:
     with ProcessPoolExecutor(args.jobs) as pool:
         futures = [pool.submit(run, d, args.orders, e, lim, k) for d, e, lim, k in plan]
         runs = [f.result() for f in futures]
+    known = {
+        d: k for d in args.seeds if (k := load_known(args.best_known, d, args.orders)) is not None
+    }
     print_runs(runs)
     print_gaps(runs, args.seeds, args.engine, args.baseline, t)
+    print_known(runs, args.seeds, args.engine, t, known)
+    if args.record:
+        record_best(args.best_known, runs, args.orders, known)
 
 
 def print_runs(runs: list[Run]) -> None:
@@ -177,6 +255,32 @@ def print_gaps(runs: list[Run], days: list[int], engine: str, baseline: str, lim
     for r in runs:
         for violation in r.violations:
             print(f"day {r.day} {r.engine} {r.limit:g} s seed {r.seed}: {violation}")
+
+
+def print_known(
+    runs: list[Run], days: list[int], engine: str, limit: float, known: dict[int, Known]
+) -> None:
+    """The engine's runs at ``limit`` against the cheaper of the stored best plan and this
+    run's best, a reference that does not move with one run's luck."""
+    print()
+    print(f"{'day':>4} {'best known':>11} {'mean gap':>9} {'max gap':>8}  found by")
+    gaps: list[float] = []
+    for d in days:
+        ours = [r.total for r in runs if (r.day, r.engine, r.limit) == (d, engine, limit)]
+        here = min((r for r in runs if r.day == d), key=lambda r: r.total)
+        stored = known.get(d)
+        best, found = (
+            (stored.total, stored.found)
+            if stored is not None and stored.total <= here.total
+            else (here.total, f"{here.engine} {here.limit:g} s seed {here.seed}, this run")
+        )
+        day_gaps = [100 * (total / best - 1) for total in ours]
+        gaps += day_gaps
+        print(f"{d:>4} {best:>11,.1f} {mean(day_gaps):>8.2f}% {max(day_gaps):>7.2f}%  {found}")
+    print(
+        f"over {len(gaps)} runs, against the best known: mean gap {mean(gaps):.2f}%  "
+        f"worst {max(gaps):.2f}%"
+    )
 
 
 if __name__ == "__main__":
