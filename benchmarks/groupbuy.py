@@ -126,13 +126,17 @@ def load_known(directory: Path, day: int, orders: int) -> Known | None:
     path = known_path(directory, day, orders)
     if not path.exists():
         return None
-    record = json.loads(gzip.decompress(path.read_bytes()))
-    plan = record["plan"]
+    try:
+        record = json.loads(gzip.decompress(path.read_bytes()))
+        plan, found = record["plan"], str(record["found"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        print(f"{path}: ignored, not a stored plan ({error!r})")
+        return None
     violations = validate_plan(load_request(day_request(day, orders)), plan)
     if violations:
         print(f"{path}: ignored, the validator refuses it for day {day}: {violations[0]}")
         return None
-    return Known(float(plan["objective"]["total"]), str(record["found"]))
+    return Known(float(plan["objective"]["total"]), found)
 
 
 def record_best(directory: Path, runs: list[Run], orders: int, known: dict[int, Known]) -> None:

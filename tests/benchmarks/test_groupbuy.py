@@ -57,3 +57,12 @@ def test_a_stored_plan_the_validator_refuses_is_left_out(
         path.write_bytes(gzip.compress(json.dumps(record).encode()))
     assert load_known(tmp_path, DAY + other_day, ORDERS) is None
     assert "ignored, the validator refuses it" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("content", [b"not gzip", gzip.compress(b"{}"), gzip.compress(b"[1]")])
+def test_a_file_that_is_no_stored_plan_is_left_out(
+    tmp_path: Path, content: bytes, capsys: pytest.CaptureFixture[str]
+) -> None:
+    known_path(tmp_path, DAY, ORDERS).write_bytes(content)
+    assert load_known(tmp_path, DAY, ORDERS) is None
+    assert "ignored, not a stored plan" in capsys.readouterr().out
