@@ -79,6 +79,16 @@ class Run:
     violations: tuple[str, ...]
     plan: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
+    @property
+    def label(self) -> str:
+        return f"{self.engine} {self.limit:g} s seed {self.seed}"
+
+
+def best_valid(runs: list[Run], day: int) -> Run | None:
+    """The day's cheapest plan that breaks no rule."""
+    valid = [r for r in runs if r.day == day and not r.violations and r.plan]
+    return min(valid, key=lambda r: r.total, default=None)
+
 
 @dataclass(frozen=True)
 class Known:
@@ -142,13 +152,10 @@ def load_known(directory: Path, day: int, orders: int) -> Known | None:
 def record_best(directory: Path, runs: list[Run], orders: int, known: dict[int, Known]) -> None:
     """Store each day's cheapest valid plan of ``runs`` where it beats the stored one."""
     for day in sorted({r.day for r in runs}):
-        valid = [r for r in runs if r.day == day and not r.violations and r.plan]
-        if not valid:
+        best = best_valid(runs, day)
+        if best is None or (day in known and known[day].total <= best.total):
             continue
-        best = min(valid, key=lambda r: r.total)
-        if day in known and known[day].total <= best.total:
-            continue
-        found = f"{best.engine} {best.limit:g} s seed {best.seed}"
+        found = best.label
         record = {"day": day, "orders": orders, "found": found, "plan": best.plan}
         path = known_path(directory, day, orders)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -265,26 +272,27 @@ def print_known(
     runs: list[Run], days: list[int], engine: str, limit: float, known: dict[int, Known]
 ) -> None:
     """The engine's runs at ``limit`` against the cheaper of the stored best plan and this
-    run's best, a reference that does not move with one run's luck."""
+    run's best valid plan, a reference that does not move with one run's luck."""
     print()
     print(f"{'day':>4} {'best known':>11} {'mean gap':>9} {'max gap':>8}  found by")
     gaps: list[float] = []
     for d in days:
         ours = [r.total for r in runs if (r.day, r.engine, r.limit) == (d, engine, limit)]
-        here = min((r for r in runs if r.day == d), key=lambda r: r.total)
-        stored = known.get(d)
-        best, found = (
-            (stored.total, stored.found)
-            if stored is not None and stored.total <= here.total
-            else (here.total, f"{here.engine} {here.limit:g} s seed {here.seed}, this run")
-        )
+        here, stored = best_valid(runs, d), known.get(d)
+        if here is not None and (stored is None or here.total < stored.total):
+            stored = Known(here.total, f"{here.label}, this run")
+        if stored is None:
+            print(f"{d:>4} {'none':>11}  (no valid plan)")
+            continue
+        best, found = stored.total, stored.found
         day_gaps = [100 * (total / best - 1) for total in ours]
         gaps += day_gaps
         print(f"{d:>4} {best:>11,.1f} {mean(day_gaps):>8.2f}% {max(day_gaps):>7.2f}%  {found}")
-    print(
-        f"over {len(gaps)} runs, against the best known: mean gap {mean(gaps):.2f}%  "
-        f"worst {max(gaps):.2f}%"
-    )
+    if gaps:
+        print(
+            f"over {len(gaps)} runs, against the best known: mean gap {mean(gaps):.2f}%  "
+            f"worst {max(gaps):.2f}%"
+        )
 
 
 if __name__ == "__main__":

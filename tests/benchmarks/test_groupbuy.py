@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.groupbuy import Known, Run, known_path, load_known, record_best, run
+from benchmarks.groupbuy import (
+    Known,
+    Run,
+    known_path,
+    load_known,
+    print_known,
+    record_best,
+    run,
+)
 
 DAY, ORDERS = 4, 12
 
@@ -66,3 +74,18 @@ def test_a_file_that_is_no_stored_plan_is_left_out(
     known_path(tmp_path, DAY, ORDERS).write_bytes(content)
     assert load_known(tmp_path, DAY, ORDERS) is None
     assert "ignored, not a stored plan" in capsys.readouterr().out
+
+
+def test_the_reference_is_the_cheaper_of_the_stored_and_this_runs_valid_plans(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    ours = Run(DAY, "portfolio", 30, 0, 110.0, 0, 2, 30.0, (), {"routes": []})
+    broken = replace(ours, engine="ortools", total=88.0, violations=("late",))
+    print_known([ours, broken], [DAY], "portfolio", 30, {})
+    assert f"{DAY} 110.0 0.00% 0.00% portfolio 30 s seed 0, this run" in _words(capsys)
+    print_known([ours, broken], [DAY], "portfolio", 30, {DAY: Known(100.0, "earlier")})
+    assert f"{DAY} 100.0 10.00% 10.00% earlier" in _words(capsys)
+
+
+def _words(capsys: pytest.CaptureFixture[str]) -> str:
+    return " ".join(capsys.readouterr().out.split())
