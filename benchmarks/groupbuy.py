@@ -265,7 +265,7 @@ def print_gaps(runs: list[Run], days: list[int], engine: str, baseline: str, lim
     )
     for r in runs:
         for violation in r.violations:
-            print(f"day {r.day} {r.engine} {r.limit:g} s seed {r.seed}: {violation}")
+            print(f"day {r.day} {r.label}: {violation}")
 
 
 def print_known(
@@ -278,16 +278,18 @@ def print_known(
     gaps: list[float] = []
     for d in days:
         ours = [r.total for r in runs if (r.day, r.engine, r.limit) == (d, engine, limit)]
-        here, stored = best_valid(runs, d), known.get(d)
-        if here is not None and (stored is None or here.total < stored.total):
-            stored = Known(here.total, f"{here.label}, this run")
-        if stored is None:
+        here, reference = best_valid(runs, d), known.get(d)
+        if here is not None and (reference is None or here.total < reference.total):
+            reference = Known(here.total, f"{here.label}, this run")
+        if reference is None:
             print(f"{d:>4} {'none':>11}  (no valid plan)")
             continue
-        best, found = stored.total, stored.found
-        day_gaps = [100 * (total / best - 1) for total in ours]
+        day_gaps = [100 * (total / reference.total - 1) for total in ours]
         gaps += day_gaps
-        print(f"{d:>4} {best:>11,.1f} {mean(day_gaps):>8.2f}% {max(day_gaps):>7.2f}%  {found}")
+        print(
+            f"{d:>4} {reference.total:>11,.1f} {mean(day_gaps):>8.2f}% {max(day_gaps):>7.2f}%  "
+            f"{reference.found}"
+        )
     if gaps:
         print(
             f"over {len(gaps)} runs, against the best known: mean gap {mean(gaps):.2f}%  "
