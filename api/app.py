@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ROLE_MATRIX
+from api.headers import SecurityHeadersMiddleware
 from api.jobs import JobRunner
 from api.metrics import Metrics
 from api.middleware import BodySizeLimitMiddleware, RequestLogMiddleware
@@ -87,11 +88,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=VERSION,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.metrics = metrics
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware, metrics=metrics)
     app.include_router(api_router)
     return app

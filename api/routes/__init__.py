@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from api.routes.audit import router as audit
+from api.routes.docs import router as docs
 from api.routes.driver import router as driver
 from api.routes.driver_links import router as driver_links
 from api.routes.health import router as health
@@ -29,6 +30,7 @@ _ROUTERS = (
     audit,
     driver,
     maps,
+    docs,
 )
 for _router in _ROUTERS:
     api_router.include_router(_router)

@@ -1,0 +1,73 @@
+"""The interactive API documentation at ``/docs``: Swagger UI served by the service itself.
+
+The page is fixed markup; Swagger UI's files come from the ``fastapi-offline`` package and
+its start-up from ``/static/app/docs/docs.js``, so the page runs under a CSP without inline
+script and needs no CDN.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from html import escape
+from importlib.resources import files
+from pathlib import Path
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
+from starlette.exceptions import HTTPException
+from starlette.staticfiles import StaticFiles
+
+from api.headers import page_csp
+
+SWAGGER_UI = Path(str(files("fastapi_offline") / "static"))
+SWAGGER_FILES = frozenset({"swagger-ui-bundle.js", "swagger-ui.css", "favicon.png"})
+DOCS_CSP = page_csp(style="'self' 'unsafe-inline'")
+"""Swagger UI sets inline styles; the page shows no stored data, and scripts stay ``'self'``."""
+
+router = APIRouter(include_in_schema=False)
+
+_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} · API</title>
+<link rel="icon" href="/static/swagger-ui/favicon.png">
+<link rel="stylesheet" href="/static/swagger-ui/swagger-ui.css">
+<link rel="stylesheet" href="/static/app/docs/docs.css">
+</head>
+<body>
+<div id="swagger-ui" data-openapi="{openapi}"></div>
+<script src="/static/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/static/app/docs/docs.js"></script>
+</body>
+</html>
+"""
+
+
+@cache
+def _swagger_files() -> StaticFiles:
+    return StaticFiles(directory=SWAGGER_UI)
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def docs_page(request: Request) -> Response:
+    """Swagger UI for this service's OpenAPI document."""
+    app = request.app
+    page = _PAGE.format(title=escape(app.title), openapi=escape(app.openapi_url or ""))
+    headers = {
+        "Content-Security-Policy": DOCS_CSP,
+        "Cache-Control": "no-cache",
+        "Referrer-Policy": "no-referrer",
+    }
+    return HTMLResponse(page, headers=headers)
+
+
+@router.api_route("/static/swagger-ui/{name}", methods=["GET", "HEAD"])
+async def swagger_file(name: str, request: Request) -> Response:
+    """One of Swagger UI's files, cached for a day (they change with the package)."""
+    if name not in SWAGGER_FILES:
+        raise HTTPException(status_code=404)
+    response = await _swagger_files().get_response(name, request.scope)
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response

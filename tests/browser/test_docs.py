@@ -1,0 +1,36 @@
+"""The API documentation page in headless Chromium: Swagger UI draws under its CSP, offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import CHROMIUM, Browser, Service
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not found"),
+]
+
+
+def test_swagger_ui_draws_every_tag_with_no_console_error(
+    service: Service, browser: Browser, artifacts: Path
+) -> None:
+    page: Any = browser.context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    try:
+        response = page.goto(f"{service.base_url}/docs")
+        assert response is not None
+        assert response.status == 200
+        page.wait_for_selector(".opblock-tag", timeout=15_000)
+        tags = page.locator(".opblock-tag").all_inner_texts()
+        assert any(t.strip().startswith("plans") for t in tags), tags
+        page.screenshot(path=str(artifacts / "api-docs.png"))
+    finally:
+        page.close()
+    assert problems == []
+    assert browser.blocked == []
