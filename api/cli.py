@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -125,7 +126,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from scenarios.demo import demo_request
 
-    doc = demo_request(args.seed, orders=args.orders, carriers_enabled=not args.no_carriers)
+    doc = demo_request(
+        args.seed, orders=args.orders, date=args.date, carriers_enabled=not args.no_carriers
+    )
     out = Path(args.out)
     request_path = out.with_name(out.stem + ".request.json")
     _write_json(request_path, doc)
@@ -223,6 +226,14 @@ def _count(text: str) -> int:
     return value
 
 
+def _day(text: str) -> str:
+    """An ISO date (YYYY-MM-DD): the demo's day."""
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dispatch", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -242,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="plan the built-in demo day")
     d.add_argument("--seed", type=_count, default=7, help="seed of the generated day")
     d.add_argument("--orders", type=_count, default=600)
+    d.add_argument("--date", type=_day, default=None, help="the day planned (default: today)")
     d.add_argument("--out", default="out/demo-plan.json")
     d.add_argument("--time-limit", type=_seconds, default=None, help="seconds of search")
     d.add_argument("--map", type=Path, default=None)

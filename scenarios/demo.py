@@ -12,8 +12,10 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -192,22 +194,35 @@ _CARRIERS: tuple[Json, ...] = (
     },
 )  # fmt: skip
 
+TIMEZONE = "Asia/Taipei"
 _PICKUP_SHARE = 0.75
 _BUSY_SIGMA = 0.8
 _TWIN_SHARE = 0.03
 
 
+def demo_day(now: datetime | None = None) -> str:
+    """Today in the demo's time zone (ISO date), so a new user's driver links are live."""
+    return (now or datetime.now(UTC)).astimezone(ZoneInfo(TIMEZONE)).date().isoformat()
+
+
 def demo_request(
-    seed: int = 7, *, orders: int = 600, date: str = "2026-11-11", carriers_enabled: bool = True
+    seed: int = 7,
+    *,
+    orders: int = 600,
+    date: str | None = None,
+    carriers_enabled: bool = True,
 ) -> Json:
-    """A realistic one-day request: 2 depots, 12 vehicles, 60 pickup points, ``orders`` orders."""
+    """A realistic one-day request: 2 depots, 12 vehicles, 60 pickup points, ``orders`` orders.
+
+    The day is ``date`` (ISO), today in Taipei by default.
+    """
     if orders < 0:
         raise ValueError(f"orders must be >= 0, got {orders}")
     rng = np.random.default_rng(seed)
     points = _pickup_points(rng)
     return {
-        "date": date,
-        "timezone": "Asia/Taipei",
+        "date": date or demo_day(),
+        "timezone": TIMEZONE,
         "travel": {"metric": "haversine", "speed_kmh": 28, "circuity": 1.3},
         "depots": copy.deepcopy(list(_DEPOTS)),
         "vehicles": _vehicles(),

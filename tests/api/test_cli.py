@@ -16,13 +16,19 @@ def test_a_time_limit_outside_the_requests_range_is_refused(
     assert "--time-limit" in capsys.readouterr().err
 
 
+def test_the_demo_day_is_today_unless_a_date_is_given() -> None:
+    assert build_parser().parse_args(["demo"]).date is None
+    assert build_parser().parse_args(["demo", "--date", "2026-11-11"]).date == "2026-11-11"
+
+
 def test_a_time_limit_in_range_is_taken() -> None:
     args = build_parser().parse_args(["demo", "--time-limit", "2.5"])
     assert args.time_limit == 2.5
 
 
 @pytest.mark.parametrize(
-    ("flag", "value"), [("--seed", "-1"), ("--orders", "-5"), ("--orders", "ten")]
+    ("flag", "value"),
+    [("--seed", "-1"), ("--orders", "-5"), ("--orders", "ten"), ("--date", "11/11/2026")],
 )
 def test_a_demo_seed_or_order_count_that_is_not_a_count_is_refused(
     flag: str, value: str, capsys: pytest.CaptureFixture[str]

@@ -6,6 +6,7 @@ import json
 import re
 import statistics
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from dispatch.clock import parse_clock
 from dispatch.loading import load_request, read_request
 from dispatch.request import Request, Temperature
 from geo.regions import assign, regions_from_geojson
-from scenarios.demo import demo_request, example_path, write_demo
+from scenarios.demo import demo_day, demo_request, example_path, write_demo
 
 Json = dict[str, Any]
 
@@ -56,8 +57,16 @@ def test_plain_json(demo: Json) -> None:
 
 def test_loads_as_a_request(request_: Request) -> None:
     """The contract loader accepts the demo without a single error."""
-    assert str(request_.date) == "2026-11-11"
+    assert str(request_.date) == demo_day()
     assert request_.policy.outsourcing == "region"
+
+
+def test_the_demo_day_is_today_in_taipei() -> None:
+    """Late on the 7th in UTC is already the 8th in Taipei; a given date is kept."""
+    late = datetime(2026, 12, 7, 17, 30, tzinfo=UTC)
+    assert demo_day(late) == "2026-12-08"
+    assert demo_day(datetime(2026, 12, 7, 15, 59, tzinfo=UTC)) == "2026-12-07"
+    assert demo_request(orders=3, date="2026-11-11")["date"] == "2026-11-11"
 
 
 @pytest.mark.parametrize("orders", [0, 1, 7, 120])
