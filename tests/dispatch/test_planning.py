@@ -12,7 +12,6 @@ from dispatch.loading import load_request
 from dispatch.plan import Plan
 from dispatch.validator import validate_plan
 
-
 ITERATIONS = 200
 """Solutions per search: far more than these tiny days need, so searches end in well under
 their time limit."""
