@@ -14,7 +14,6 @@ from dispatch.load import DIMENSIONS, Load
 from dispatch.model import COST_SCALE, DayModel, FleetUnit, build_model, fleet
 from dispatch.plan import RouteCost, RouteOut, StopVisit, Unserved
 from dispatch.request import Order, Request, Temperature
-from dispatch.schedule import latest_start, route_timings
 from optimizer import Progress, Route, SolveParams, solve
 
 ProgressFn = Callable[[Progress], None]
@@ -53,6 +52,7 @@ def route_own_fleet(
     *,
     units: Sequence[FleetUnit] | None = None,
     time_limit_s: float | None = None,
+    iterations: int | None = None,
     on_progress: ProgressFn | None = None,
     penalty_for: Callable[[Stop], float] | None = None,
 ) -> OwnFleetResult:
@@ -60,6 +60,7 @@ def route_own_fleet(
 
     ``penalty_for`` overrides the cost of leaving a stop out (used when a carrier
     could take it instead); the default is the policy's unserved penalty per order.
+    ``iterations`` bounds the search besides the time (see ``optimizer.SolveParams``).
     """
     started = time.perf_counter()
     orders = list(request.orders if orders is None else orders)
@@ -94,6 +95,7 @@ def route_own_fleet(
         model = _with_penalties(model, penalty_for)
     params = SolveParams(
         time_limit_s=request.options.limit(time_limit_s),
+        iterations=iterations,
         seed=request.options.seed,
         engine=request.options.engine,
         on_progress=on_progress,
@@ -143,18 +145,17 @@ def _routes(
             continue
         unit = model.units[vehicle]
         depot = next(d for d in model.depots if d.id == unit.spec.depot)
-        start = latest_start(problem, vehicle, r.start, visits)
-        timings, back = route_timings(problem, vehicle, start, visits)
+        start, back = r.start, r.end
         prof_dist = model.travel.distance_km
         path = [problem.vehicles[vehicle].start, *visits, problem.vehicles[vehicle].end]
         km = float(sum(prof_dist[a, b] for a, b in itertools.pairwise(path)))
         leave = start / 60 + depot.loading_minutes
         stops_out: list[StopVisit] = []
         total = Load()
-        for node, t in zip(visits, timings, strict=True):
+        for node, visit in zip(visits, r.schedule, strict=True):
             stop = model.node_stop(node)
             total = total + stop.load
-            late = -(-t.late // 60)
+            late = -(-visit.late // 60)
             late_total += late
             cold = stop.temperatures & {Temperature.CHILLED, Temperature.FROZEN}
             stops_out.append(
@@ -163,13 +164,13 @@ def _routes(
                     name=stop.name,
                     orders=list(stop.order_ids),
                     location=stop.location,
-                    arrival=round(t.arrival / 60),
-                    start_service=round(t.start / 60),
-                    departure=round(t.departure / 60),
+                    arrival=round(visit.arrival / 60),
+                    start_service=round(visit.start / 60),
+                    departure=round(visit.departure / 60),
                     late_minutes=late,
                     windows=list(stop.windows),
                     unload=stop.load.as_dict(),
-                    cold_minutes=round(t.start / 60 - leave) if cold else None,
+                    cold_minutes=round(visit.start / 60 - leave) if cold else None,
                 )
             )
         hours = (back - start) / 3600

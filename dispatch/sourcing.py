@@ -19,10 +19,17 @@ __all__ = ["Sourcing", "decide", "serve_regions"]
 
 
 def decide(
-    request: Request, *, time_limit_s: float | None = None, on_progress: ProgressFn | None = None
+    request: Request,
+    *,
+    time_limit_s: float | None = None,
+    iterations: int | None = None,
+    on_progress: ProgressFn | None = None,
 ) -> Sourcing:
-    """The day's decision under ``policy.outsourcing`` within the time limit."""
-    day = Day.of(request, request.options.limit(time_limit_s), on_progress)
+    """The day's decision under ``policy.outsourcing`` within the time limit.
+
+    ``iterations`` bounds each routing search besides the time.
+    """
+    day = Day.of(request, request.options.limit(time_limit_s), on_progress, iterations)
     mode = request.policy.outsourcing if request.carriers else "none"
     if mode == "region":
         return RegionSearch(day).run()

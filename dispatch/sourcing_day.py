@@ -65,11 +65,18 @@ class Day:
     units: tuple[FleetUnit, ...]
     limit_s: float
     on_progress: ProgressFn | None = None
+    iterations: int | None = None
     started: float = field(default_factory=time.perf_counter)
     solves: int = 0
 
     @classmethod
-    def of(cls, request: Request, limit_s: float, on_progress: ProgressFn | None) -> Day:
+    def of(
+        cls,
+        request: Request,
+        limit_s: float,
+        on_progress: ProgressFn | None,
+        iterations: int | None = None,
+    ) -> Day:
         zones = assign_regions(request)
         carriers = {c.id for c in request.carriers}
         errors = [
@@ -88,6 +95,7 @@ class Day:
             tuple(fleet(request)),
             limit_s,
             on_progress,
+            iterations,
         )
 
     @property
@@ -115,6 +123,7 @@ class Day:
             self.request,
             orders,
             time_limit_s=max(MIN_SOLVE_S, limit_s),
+            iterations=self.iterations,
             on_progress=progress,
             penalty_for=penalty_for,
         )

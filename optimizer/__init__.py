@@ -2,7 +2,7 @@
 
 from optimizer.params import MAX_SEED, Engine, SolveParams
 from optimizer.problem import Node, Problem, ProblemError, Vehicle
-from optimizer.solution import Progress, Route, Solution
+from optimizer.solution import Progress, Route, Solution, Visit
 from optimizer.solve import solve
 
 __all__ = [
@@ -16,5 +16,6 @@ __all__ = [
     "Solution",
     "SolveParams",
     "Vehicle",
+    "Visit",
     "solve",
 ]

@@ -275,7 +275,8 @@ def _add_disjunctions(model: _Model) -> None:
 
 
 def _search_parameters(tuning: Tuning, limit_s: float, params: SolveParams, auto: str) -> Any:
-    """First solution, metaheuristic and time limit; filters only, no full propagation."""
+    """First solution, metaheuristic, time and solution limits; filters only, no full
+    propagation."""
     search = pywrapcp.DefaultRoutingSearchParameters()
     search.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.Value.Value(
         tuning.first_solution or auto
@@ -285,6 +286,8 @@ def _search_parameters(tuning: Tuning, limit_s: float, params: SolveParams, auto
     )
     search.guided_local_search_lambda_coefficient = tuning.gls_lambda
     search.time_limit.FromMilliseconds(max(1, int(limit_s * 1000)))
+    if params.iterations is not None:
+        search.solution_limit = params.iterations
     search.use_full_propagation = False
     search.log_search = params.log_search
     return search

@@ -16,9 +16,15 @@ MAX_SEED = 2**20
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SolveParams:
-    """How long and how to search; ``on_progress`` is called with each improvement."""
+    """How long and how to search; ``on_progress`` is called with each improvement.
+
+    ``iterations`` also ends each search after that many solutions (OR-Tools'
+    ``solution_limit``) or iterations (PyVRP), whichever limit comes first: with
+    ``engine="ortools"`` a search that ends by it is the same on any machine.
+    """
 
     time_limit_s: float = 30.0
+    iterations: int | None = None
     seed: int = 0
     engine: Engine = "ortools"
     on_progress: Callable[[Progress], None] | None = None

@@ -25,7 +25,7 @@ def assemble(
         visits, timing = repair(problem, v, fit_capacity(problem, v, order))
         removed += len(order) - len(visits)
         if visits and timing is not None:
-            routes.append(Route(v, tuple(visits), timing.start, timing.starts, timing.end))
+            routes.append(Route(v, tuple(visits), timing.start, timing.schedule, timing.end))
     routed = {i for route in routes for i in route.visits}
     dropped = tuple(i for i in problem.stops if i not in routed)
     return Solution(
@@ -120,10 +120,7 @@ def cost(problem: Problem, routes: Sequence[Route], dropped: Sequence[int]) -> i
         vehicle = problem.vehicles[route.vehicle]
         path = (vehicle.start, *route.visits, vehicle.end)
         distance = sum(int(problem.distances[a, b]) for a, b in pairwise(path))
-        lateness = sum(
-            max(0, start - problem.nodes[i].windows[-1][1])
-            for i, start in zip(route.visits, route.starts, strict=True)
-        )
+        lateness = sum(visit.late for visit in route.schedule)
         total += vehicle.fixed_cost + vehicle.distance_cost * distance
         total += vehicle.time_cost * (route.end - route.start) + problem.late_cost * lateness
     return total

@@ -149,7 +149,7 @@ def search(
     results: list[pyvrp.Result] = []
     stop: _Deadline | None = None
     while stop is None or (stop.stalled and len(results) < SEEDS_PER_SEARCH):
-        stop = _Deadline(deadline, give_up, stall_s)
+        stop = _Deadline(deadline, give_up, stall_s, iterations=params.iterations)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PenaltyBoundWarning)
             results.append(
@@ -213,16 +213,23 @@ class _Penalties(PenaltyParams):
 
 @dataclass(slots=True)
 class _Deadline:
-    """Stop at a wall-clock deadline, earlier when nothing feasible is found in time, or when
-    the best plan has not changed for ``stall_s`` (then ``stalled`` is set)."""
+    """Stop at a wall-clock deadline, earlier when nothing feasible is found in time, when
+    the best plan has not changed for ``stall_s`` (then ``stalled`` is set), or after
+    ``iterations`` iterations."""
 
     deadline: float
     give_up: float | None
     stall_s: float = math.inf
     stalled: bool = False
     last: tuple[float, float] = (math.inf, 0.0)
+    iterations: int | None = None
+    done: int = 0
 
     def __call__(self, best_cost: float) -> bool:
+        if self.iterations is not None:
+            self.done += 1
+            if self.done > self.iterations:
+                return True
         now = monotonic()
         feasible = best_cost < 2**62
         if best_cost != self.last[0] or not feasible:

@@ -1,4 +1,4 @@
-"""Service times of one route under the contract's rules, and the best time to start it.
+"""The schedule of one route under the contract's rules, and the best time to start it.
 
 Given a start, the earliest schedule is unique; the best start is found among the
 breakpoints where a visit meets a window edge without waiting before it.
@@ -11,16 +11,23 @@ from dataclasses import dataclass
 
 from optimizer import bounds
 from optimizer.problem import Problem
+from optimizer.solution import Visit
 
 
 @dataclass(frozen=True, slots=True)
 class Timing:
-    """When a route starts, serves each visit and returns, and its time-dependent cost."""
+    """When a route starts, reaches, serves and leaves each visit and returns, and its
+    time-dependent cost."""
 
     start: int
-    starts: tuple[int, ...]
+    schedule: tuple[Visit, ...]
     end: int
     cost: int
+
+    @property
+    def starts(self) -> tuple[int, ...]:
+        """The start of service at each visit."""
+        return tuple(visit.start for visit in self.schedule)
 
 
 def forward(problem: Problem, v: int, visits: Sequence[int], start: int) -> Timing | int:
@@ -32,25 +39,31 @@ def forward(problem: Problem, v: int, visits: Sequence[int], start: int) -> Timi
     times = problem.durations[vehicle.profile]
     late_allowed = problem.max_lateness if problem.late_cost > 0 else 0
     here, ready, lateness = vehicle.start, start + problem.nodes[vehicle.start].service, 0
-    starts: list[int] = []
+    schedule: list[Visit] = []
     for k, i in enumerate(visits):
         node = problem.nodes[i]
-        begin = _service_start(node.windows, ready + int(times[here, i]), late_allowed)
+        arrival = ready + int(times[here, i])
+        begin = _service_start(node.windows, arrival, late_allowed)
         limit = bounds.age_limit(problem, v, i)
         if begin is None or (limit is not None and begin - start > limit):
             return k
-        starts.append(begin)
-        lateness += max(0, begin - node.windows[-1][1])
+        late = max(0, begin - node.windows[-1][1])
+        schedule.append(Visit(arrival, begin, begin + node.service, late))
+        lateness += late
         here, ready = i, begin + node.service
     end = ready + int(times[here, vehicle.end])
     if end > bounds.vehicle_bounds(problem, v)[1]:
         return len(visits)
     cost = vehicle.time_cost * (end - start) + problem.late_cost * lateness
-    return Timing(start, tuple(starts), end, cost)
+    return Timing(start, tuple(schedule), end, cost)
 
 
 def best(problem: Problem, v: int, visits: Sequence[int]) -> Timing | int:
-    """The cheapest schedule (then earliest return, latest start), or the first broken visit."""
+    """The cheapest schedule (then earliest return, latest start), or the first broken visit.
+
+    The chosen schedule never waits before its first visit: starting later by that wait
+    keeps every time after it and costs no more, so the latest start wins the tie.
+    """
     earliest, latest = bounds.vehicle_bounds(problem, v)
     found: list[Timing] = []
     furthest = -1

@@ -1,4 +1,4 @@
-"""What a solve returns: routes as node sequences with their start times, and dropped stops."""
+"""What a solve returns: routes with their schedules, and dropped stops."""
 
 from __future__ import annotations
 
@@ -6,18 +6,49 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
+class Visit:
+    """When a route reaches one stop, serves it and leaves, in the problem's time unit.
+
+    ``late`` is how far the start of service lies after the stop's last window closes.
+    """
+
+    arrival: int
+    start: int
+    departure: int
+    late: int = 0
+
+    @property
+    def wait(self) -> int:
+        """Time spent at the stop before its service starts."""
+        return self.start - self.arrival
+
+
+@dataclass(frozen=True, slots=True)
 class Route:
     """One used vehicle: the stops it visits in order (node indices, depots excluded).
 
-    ``start`` is the route's start time at its depot (before the depot's service);
-    ``starts`` the start of service at each visit, in the problem's time unit.
+    ``start`` is the route's start time at its depot (before the depot's service), ``end``
+    its return; ``schedule`` holds one ``Visit`` per stop of ``visits``. A route never waits
+    before its first stop: it starts as late as that stop allows.
     """
 
     vehicle: int
     visits: tuple[int, ...]
     start: int
-    starts: tuple[int, ...]
+    schedule: tuple[Visit, ...]
     end: int
+
+    def __post_init__(self) -> None:
+        if len(self.schedule) != len(self.visits):
+            raise ValueError(
+                f"route of vehicle {self.vehicle}: {len(self.schedule)} scheduled visits "
+                f"for {len(self.visits)} stops."
+            )
+
+    @property
+    def starts(self) -> tuple[int, ...]:
+        """The start of service at each visit."""
+        return tuple(visit.start for visit in self.schedule)
 
 
 @dataclass(frozen=True, slots=True)

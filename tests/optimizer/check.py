@@ -62,14 +62,22 @@ def _route(problem: Problem, route: Route) -> list[str]:
     latest = min(vehicle.shift[1], problem.nodes[vehicle.end].windows[0][1])
     if route.start < earliest:
         errors.append(f"vehicle {route.vehicle} starts at {route.start} before {earliest}")
-    if len(route.starts) != len(route.visits):
-        return [*errors, f"vehicle {route.vehicle}: {len(route.starts)} times for the visits"]
+    if len(route.schedule) != len(route.visits):
+        return [*errors, f"vehicle {route.vehicle}: {len(route.schedule)} times for the visits"]
     here, ready = vehicle.start, route.start + problem.nodes[vehicle.start].service
-    for i, start in zip(route.visits, route.starts, strict=True):
-        arrival = ready + int(times[here, i])
+    for k, (i, visit) in enumerate(zip(route.visits, route.schedule, strict=True)):
+        arrival, start = ready + int(times[here, i]), visit.start
         node = problem.nodes[i]
         if start < arrival:
             errors.append(f"stop {i} starts at {start}, before arrival {arrival}")
+        if k == 0 and start > arrival:
+            errors.append(f"vehicle {route.vehicle} waits {start - arrival} at its first stop")
+        late = max(0, start - node.windows[-1][1])
+        if (visit.arrival, visit.departure, visit.late) != (arrival, start + node.service, late):
+            errors.append(
+                f"stop {i} scheduled {visit}, expected arrival {arrival}, "
+                f"departure {start + node.service}, late {late}"
+            )
         if not _in_window(problem, i, start):
             errors.append(f"stop {i} starts at {start}, outside {node.windows}")
         for k in node.age_classes:

@@ -11,6 +11,8 @@ from tests.optimizer.check import assert_valid
 from tests.optimizer.strategies import problems
 
 QUICK = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+ITERATIONS = 200
+"""Solutions or iterations per search: plans are checked for validity, not for quality."""
 
 
 @pytest.mark.parametrize("engine", ["ortools", "hybrid"])
@@ -18,7 +20,8 @@ QUICK = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCh
 @given(problem=problems())
 def test_plans_are_valid(problem: Problem, engine: Engine) -> None:
     """Every stop is routed or dropped once; routes keep windows, loads, ages and shifts."""
-    assert_valid(problem, solve(problem, SolveParams(time_limit_s=0.3, engine=engine)))
+    params = SolveParams(time_limit_s=0.3, iterations=ITERATIONS, engine=engine)
+    assert_valid(problem, solve(problem, params))
 
 
 @QUICK
@@ -26,4 +29,5 @@ def test_plans_are_valid(problem: Problem, engine: Engine) -> None:
 def test_pyvrp_plans_are_valid(problem: Problem) -> None:
     """PyVRP's plans pass the checker on problems without lateness; ages are kept."""
     assert not unsupported(problem)
-    assert_valid(problem, solve(problem, SolveParams(time_limit_s=0.3, engine="pyvrp")))
+    params = SolveParams(time_limit_s=0.3, iterations=ITERATIONS, engine="pyvrp")
+    assert_valid(problem, solve(problem, params))

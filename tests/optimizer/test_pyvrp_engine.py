@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from optimizer import Problem, Progress, Route, SolveParams, plan, pyvrp_engine
+from optimizer import Problem, Progress, Route, SolveParams, Visit, plan, pyvrp_engine
 from optimizer.pyvrp_engine import (
     AGED_HISTORY,
     AGED_PERTURBATIONS,
@@ -226,7 +226,7 @@ def test_a_warm_start_puts_an_aged_stop_on_the_slot_that_misses_least(
     """The cold stop's slots are 8 wide from 150, each released 60 before its end. At 301 from
     241 the slot holding the visit is released 1 late, the one before ends 7 early: the first
     wins. At 295 from 235 they miss by 7 and 1: the one before wins. PyVRP keeps either."""
-    route = Route(1, (1,), route_start, (visit,), visit + 10)
+    route = Route(1, (1,), route_start, (Visit(visit, visit, visit),), visit + 10)
     model = _Translation(late_cold)
     warm = model.solution(model.data(), [route])
     (chosen,) = [

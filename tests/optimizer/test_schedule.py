@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from optimizer import Problem
+from optimizer import Problem, Visit
 from optimizer.schedule import Timing, best, forward
 from tests.optimizer.build import depot, problem, stop, vehicle
 
 
 def test_forward_waits_for_windows(window_order: Problem) -> None:
     """From start 0 the vehicle reaches stop 2 at 20 and waits at stop 1 until 40."""
-    assert forward(window_order, 0, [2, 1], 0) == Timing(0, (20, 40), 50, 0)
+    timing = forward(window_order, 0, [2, 1], 0)
+    assert isinstance(timing, Timing)
+    assert (timing.start, timing.starts, timing.end, timing.cost) == (0, (20, 40), 50, 0)
 
 
 def test_forward_reports_first_broken_visit(window_order: Problem) -> None:
@@ -25,7 +27,16 @@ def test_forward_reports_late_return() -> None:
 
 def test_best_start_avoids_waiting(late_start: Problem) -> None:
     """With a duration cost the route starts as late as the window allows."""
-    assert best(late_start, 0, [1]) == Timing(85, (100,), 110, 25)
+    assert best(late_start, 0, [1]) == Timing(85, (Visit(100, 100, 100),), 110, 25)
+
+
+def test_best_start_moves_waiting_to_the_depot() -> None:
+    """Without a duration cost the route still leaves at 90 rather than wait at the stop."""
+    idle = problem([0, 10], [depot(), stop(((100, 110),), service=3)], [vehicle()])
+    timing = best(idle, 0, [1])
+    assert timing == Timing(90, (Visit(100, 100, 103),), 113, 0)
+    assert isinstance(timing, Timing)
+    assert timing.schedule[0].wait == 0
 
 
 def test_best_start_respects_age() -> None:
@@ -39,4 +50,4 @@ def test_best_start_respects_age() -> None:
 
 def test_best_uses_lateness_when_allowed(lateness: Problem) -> None:
     """Arriving 10 late costs 3 per unit of lateness."""
-    assert best(lateness, 0, [1]) == Timing(0, (50,), 100, 30)
+    assert best(lateness, 0, [1]) == Timing(0, (Visit(50, 50, 50, late=10),), 100, 30)

@@ -126,6 +126,7 @@ def test_early_vehicle_starts_late_for_a_cold_stop(late_cold: Problem, engine: E
     assert route.start >= 150 - 60 - 10
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fixture", ["age_split", "window_order", "lateness"])
 def test_portfolio_matches_the_exact_engines(
     fixture: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
@@ -146,6 +147,7 @@ def test_seed_outside_the_range_is_refused(seed: int, window_order: Problem) -> 
         solve(window_order, SolveParams(time_limit_s=0.1, seed=seed, engine="pyvrp"))
 
 
+@pytest.mark.slow
 def test_the_largest_seed_reaches_both_searches_of_the_portfolio(
     window_order: Problem, monkeypatch: pytest.MonkeyPatch
 ) -> None:
