@@ -1,7 +1,8 @@
 """Locally served browser assets: vendored Leaflet, pinned, and the map page's own files.
 
-The files live in ``geo/static/vendor`` under versioned folders, so their URLs can be
-cached forever; ``scripts/fetch_assets.py`` refreshes them from the npm registry.
+Vendored files live in ``geo/static/vendor`` under versioned folders, so their URLs can
+be cached forever; ``scripts/fetch_assets.py`` refreshes them from the npm registry. The
+map's own script and stylesheet live in ``geo/static/map`` and are versioned by content.
 """
 
 from __future__ import annotations

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from api.views.plan_map import write_plan_map
 from dispatch.store import Role, create_key, list_events
 from tests.api.driver_data import StoredPlan, store_plan
-from api.views.plan_map import write_plan_map
 from tests.api.views.payloads import map_texts, payload_plan, payload_request
 from tests.browser.conftest import CHROMIUM, Browser, Service
 

@@ -37,7 +37,8 @@ SQUARE = (((25.0, 121.5), (25.0, 121.6), (25.1, 121.6), (25.0, 121.5)),)
 @pytest.fixture
 def layers() -> MapLayers:
     """One route (a line and two numbered stops) and one dashed area."""
-    popup = Popup("1. 信義", "V01 · PP-1", (Row("arrival", "09:05"), Row("frozen", "5 L", "frozen")))
+    rows = (Row("arrival", "09:05"), Row("frozen", "5 L", "frozen"))
+    popup = Popup("1. 信義", "V01 · PP-1", rows)
     route = Layer(
         "V01",
         "#e6194b",
@@ -171,22 +172,22 @@ def test_bounds_cover_lines_and_markers_else_areas(layers: MapLayers) -> None:
 
 
 @pytest.mark.parametrize(
-    "build",
+    ("build", "message"),
     [
-        lambda: Marker((25.0, 121.5), "stop", "red"),
-        lambda: Marker((25.0, 121.5), "stop", "#fff;background:url(x)"),
-        lambda: Marker((math.nan, 121.5), "stop", "#fff"),
-        lambda: Marker((95.0, 121.5), "stop", "#fff"),
-        lambda: Polyline(((25.0, 121.5),), "#fff"),
-        lambda: Polygon((), "#fff"),
-        lambda: Polygon((SQUARE,), "#fff", fill_opacity=2),
-        lambda: Row("a", "b", "x y"),
-        lambda: Layer("a", "blue"),
+        (lambda: Marker((25.0, 121.5), "stop", "red"), "colour"),
+        (lambda: Marker((25.0, 121.5), "stop", "#fff;background:url(x)"), "colour"),
+        (lambda: Marker((math.nan, 121.5), "stop", "#fff"), "point"),
+        (lambda: Marker((95.0, 121.5), "stop", "#fff"), "point"),
+        (lambda: Polyline(((25.0, 121.5),), "#fff"), "two points"),
+        (lambda: Polygon((), "#fff"), "ring"),
+        (lambda: Polygon((SQUARE,), "#fff", fill_opacity=2), "fill_opacity"),
+        (lambda: Row("a", "b", "x y"), "kind"),
+        (lambda: Layer("a", "blue"), "colour"),
     ],
 )
-def test_layers_refuse_bad_values(build: Any) -> None:
+def test_layers_refuse_bad_values(build: Any, message: str) -> None:
     """Colours are #rgb/#rrggbb, points finite lat/lon, style kinds single words."""
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=message):
         build()
 
 
@@ -232,7 +233,7 @@ def test_page_script_builds_the_map_with_dom_calls_only() -> None:
         "document.write",
         "eval(",
         "Function(",
-        "setAttribute(\"style\"",
+        'setAttribute("style"',
         "`",
     ):
         assert forbidden not in script, forbidden

@@ -41,7 +41,9 @@ REGIONS = {
             "properties": {"id": "Daan"},
             "geometry": {
                 "type": "Polygon",
-                "coordinates": [[[121.52, 25.02], [121.54, 25.02], [121.54, 25.03], [121.52, 25.02]]],
+                "coordinates": [
+                    [[121.52, 25.02], [121.54, 25.02], [121.54, 25.03], [121.52, 25.02]]
+                ],
             },
         },
     ],
@@ -99,9 +101,7 @@ def plan() -> dict[str, Any]:
                 ],
             },
         ],
-        "outsourced": [
-            {"region": "Xinyi", "carrier": "CAT", "orders": ["X1", "X2"], "cost": 95.0}
-        ],
+        "outsourced": [{"region": "Xinyi", "carrier": "CAT", "orders": ["X1", "X2"], "cost": 95.0}],
         "unserved": [{"order": "U1", "reason": "frozen items but no frozen capacity"}],
     }
 
@@ -171,8 +171,7 @@ def test_late_stops_windows_and_names_from_pickup_points(plan: dict[str, Any]) -
     pickup point's name, else their id."""
     markers = _markers(plan_layers(plan, REQUEST).layers[0])
     assert _rows(markers[1])["late"] == Row("late", "7 min", "late")
-    assert markers[1].popup is not None and markers[1].popup.title == "2. 仁愛團購點"
-    assert markers[2].popup is not None and markers[2].popup.title == "3. PP-3"
+    assert [m.popup.title for m in markers if m.popup] == ["1. 信義", "2. 仁愛團購點", "3. PP-3"]
     assert _rows(markers[2])["windows"].value == "9:00–10, 11–12"
     assert "late" not in _rows(markers[0])
 
