@@ -85,7 +85,7 @@ def _solve(request: Request, out: Path, time_limit: float | None, map_path: Path
     print(_summary(plan))
     print(f"plan written to {out}")
     if map_path is not None:
-        from geo.maps import write_plan_map
+        from api.views.plan_map import write_plan_map
 
         write_plan_map(request, data, map_path)
         print(f"map written to {map_path}")

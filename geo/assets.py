@@ -1,7 +1,8 @@
-"""Locally served browser assets (Leaflet and what folium pulls in), pinned and vendored.
+"""Locally served browser assets: vendored Leaflet, pinned, and the map page's own files.
 
-The files live in ``geo/static/vendor`` under versioned folders, so their URLs can be
-cached forever; ``scripts/fetch_assets.py`` refreshes them from the npm registry.
+Vendored files live in ``geo/static/vendor`` under versioned folders, so their URLs can
+be cached forever; ``scripts/fetch_assets.py`` refreshes them from the npm registry. The
+map's own script and stylesheet live in ``geo/static/map`` and are versioned by content.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from functools import cache
 from pathlib import Path
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -16,29 +18,19 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 VENDOR_DIR = STATIC_DIR / "vendor"
 
-MAP_JS: tuple[tuple[str, str], ...] = (
-    ("leaflet", "vendor/leaflet-1.9.3/leaflet.js"),
-    ("jquery", "vendor/jquery-3.7.1/jquery.min.js"),
-    ("bootstrap", "vendor/bootstrap-5.2.2/js/bootstrap.bundle.min.js"),
-    ("awesome_markers", "vendor/leaflet.awesome-markers-2.0.2/leaflet.awesome-markers.min.js"),
-)
-"""Folium's ``default_js`` names with the vendored file replacing each CDN URL."""
+MAP_DIR = STATIC_DIR / "map"
+"""The map page's own script and stylesheet (served under ``/static/map``)."""
 
-MAP_CSS: tuple[tuple[str, str], ...] = (
-    ("leaflet_css", "vendor/leaflet-1.9.3/leaflet.css"),
-    ("bootstrap_css", "vendor/bootstrap-5.2.2/css/bootstrap.min.css"),
-    ("glyphicons_css", "vendor/glyphicons-3.4.1/css/bootstrap-glyphicons.css"),
-    ("awesome_markers_font_css", "vendor/fontawesome-free-6.2.0/css/all.min.css"),
-    ("awesome_markers_css", "vendor/leaflet.awesome-markers-2.0.2/leaflet.awesome-markers.css"),
-    ("awesome_rotate_css", "vendor/leaflet.awesome.rotate/leaflet.awesome.rotate.css"),
-)
-"""Folium's ``default_css`` names with their vendored files."""
-
-LEAFLET_JS = MAP_JS[0][1]
-LEAFLET_CSS = MAP_CSS[0][1]
+LEAFLET_DIR = "vendor/leaflet-1.9.3"
+LEAFLET_JS = f"{LEAFLET_DIR}/leaflet.js"
+LEAFLET_CSS = f"{LEAFLET_DIR}/leaflet.css"
+MAP_JS = "map/plan-map.js"
+MAP_CSS = "map/plan-map.css"
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+OSM_ATTRIBUTION_TEXT = "© OpenStreetMap contributors"
+OSM_COPYRIGHT_URL = "https://www.openstreetmap.org/copyright"
 
 
 def asset_url(asset_base: str, path: str) -> str:
@@ -46,14 +38,16 @@ def asset_url(asset_base: str, path: str) -> str:
     return f"{asset_base.rstrip('/')}/{path}" if asset_base else path
 
 
-def map_js(asset_base: str) -> list[tuple[str, str]]:
-    """Folium ``default_js`` entries pointing at ``asset_base``."""
-    return [(name, asset_url(asset_base, path)) for name, path in MAP_JS]
+@cache
+def fingerprint(path: str) -> str:
+    """A short content hash of a file below ``static/``, for cache-busting URLs."""
+    return hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:10]
 
 
-def map_css(asset_base: str) -> list[tuple[str, str]]:
-    """Folium ``default_css`` entries pointing at ``asset_base``."""
-    return [(name, asset_url(asset_base, path)) for name, path in MAP_CSS]
+def map_asset_url(asset_base: str, path: str, *, versioned: bool = True) -> str:
+    """The URL of the map's own script or stylesheet, with ``?v=<hash>`` when ``versioned``."""
+    url = asset_url(asset_base, path)
+    return f"{url}?v={fingerprint(path)}" if versioned else url
 
 
 def manifest() -> dict[str, str]:
@@ -74,14 +68,11 @@ def missing_assets() -> list[str]:
     return problems
 
 
-def copy_vendor(target: Path) -> Path:
-    """Copy the vendored assets to ``target/vendor`` (for standalone HTML); skip if current."""
-    dest = target / "vendor"
-    stamp = dest / "MANIFEST.json"
-    source_stamp = VENDOR_DIR / "MANIFEST.json"
-    if stamp.is_file() and stamp.read_bytes() == source_stamp.read_bytes():
-        return dest
-    if dest.exists():
-        shutil.rmtree(dest)
-    shutil.copytree(VENDOR_DIR, dest)
-    return dest
+def copy_map_assets(target: Path) -> Path:
+    """Copy Leaflet and the map's script and stylesheet below ``target`` (for offline files)."""
+    for folder in (LEAFLET_DIR, "map"):
+        dest = target / folder
+        if dest.exists():
+            shutil.rmtree(dest)
+        shutil.copytree(STATIC_DIR / folder, dest)
+    return target

@@ -1,4 +1,4 @@
-"""Vendor the map's browser assets from the npm registry into ``geo/static/vendor``.
+"""Vendor the maps' browser library (Leaflet) from the npm registry into ``geo/static/vendor``.
 
 Versions are pinned in ``scripts/assets/package.json`` and its lock file; ``npm ci``
 installs them into a temporary folder, the needed files are copied under versioned
@@ -32,35 +32,7 @@ COPIES: tuple[tuple[str, str, str], ...] = (
     ("leaflet", "dist/leaflet.css", "leaflet-1.9.3/leaflet.css"),
     ("leaflet", "dist/images/*.png", "leaflet-1.9.3/images/"),
     ("leaflet", "LICENSE", "leaflet-1.9.3/LICENSE"),
-    ("jquery", "dist/jquery.min.js", "jquery-3.7.1/jquery.min.js"),
-    ("jquery", "LICENSE.txt", "jquery-3.7.1/LICENSE.txt"),
-    ("bootstrap", "dist/js/bootstrap.bundle.min.js", "bootstrap-5.2.2/js/bootstrap.bundle.min.js"),
-    ("bootstrap", "dist/css/bootstrap.min.css", "bootstrap-5.2.2/css/bootstrap.min.css"),
-    ("bootstrap", "LICENSE", "bootstrap-5.2.2/LICENSE"),
-    ("@fortawesome/fontawesome-free", "css/all.min.css", "fontawesome-free-6.2.0/css/all.min.css"),
-    ("@fortawesome/fontawesome-free", "webfonts/*", "fontawesome-free-6.2.0/webfonts/"),
-    ("@fortawesome/fontawesome-free", "LICENSE.txt", "fontawesome-free-6.2.0/LICENSE.txt"),
-    (
-        "drmonty-leaflet-awesome-markers",
-        "js/leaflet.awesome-markers.min.js",
-        "leaflet.awesome-markers-2.0.2/leaflet.awesome-markers.min.js",
-    ),
-    (
-        "drmonty-leaflet-awesome-markers",
-        "css/leaflet.awesome-markers.css",
-        "leaflet.awesome-markers-2.0.2/leaflet.awesome-markers.css",
-    ),
-    (
-        "drmonty-leaflet-awesome-markers",
-        "css/images/*.png",
-        "leaflet.awesome-markers-2.0.2/images/",
-    ),
-    ("bootstrap3", "dist/fonts/*", "glyphicons-3.4.1/fonts/"),
-    ("bootstrap3", "LICENSE", "glyphicons-3.4.1/LICENSE"),
 )
-
-GLYPHICONS_CSS = "glyphicons-3.4.1/css/bootstrap-glyphicons.css"
-ROTATE_CSS = "leaflet.awesome.rotate/leaflet.awesome.rotate.css"
 
 
 def _npm_ci(workdir: Path) -> Path:
@@ -85,29 +57,6 @@ def _copy(modules: Path) -> None:
             shutil.copy2(src, target)
 
 
-def _glyphicons(modules: Path) -> None:
-    """Cut the glyphicon font face and classes out of Bootstrap 3's stylesheet."""
-    css = (modules / "bootstrap3" / "dist" / "css" / "bootstrap.css").read_text(encoding="utf-8")
-    header = css[: css.index("*/") + 2]
-    start = css.index("@font-face")
-    end_rule = css.index("}", css.index(".glyphicon-menu-up:before")) + 1
-    target = VENDOR / GLYPHICONS_CSS
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(f"{header}\n{css[start:end_rule]}\n", encoding="utf-8")
-
-
-def _rotate_css() -> None:
-    """The ``fa-rotate-N`` classes folium's awesome markers use for rotated icons."""
-    rules = (
-        f".fa-rotate-{d}{{-ms-transform:rotate({d}deg);-webkit-transform:rotate({d}deg);"
-        f"transform:rotate({d}deg);}}"
-        for d in range(361)
-    )
-    target = VENDOR / ROTATE_CSS
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text("\n".join(rules) + "\n", encoding="utf-8")
-
-
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -129,8 +78,6 @@ def vendor() -> None:
     with tempfile.TemporaryDirectory(prefix="dispatch-assets-") as tmp:
         modules = _npm_ci(Path(tmp))
         _copy(modules)
-        _glyphicons(modules)
-    _rotate_css()
     manifest = {
         "packages": _versions(),
         "files": {p.relative_to(VENDOR).as_posix(): _digest(p) for p in _files()},

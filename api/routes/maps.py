@@ -21,9 +21,10 @@ from starlette.types import Scope
 from api.deps import PlanId, Reader, ReadSession, SettingsDep
 from api.problems import problem_responses
 from api.settings import Settings
+from api.views.plan_map import render_plan_map
 from dispatch.store import get_plan, plan_document
 from geo import assets
-from geo.maps import plan_map
+from geo.maps import content_security_policy
 
 APP_STATIC = Path(__file__).resolve().parent.parent / "static"
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -83,8 +84,19 @@ def _fingerprint(path: str) -> str:
 
 @router.api_route("/static/vendor/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
 async def vendor_file(path: str, request: Request) -> Response:
-    """A vendored library file (Leaflet, Bootstrap, Font Awesome, ...)."""
+    """A vendored library file (Leaflet)."""
     return await _vendor_files().get_response(_clean(path), request.scope)
+
+
+@cache
+def _map_files() -> CachedStaticFiles:
+    return CachedStaticFiles(directory=assets.MAP_DIR, versioned_folders=False)
+
+
+@router.api_route("/static/map/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
+async def map_file(path: str, request: Request) -> Response:
+    """The map page's own script or stylesheet (versioned by ``?v=`` in the page)."""
+    return await _map_files().get_response(_clean(path), request.scope)
 
 
 @router.api_route("/static/app/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
@@ -93,27 +105,18 @@ async def app_file(path: str, request: Request) -> Response:
     return await _app_files().get_response(_clean(path), request.scope)
 
 
-def render_plan_map(
-    plan: dict[str, Any], request_doc: dict[str, Any] | None, tiles_url: str | None
-) -> str:
-    """The plan map's HTML for a stored plan and its request."""
-    doc = request_doc or {}
-    m = plan_map(
-        plan,
-        depots=list(doc.get("depots") or ()),
-        regions=doc.get("regions"),
-        tiles_url=tiles_url,
-        asset_base="/static",
-        orders=list(doc.get("orders") or ()),
-        pickup_points=list(doc.get("pickup_points") or ()),
-    )
-    html: str = m.get_root().render()
-    return html
+def map_headers(tiles: str | None) -> dict[str, str]:
+    """The plan map's headers: a strict policy (images also from the tiles), never framed."""
+    return {
+        "Cache-Control": "private, no-cache",
+        "Content-Security-Policy": content_security_policy(tiles),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "X-Robots-Tag": "noindex, nofollow",
+    }
 
 
-_MAP_EXAMPLE = (
-    '<!DOCTYPE html>\n<html>\n<head>\n<script src="/static/vendor/leaflet-1.9.3/leaflet.js">'
-)
+_MAP_EXAMPLE = '<!doctype html>\n<html lang="zh-Hant">\n<head>\n<meta charset="utf-8">'
 
 
 @router.get(
@@ -121,7 +124,7 @@ _MAP_EXAMPLE = (
     response_class=HTMLResponse,
     responses={
         200: {
-            "description": "A standalone Leaflet page; its assets come from /static",
+            "description": "A Leaflet page: the plan as JSON in #map-data, assets from /static",
             "content": {"text/html": {"example": _MAP_EXAMPLE}},
         },
         **problem_responses(401, 403, 404, 422),
@@ -133,16 +136,17 @@ def plan_map_page(
     """The plan on a map: a coloured line per route with numbered stops, depots, outsourced
     regions by carrier, unserved orders, and a layer switch. **Roles:** admin, dispatcher, planner.
     """
+    tiles = tiles_url(settings)
     rendered = map_cache(request)
     page = rendered.get(plan_id)
     if page is None:
         plan = json.loads(plan_document(session, plan_id))
         request_doc = get_plan(session, plan_id).job.request
-        html = render_plan_map(plan, request_doc, tiles_url(settings)).encode("utf-8")
+        html = render_plan_map(plan, request_doc, tiles_url=tiles).encode("utf-8")
         page = rendered.put(plan_id, (html, gzip.compress(html, 6)))
     else:
         get_plan(session, plan_id)
-    return html_response(request, *page, {"Cache-Control": "private, no-cache"})
+    return html_response(request, *page, map_headers(tiles))
 
 
 class MapCache:

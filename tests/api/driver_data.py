@@ -113,13 +113,18 @@ class StoredPlan:
     tokens: dict[str, str]
 
 
-def store_plan(store: Store, plan: dict[str, Any] | None = None) -> StoredPlan:
-    """Store ``plan`` as a finished job's plan with a driver link per route (as the worker does)."""
+def store_plan(
+    store: Store, plan: dict[str, Any] | None = None, request: dict[str, Any] | None = None
+) -> StoredPlan:
+    """Store ``plan`` as a finished job's plan with a driver link per route (as the worker does).
+
+    The job's request is ``request``, or else :func:`make_request` of the plan.
+    """
     plan = plan or make_plan()
     with store.write() as session:
         job = create_job(
             session,
-            request=make_request(plan),
+            request=request or make_request(plan),
             plan_date=date.fromisoformat(plan["date"]),
             source=JobSource.REQUEST,
             time_limit_s=1.0,

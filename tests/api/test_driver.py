@@ -227,12 +227,27 @@ def test_plan_map_needs_a_key(client: TestClient, store: Store, stored: StoredPl
         f"/plans/{stored.plan_id}/map", headers={"Authorization": f"Bearer {secret}"}
     )
     assert response.status_code == 200
-    assert response.text.count("L.polyline(") == 2
+    data = re.search(r'id="map-data">(.*?)</script>', response.text)
+    assert data is not None
+    assert [len(layer["lines"]) for layer in json.loads(data.group(1))["layers"]] == [1, 1, 0]
     assert "https://" not in response.text
+    assert response.headers["content-security-policy"] == (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["cache-control"] == "private, no-cache"
+    for url in re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', response.text):
+        asset = client.get(url)
+        assert asset.status_code == 200, url
+        assert asset.headers["x-content-type-options"] == "nosniff"
+        assert "immutable" in asset.headers["cache-control"]
     again = client.get(
         f"/plans/{stored.plan_id}/map", headers={"Authorization": f"Bearer {secret}"}
     )
     assert again.content == response.content
+    assert again.headers["content-security-policy"] == response.headers["content-security-policy"]
     assert len(client.app.state.plan_maps) == 1  # type: ignore[attr-defined]
     missing = client.get("/plans/999/map", headers={"Authorization": f"Bearer {secret}"})
     assert missing.status_code == 404

@@ -78,7 +78,8 @@ class Browser:
 
 @pytest.fixture(scope="module")
 def browser(service: Service) -> Iterator[Browser]:
-    """A zh-TW Chromium context on an empty profile that can reach only the service."""
+    """A zh-TW Chromium context on an empty profile that can reach only the service (and
+    local files, for map files written to disk)."""
     sync_api = pytest.importorskip("playwright.sync_api")
     profile = tempfile.mkdtemp(prefix="dispatch-chromium-")
     with sync_api.sync_playwright() as p:
@@ -93,7 +94,7 @@ def browser(service: Service) -> Iterator[Browser]:
         state = Browser(context)
 
         def gate(route: Any) -> None:
-            if route.request.url.startswith(service.base_url):
+            if route.request.url.startswith((service.base_url, "file://")):
                 route.continue_()
             else:
                 state.blocked.append(route.request.url)

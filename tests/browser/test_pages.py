@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from api.views.plan_map import write_plan_map
 from dispatch.store import Role, create_key, list_events
 from tests.api.driver_data import StoredPlan, store_plan
+from tests.api.views.payloads import map_texts, payload_plan, payload_request
 from tests.browser.conftest import CHROMIUM, Browser, Service
 
 pytestmark = [
@@ -38,23 +41,147 @@ def _local_only(browser: Browser) -> None:
     assert browser.blocked == [], browser.blocked
 
 
-def test_plan_map_draws_a_line_per_route_and_a_marker_per_stop(
-    service: Service, stored: StoredPlan, browser: Browser, page: Any, artifacts: Path
-) -> None:
-    """Two route lines; five numbered stops plus the depot; everything from the service."""
+WATCH_PAGE = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI);
+});
+"""
+"""Collects the page's CSP violations in ``window.__cspViolations`` (runs before the page)."""
+
+OPEN_EVERY_OVERLAY = """
+() => {
+  const texts = [];
+  window.planMap.eachLayer((layer) => {
+    if (layer.getPopup && layer.getPopup()) {
+      layer.openPopup();
+      texts.push(layer.getPopup().getElement().textContent);
+      layer.closePopup();
+    }
+    if (layer.getTooltip && layer.getTooltip()) {
+      layer.openTooltip();
+      texts.push(layer.getTooltip().getElement().textContent);
+      layer.closeTooltip();
+    }
+  });
+  return texts;
+}
+"""
+"""Opens each popup and tooltip of the map in turn; returns their texts."""
+
+FIT_AGAIN = """
+() => {
+  const data = JSON.parse(document.getElementById("map-data").textContent);
+  window.planMap.fitBounds(data.bounds, { padding: [20, 20], animate: false });
+}
+"""
+"""Puts the whole plan back in view after popups have panned the map."""
+
+
+@dataclass
+class Watched:
+    dialogs: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _watch(page: Any) -> Watched:
+    """Record dialogs (dismissed), console errors and uncaught exceptions of ``page``."""
+    seen = Watched()
+
+    def on_dialog(dialog: Any) -> None:
+        seen.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.on("console", lambda m: seen.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: seen.errors.append(str(e)))
+    page.add_init_script(WATCH_PAGE)
+    return seen
+
+
+def _open_map(page: Any, service: Service, plan_id: int) -> Any:
     with service.store.write() as session:
         _, secret = create_key(session, Role.DISPATCHER)
     page.set_extra_http_headers({"Authorization": f"Bearer {secret}"})
-    response = page.goto(f"{service.base_url}/plans/{stored.plan_id}/map")
+    response = page.goto(f"{service.base_url}/plans/{plan_id}/map")
     assert response is not None
     assert response.status == 200
     page.wait_for_selector("path.route-line")
+    return response
+
+
+def test_plan_map_draws_a_line_per_route_and_a_marker_per_stop(
+    service: Service, stored: StoredPlan, browser: Browser, page: Any, artifacts: Path
+) -> None:
+    """Two route lines; five numbered stops plus the depot; a layer switch with swatches;
+    everything from the service, under the page's policy, with no error."""
+    seen = _watch(page)
+    response = _open_map(page, service, stored.plan_id)
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     assert page.locator("path.route-line").count() == 2
     assert page.locator(".stop-marker").count() == 5
     assert page.locator(".leaflet-marker-pane > *").count() == 5 + 1
-    assert page.evaluate("typeof L === 'object' && typeof L.AwesomeMarkers === 'object'")
-    assert page.locator(".leaflet-control-layers-overlays label").count() == 2 + 1
+    assert page.locator(".stop-marker .pin").all_text_contents() == ["1", "2", "3", "1", "2"]
+    labels = page.locator(".leaflet-control-layers-overlays label")
+    assert labels.count() == 2 + 1
+    assert labels.first.text_content().strip() == "V01 · 3 stops · 30.0 km"
+    assert page.locator(".leaflet-control-layers-overlays .swatch").count() == 3
+    summary = page.locator(".plan-summary").text_content()
+    assert summary.endswith("complete · 2 routes · 5 stops · 0 outsourced · 0 unserved")
+    page.locator(".stop-marker").first.click()
+    popup = page.locator(".leaflet-popup-content .plan-popup")
+    assert popup.locator(".popup-title").text_content() == "1. 團購點 1-1"
+    assert popup.locator("tr.row-chilled").count() == 0
+    page.locator(".leaflet-popup-close-button").click()
+    page.locator(".stop-marker").nth(1).click()
+    assert popup.locator("tr.row-chilled .popup-value").text_content() == "12 L"
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(artifacts / "plan-map-popup.png"))
+    page.locator(".leaflet-control-layers-selector").first.uncheck()
+    assert page.locator("path.route-line").count() == 1
+    page.locator(".leaflet-control-layers-selector").first.check()
+    assert page.locator("path.route-line").count() == 2
+    assert page.evaluate("window.__cspViolations") == []
+    assert seen.errors == []
     page.screenshot(path=str(artifacts / "plan-map.png"), full_page=True)
+    _local_only(browser)
+
+
+def test_plan_map_shows_injected_names_as_text(
+    service: Service, browser: Browser, page: Any, artifacts: Path, tmp_path: Path
+) -> None:
+    """Template, script and HTML payloads in stop, depot, region, carrier, unserved, order and
+    vehicle names show literally in popups, tooltips and the layer switch; nothing runs."""
+    marker = tmp_path / "pwned"
+    plan = payload_plan(str(marker))
+    request = payload_request(plan)
+    stored = store_plan(service.store, plan, request)
+    seen = _watch(page)
+    _open_map(page, service, stored.plan_id)
+    assert page.locator("path.region-area").count() == 2
+    assert page.locator(".unserved-marker").count() == 1
+    page.locator(".stop-marker").first.click()
+    title = page.locator(".leaflet-popup-content .popup-title").text_content()
+    assert title == "1. " + plan["routes"][0]["stops"][0]["name"]
+    shown = "\n".join(
+        [
+            *page.evaluate(OPEN_EVERY_OVERLAY),
+            page.locator(".plan-layers").text_content(),
+        ]
+    )
+    for text in map_texts(plan, request):
+        assert text in shown, text
+    assert "[49]" not in shown
+    assert page.locator("#map img, #map script, #map iframe").count() == 0
+    page.evaluate(FIT_AGAIN)
+    page.locator(".leaflet-marker-pane .unserved-marker").click()
+    page.wait_for_selector(".leaflet-popup-content .popup-title")
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(artifacts / "plan-map-payloads.png"), full_page=True)
+    assert seen.dialogs == []
+    assert seen.errors == []
+    assert page.evaluate("window.__cspViolations") == []
+    assert not marker.exists()
     _local_only(browser)
 
 
@@ -99,3 +226,26 @@ def test_reporting_a_failure_with_a_reason(service: Service, stored: StoredPlan,
     with service.store.read() as session:
         events = list_events(session, stored.plan_id, vehicle="V02", limit=50, offset=0).items
     assert [(e.stop, e.kind.value, e.reason) for e in events] == [("PP-201", "failed", "closed")]
+
+
+def test_map_file_written_by_the_cli_opens_from_disk(
+    browser: Browser, page: Any, artifacts: Path, tmp_path: Path
+) -> None:
+    """The standalone file draws the same map from file:// under its meta policy."""
+    plan = payload_plan(str(tmp_path / "pwned"))
+    out = write_plan_map(payload_request(plan), plan, tmp_path / "plan.html", tiles_url=None)
+    seen = _watch(page)
+    page.goto(out.as_uri())
+    page.wait_for_selector("path.route-line")
+    assert page.locator("path.route-line").count() == 2
+    assert page.locator("path.region-area").count() == 2
+    assert page.locator(".leaflet-marker-pane > *").count() == 5 + 1 + 1
+    page.locator(".depot-marker").click()
+    title = page.locator(".leaflet-popup-content .popup-title").text_content()
+    assert title == payload_request(plan)["depots"][0]["name"]
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(artifacts / "plan-map-file.png"), full_page=True)
+    assert seen.dialogs == []
+    assert seen.errors == []
+    assert page.evaluate("window.__cspViolations") == []
+    _local_only(browser)

@@ -1,193 +1,240 @@
-"""The plan map: one line per route, a marker per stop and depot, only local assets."""
+"""Maps from plain layers: the fixed page, its script-safe JSON, its policy and its assets."""
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from pathlib import Path
 from typing import Any
 
-import folium
 import pytest
 
 from geo import assets
-from geo.maps import plan_map, write_plan_map
+from geo.maps import (
+    Layer,
+    MapLayers,
+    Marker,
+    Polygon,
+    Polyline,
+    Popup,
+    Row,
+    Tiles,
+    content_security_policy,
+    map_data,
+    polygon_parts,
+    render_page,
+    script_json,
+    tile_origin,
+    tiles_for,
+    write_page,
+)
 
-DEPOTS = [{"id": "DC-N", "name": "北倉", "location": {"lat": 25.06, "lon": 121.52}}]
-REGIONS = {
-    "type": "FeatureCollection",
-    "features": [
-        {
-            "type": "Feature",
-            "properties": {"id": "Xinyi"},
-            "geometry": {
-                "type": "Polygon",
-                "coordinates": [
-                    [[121.55, 25.02], [121.59, 25.02], [121.59, 25.05], [121.55, 25.02]]
-                ],
-            },
-        }
-    ],
-}
-
-
-def _stop(stop: str, lat: float, lon: float, arrival: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "stop": stop,
-        "orders": [f"{stop}-o1"],
-        "location": {"lat": lat, "lon": lon},
-        "arrival": arrival,
-        "start_service": arrival,
-        "departure": arrival,
-        **extra,
-    }
+SQUARE = (((25.0, 121.5), (25.0, 121.6), (25.1, 121.6), (25.0, 121.5)),)
+"""One polygon part: an outer ring, no holes."""
 
 
 @pytest.fixture
-def plan() -> dict[str, Any]:
-    """Two routes (3 + 2 stops), one outsourced region, one unserved order."""
-    return {
-        "status": "partial",
-        "routes": [
-            {
-                "vehicle": "V01#1",
-                "depot": "DC-N",
-                "distance_km": 12.5,
-                "stops": [
-                    _stop(
-                        "PP-1",
-                        25.041,
-                        121.565,
-                        "09:05",
-                        name="信義<script>x</script>",
-                        windows=[["09:00", "12:00"]],
-                        unload={"weight_kg": 12, "volume_l": 30, "chilled_l": 10, "frozen_l": 5},
-                    ),
-                    _stop("PP-2", 25.045, 121.570, "09:30"),
-                    _stop("PP-3", 25.050, 121.540, "10:10"),
-                ],
-            },
-            {
-                "vehicle": "V02",
-                "depot": "DC-N",
-                "distance_km": 7.0,
-                "stops": [
-                    _stop("H-9", 25.030, 121.500, "08:40"),
-                    _stop("H-8", 25.020, 121.510, "09:00"),
-                ],
-            },
-        ],
-        "outsourced": [{"region": "Xinyi", "carrier": "CAT", "orders": ["X1"], "cost": 95.0}],
-        "unserved": [{"order": "U1", "reason": "frozen items but no frozen capacity"}],
-    }
-
-
-def _render(plan: dict[str, Any], **kwargs: Any) -> str:
-    m = plan_map(
-        plan,
-        depots=DEPOTS,
-        regions=REGIONS,
-        tiles_url=None,
-        asset_base="/static",
-        orders=[{"id": "U1", "location": {"lat": 25.0, "lon": 121.52}}],
-        **kwargs,
+def layers() -> MapLayers:
+    """One route (a line and two numbered stops) and one dashed area."""
+    rows = (Row("arrival", "09:05"), Row("frozen", "5 L", "frozen"))
+    popup = Popup("1. 信義", "V01 · PP-1", rows)
+    route = Layer(
+        "V01",
+        "#e6194b",
+        lines=(Polyline(((25.06, 121.52), (25.04, 121.56)), "#e6194b", tooltip="V01"),),
+        markers=(
+            Marker((25.04, 121.56), "stop", "#e6194b", tooltip="1. 信義", label="1", popup=popup),
+            Marker((25.05, 121.57), "stop", "#e6194b", label="2"),
+        ),
     )
-    html: str = m.get_root().render()
-    return html
+    area = Layer("area", "#7f7f7f", polygons=(Polygon((SQUARE,), "#7f7f7f", dashed=True),))
+    return MapLayers("Plan 2026-11-11", "2026-11-11 · 1 routes", (route, area))
 
 
-def test_one_polyline_per_route(plan: dict[str, Any]) -> None:
-    """Each route is one polyline from its depot through its stops back to the depot."""
-    html = _render(plan)
-    assert html.count("L.polyline(") == 2
-    first = re.search(r"L\.polyline\(\s*(\[\[.*?\]\])", html, re.S)
-    assert first is not None
-    assert first.group(1).replace(" ", "").startswith("[[25.06,121.52],[25.041,121.565]")
+def _data(html: str) -> Any:
+    found = re.search(r'<script type="application/json" id="map-data">(.*?)</script>', html, re.S)
+    assert found is not None
+    return json.loads(found.group(1))
 
 
-def test_a_marker_per_stop_depot_and_unserved_order(plan: dict[str, Any]) -> None:
-    """Numbered markers for the 5 stops, one for the depot, one for the unserved order."""
-    html = _render(plan)
-    assert html.count("L.marker(") == 5 + 1 + 1
-    assert html.count('class=\\"stop-pin\\"') + html.count('class="stop-pin"') == 5
-    assert "frozen items but no frozen capacity" in html
+def test_page_carries_the_layers_as_json(layers: MapLayers) -> None:
+    """The data block parses back to exactly the map's data."""
+    html = render_page(layers)
+    data = _data(html)
+    assert data == json.loads(json.dumps(map_data(layers)))
+    assert data["layers"][0]["markers"][0]["popup"]["rows"][1] == {
+        "label": "frozen",
+        "value": "5 L",
+        "kind": "frozen",
+    }
+    assert data["layers"][1]["polygons"][0]["dashed"] is True
+    assert data["bounds"] == [[25.04, 121.52], [25.06, 121.57]]
+    assert data["tiles"] is None
 
 
-def test_popups_escape_names_and_show_cold_loads(plan: dict[str, Any]) -> None:
-    """Stop names are HTML-escaped; the popup lists chilled and frozen volumes."""
-    html = _render(plan)
-    assert "<script>x</script>" not in html
-    assert "冷藏" in html
-    assert "冷凍" in html
-    assert "09:00–12:00" in html
+def test_page_around_the_data_is_fixed(layers: MapLayers) -> None:
+    """Two maps differ only inside the data block: no map text is ever part of the markup."""
+    blank = MapLayers("x")
+
+    def outside(html: str) -> str:
+        return re.sub(r'(id="map-data">).*?(</script>)', r"\1\2", html, flags=re.S)
+
+    assert outside(render_page(layers)) == outside(render_page(blank))
+    assert render_page(layers).count("<script") == 3
 
 
-def test_layers_per_route_and_region(plan: dict[str, Any]) -> None:
-    """The layer control names every route and the outsourced region with its carrier."""
-    html = _render(plan)
-    assert "L.control.layers(" in html
-    assert "V01#1" in html
-    assert "V02" in html
-    assert "Xinyi → CAT" in html
+def test_script_json_escapes_what_could_end_the_script() -> None:
+    """``<``, ``>``, ``&`` and the JavaScript line separators are escaped, and round-trip."""
+    value = {"name": "</script><!-- & \u2028\u2029 {{7*7}} ${x} `"}
+    text = script_json(value)
+    for char in "<>&\u2028\u2029":
+        assert char not in text
+    assert "\\u003c/script\\u003e" in text
+    assert json.loads(text) == value
 
 
-def test_only_local_assets(plan: dict[str, Any]) -> None:
-    """No script or stylesheet comes from a CDN or any absolute URL."""
-    html = _render(plan)
+def test_only_local_assets(layers: MapLayers) -> None:
+    """Leaflet from the vendored folder, the map's files versioned by content, no CDN."""
+    html = render_page(layers)
     sources = re.findall(r'<script[^>]+src="([^"]+)"', html)
     sheets = re.findall(r'<link[^>]+href="([^"]+)"', html)
-    assert sources
-    assert sheets
-    for url in sources + sheets:
-        assert url.startswith("/static/vendor/"), url
-        assert "cdn" not in url
+    assert sources == [
+        "/static/vendor/leaflet-1.9.3/leaflet.js",
+        f"/static/map/plan-map.js?v={assets.fingerprint(assets.MAP_JS)}",
+    ]
+    assert sheets == [
+        "/static/vendor/leaflet-1.9.3/leaflet.css",
+        f"/static/map/plan-map.css?v={assets.fingerprint(assets.MAP_CSS)}",
+    ]
     assert "https://" not in html
     assert "http://" not in html
 
 
-def test_class_defaults_stay_untouched(plan: dict[str, Any]) -> None:
-    """Local assets are set per map instance; folium's class-level lists keep their CDN URLs."""
-    before_js, before_css = list(folium.Map.default_js), list(folium.Map.default_css)
-    m = plan_map(plan, depots=DEPOTS, regions=None, tiles_url=None, asset_base="/static")
-    assert m.default_js is not folium.Map.default_js
-    assert folium.Map.default_js == before_js
-    assert folium.Map.default_css == before_css
-
-
-def test_tiles_are_configurable(plan: dict[str, Any]) -> None:
-    """A tile URL template adds one tile layer; without one there is none."""
-    assert "L.tileLayer(" not in _render(plan)
-    html = (
-        plan_map(
-            plan,
-            depots=DEPOTS,
-            regions=None,
-            tiles_url="/tiles/{z}/{x}/{y}.png",
-            asset_base="/static",
-        )
-        .get_root()
-        .render()
+def test_page_policy_in_a_meta_tag(layers: MapLayers) -> None:
+    """The page names its own policy (without frame-ancestors, which a meta tag cannot set)."""
+    html = render_page(layers, tiles=Tiles("https://tiles.example.org/{z}/{x}/{y}.png"))
+    found = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html)
+    assert found is not None
+    policy = found.group(1).replace("&#x27;", "'")
+    assert policy == content_security_policy(
+        "https://tiles.example.org/{z}/{x}/{y}.png", frame_ancestors=False
     )
-    assert html.count("L.tileLayer(") == 1
-    assert "/tiles/{z}/{x}/{y}.png" in html
+    assert "frame-ancestors" not in policy
+    assert "img-src 'self' data: https://tiles.example.org;" in policy
+
+
+def test_content_security_policy() -> None:
+    """Scripts and styles from the page's own origin only; framing refused."""
+    assert content_security_policy(None) == (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "origin"),
+    [
+        ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "https://tile.openstreetmap.org"),
+        ("https://{s}.tile.example.com:8443/{z}.png", "https://*.tile.example.com:8443"),
+        ("/tiles/{z}/{x}/{y}.png", ""),
+        ("", ""),
+        (None, ""),
+        ("https://evil.example; script-src *", ""),
+        ("javascript:alert(1)", ""),
+    ],
+)
+def test_tile_origin(url: str | None, origin: str) -> None:
+    """The tiles' origin for img-src; nothing for same-origin or malformed templates."""
+    assert tile_origin(url) == origin
+
+
+def test_tiles_for() -> None:
+    """OpenStreetMap tiles carry their attribution and link; no URL means no tiles."""
+    osm = tiles_for(assets.OSM_TILES)
+    assert osm is not None
+    assert (osm.attribution, osm.attribution_url) == (
+        assets.OSM_ATTRIBUTION_TEXT,
+        assets.OSM_COPYRIGHT_URL,
+    )
+    assert tiles_for("") is None
+    assert tiles_for(None) is None
+    with pytest.raises(ValueError, match="attribution_url"):
+        Tiles("/t/{z}.png", "x", "javascript:alert(1)")
+
+
+def test_bounds_cover_lines_and_markers_else_areas(layers: MapLayers) -> None:
+    """Areas alone set the bounds only when nothing else is drawn; an empty map has none."""
+    assert layers.bounds() == ((25.04, 121.52), (25.06, 121.57))
+    assert MapLayers("a", layers=(layers.layers[1],)).bounds() == ((25.0, 121.5), (25.1, 121.6))
+    assert MapLayers("empty").bounds() is None
+    assert map_data(MapLayers("empty"))["center"] == [25.04, 121.53]
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: Marker((25.0, 121.5), "stop", "red"), "colour"),
+        (lambda: Marker((25.0, 121.5), "stop", "#fff;background:url(x)"), "colour"),
+        (lambda: Marker((math.nan, 121.5), "stop", "#fff"), "point"),
+        (lambda: Marker((95.0, 121.5), "stop", "#fff"), "point"),
+        (lambda: Polyline(((25.0, 121.5),), "#fff"), "two points"),
+        (lambda: Polygon((), "#fff"), "ring"),
+        (lambda: Polygon((SQUARE,), "#fff", fill_opacity=2), "fill_opacity"),
+        (lambda: Row("a", "b", "x y"), "kind"),
+        (lambda: Layer("a", "blue"), "colour"),
+    ],
+)
+def test_layers_refuse_bad_values(build: Any, message: str) -> None:
+    """Colours are #rgb/#rrggbb, points finite lat/lon, style kinds single words."""
+    with pytest.raises(ValueError, match=message):
+        build()
+
+
+def test_polygon_parts_flip_geojson_to_lat_lon() -> None:
+    """GeoJSON (lon, lat) rings become (lat, lon); MultiPolygons keep each part."""
+    ring = [[121.5, 25.0], [121.6, 25.0], [121.6, 25.1], [121.5, 25.0]]
+    assert polygon_parts({"type": "Polygon", "coordinates": [ring]}) == (SQUARE,)
+    assert polygon_parts({"type": "MultiPolygon", "coordinates": [[ring], [ring]]}) == (
+        SQUARE,
+        SQUARE,
+    )
+    assert polygon_parts({"type": "Point", "coordinates": [121.5, 25.0]}) == ()
+    assert polygon_parts(None) == ()
+
+
+def test_write_page_opens_offline(layers: MapLayers, tmp_path: Path) -> None:
+    """The written file references Leaflet and the map's files copied next to it."""
+    out = write_page(layers, tmp_path / "out" / "map.html")
+    html = out.read_text(encoding="utf-8")
+    urls = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
+    assert len(urls) == 4
+    for url in urls:
+        assert url.startswith("map-assets/"), url
+        assert (out.parent / url).is_file(), url
+    assert write_page(layers, out) == out
+    assert not (out.parent / "map-assets" / "vendor" / "jquery-3.7.1").exists()
 
 
 def test_vendored_assets_are_complete() -> None:
-    """Every file the maps reference is vendored and matches the manifest."""
+    """Every file the map references is present and the vendored ones match the manifest."""
     assert assets.missing_assets() == []
-    for _, path in (*assets.MAP_JS, *assets.MAP_CSS):
+    for path in (assets.LEAFLET_JS, assets.LEAFLET_CSS, assets.MAP_JS, assets.MAP_CSS):
         assert (assets.STATIC_DIR / path).is_file(), path
 
 
-def test_write_plan_map_is_standalone(plan: dict[str, Any], tmp_path: Path) -> None:
-    """The CLI's map file references assets copied next to it, relatively."""
-
-    class FakeRequest:
-        def model_dump(self, mode: str) -> dict[str, Any]:
-            assert mode == "json"
-            return {"depots": DEPOTS, "regions": REGIONS, "orders": [], "pickup_points": []}
-
-    out = write_plan_map(FakeRequest(), plan, tmp_path / "out" / "plan.html", tiles_url=None)
-    html = out.read_text(encoding="utf-8")
-    for url in re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html):
-        assert url.startswith("map-assets/vendor/"), url
-        assert (out.parent / url).is_file(), url
+def test_page_script_builds_the_map_with_dom_calls_only() -> None:
+    """The map script never turns text into markup or code."""
+    script = (assets.STATIC_DIR / assets.MAP_JS).read_text(encoding="utf-8")
+    for forbidden in (
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+        "Function(",
+        'setAttribute("style"',
+        "`",
+    ):
+        assert forbidden not in script, forbidden
+    assert "textContent" in script

@@ -1,0 +1,1 @@
+"""What the pages show: plans and requests turned into plain view data (map layers, ...)."""
