@@ -5,16 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.api.driver_data import DEPOT, make_plan
-
-PAYLOADS = (
-    "{{7*7}}",
-    "{% raw %}",
-    "${alert(1)}",
-    "`+alert(1)+`",
-    "<script>alert(1)</script>",
-    '"><img src=x onerror=alert(1)>',
-)
-"""Template, JavaScript-template and HTML injections that must show as plain text."""
+from tests.api.payloads import PAYLOADS
 
 SHELL_PAYLOAD = "{{ cycler.__init__.__globals__.os.popen('touch {marker}').read() }}"
 """A server-side template injection that would create ``{marker}`` if it ever ran."""
