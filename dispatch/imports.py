@@ -350,8 +350,8 @@ def _path(loc: Sequence[str | int]) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
 
 
-def _too_many_rows(limits: ImportLimits, where: str, rows: str) -> TooLargeError:
-    message = f"{rows} rows; at most {limits.max_rows:,} (and a header row) in one import"
+def _too_many_rows(limits: ImportLimits, where: str, found: str) -> TooLargeError:
+    message = f"{found}; at most {limits.max_rows:,} rows (and a header row) in one import"
     return TooLargeError(FieldError(where, "rows", message), limit=limits.max_rows)
 
 
@@ -367,7 +367,7 @@ def _csv_rows(text: str, limits: ImportLimits, where: str) -> list[list[str]]:
     try:
         for row in csv.reader(io.StringIO(text), dialect):
             if len(rows) > limits.max_rows:
-                raise _too_many_rows(limits, where, f"more than {limits.max_rows + 1:,}")
+                raise _too_many_rows(limits, where, f"more than {limits.max_rows + 1:,} rows")
             rows.append(row)
     except csv.Error as exc:
         raise UnreadableFileError(f"not a readable CSV file: {exc}") from None
@@ -421,13 +421,13 @@ def _xlsx_rows(content: bytes, limits: ImportLimits, where: str) -> list[list[st
         sheet = workbook.worksheets[0]
         declared = getattr(sheet, "max_row", None)
         if isinstance(declared, int) and declared > limits.max_rows + 1:
-            raise _too_many_rows(limits, where, f"{declared:,} (by the sheet's dimension)")
+            raise _too_many_rows(limits, where, f"the sheet declares {declared:,} rows")
         if hasattr(sheet, "reset_dimensions"):
             sheet.reset_dimensions()
         rows: list[list[str]] = []
         for row in sheet.iter_rows(values_only=True):
             if len(rows) > limits.max_rows:
-                raise _too_many_rows(limits, where, f"more than {limits.max_rows + 1:,}")
+                raise _too_many_rows(limits, where, f"more than {limits.max_rows + 1:,} rows")
             rows.append([_cell(v) for v in row])
         return rows
     except TooLargeError:

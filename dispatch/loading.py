@@ -119,7 +119,11 @@ def load_request(data: Any, *, max_orders: int | None = None) -> Request:
 
 def _shape_errors(exc: ValidationError, data: Mapping[str, Any]) -> list[FieldError]:
     errors = []
-    for err in exc.errors(include_url=False):
+    found = exc.errors(include_url=False)
+    failed = {e["loc"][0] for e in found if len(e["loc"]) > 1 and isinstance(e["loc"][1], int)}
+    for err in found:
+        if err["type"] == "too_short" and len(err["loc"]) == 1 and err["loc"][0] in failed:
+            continue  # a collection left empty by its invalid records: they are reported
         message = err["msg"].removeprefix("Value error, ")
         if err["type"] == "missing":
             message = "is required"
