@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from dispatch.carriers import OWN
 from dispatch.clock import format_clock
 from dispatch.request import (
+    MAX_FLEET,
     MAX_MATRIX_KM,
     MAX_MATRIX_MINUTES,
     MAX_REGION_POINTS,
@@ -207,6 +208,9 @@ def check_references(req: Request) -> list[FieldError]:
         if d.close < d.open:
             errors.append(FieldError(rec, "close", "is before open", d.id))
         errors += _location_kind(d.location.is_geo, geo, req.travel.metric, rec, d.id)
+    units = sum(v.count for v in req.vehicles)
+    if units > MAX_FLEET:
+        errors.append(FieldError("", "vehicles", f"{units:,} vehicles; at most {MAX_FLEET:,}"))
     for i, v in enumerate(req.vehicles):
         rec = f"vehicles[{i}]"
         for field in ("depot", "end_depot"):

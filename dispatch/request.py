@@ -66,6 +66,12 @@ MIN_SPEED_KMH = 1.0
 MAX_SPEED_KMH = 200.0
 MAX_MATRIX_MINUTES = 7 * 24 * 60.0
 MAX_MATRIX_KM = 100_000.0
+MAX_WINDOWS = 50
+"""Most time windows of one order or pickup point."""
+MAX_ITEMS = 1000
+"""Most item lines of one order."""
+MAX_FLEET = 5000
+"""Most vehicles of one request, counting each of an entry's ``count``."""
 MAX_REGIONS = 1000
 """Most region polygons one request may hold."""
 MAX_REGION_POINTS = 100_000
@@ -154,9 +160,9 @@ class Order(_Model):
     platform: Platform = ""
     pickup_point: RecordId | None = None
     location: Location | None = None
-    time_windows: tuple[TimeWindow, ...] = ()
+    time_windows: Annotated[tuple[TimeWindow, ...], Field(max_length=MAX_WINDOWS)] = ()
     service_minutes: _Minutes = 0.0
-    items: tuple[Item, ...] = ()
+    items: Annotated[tuple[Item, ...], Field(max_length=MAX_ITEMS)] = ()
     region: RecordId | None = None
     address: Address | None = None
     customer: Name | None = None
@@ -184,7 +190,7 @@ class PickupPoint(_Model):
     id: RecordId
     name: Name = ""
     location: Location
-    time_windows: tuple[TimeWindow, ...] = ()
+    time_windows: Annotated[tuple[TimeWindow, ...], Field(max_length=MAX_WINDOWS)] = ()
     service_minutes: _Minutes = 0.0
     contact: Name | None = None
     phone: Phone | None = None

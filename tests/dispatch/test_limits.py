@@ -266,3 +266,17 @@ def test_the_platform_prefix_counts_toward_the_id_limit(kind: str) -> None:
     (error,) = [e for e in candidate.errors if e.field == "id"]
     assert error.record == "row 2"
     assert "132 characters long with the platform prefix 'WEB-'" in error.message
+
+
+def test_the_fleet_is_capped(doc: dict[str, Any]) -> None:
+    """11 entries of 500 vehicles are 5,500 vehicles: more than one request may plan."""
+    doc["vehicles"] = [{**doc["vehicles"][0], "id": f"V{k}", "count": 500} for k in range(11)]
+    assert _errors(doc) == {("", "vehicles")}
+
+
+def test_windows_and_items_per_order_are_capped(doc: dict[str, Any]) -> None:
+    """51 windows, 1,001 item lines: each refused by its record and field."""
+    windows = [{"start": f"{h:02d}:00", "end": f"{h:02d}:10"} for h in range(17)]
+    doc["orders"][3]["time_windows"] = windows * 3
+    doc["orders"][0]["items"] = doc["orders"][0]["items"] * 1001
+    assert _errors(doc) == {("orders[3]", "time_windows"), ("orders[0]", "items")}
