@@ -15,6 +15,7 @@ from api.problems import AuthenticationError, PermissionDeniedError
 from api.settings import Settings
 from dispatch.loading import FieldError, RequestError
 from dispatch.store import Role, Store, authenticate, non_finite
+from dispatch.text import MAX_ACTOR, printable
 
 ROLE_MATRIX = """\
 | action                                         | admin | dispatcher | planner |
@@ -77,8 +78,11 @@ class Principal:
 
     @property
     def actor(self) -> str:
-        """How the audit log names this caller."""
-        return f"key:{self.key_id}" + (f" ({self.name})" if self.name else "")
+        """How the audit log names this caller (within the ``created_by`` and ``actor`` columns)."""
+        prefix = f"key:{self.key_id}"
+        if not self.name:
+            return prefix
+        return f"{prefix} ({printable(self.name, MAX_ACTOR - len(prefix) - 3)})"
 
     def require(self, *roles: Role) -> None:
         if self.role not in roles:

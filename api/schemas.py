@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from api.problems import ErrorItem, Problem
 from dispatch.store import JobStatus, Role
+from dispatch.text import PlainText
 
 T = TypeVar("T")
 
@@ -200,7 +201,7 @@ class KeyCreate(BaseModel):
     model_config = _examples({"role": "dispatcher", "name": "north desk"})
 
     role: Role
-    name: str = Field("", max_length=100)
+    name: Annotated[str, AfterValidator(PlainText())] = Field("", max_length=100)
 
 
 class ApiKey(BaseModel):

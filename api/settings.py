@@ -7,6 +7,8 @@ import os
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from dispatch.imports import ImportLimits
+
 
 def default_workers(cores: int | None = None) -> int:
     """Plans solved at once: one per two cores, since the default engine searches on two;
@@ -27,6 +29,13 @@ class Settings(BaseSettings):
     )
     workers: int = Field(default_factory=default_workers, ge=1, le=64)
     max_body_mb: float = Field(10.0, gt=0, description="Largest request body accepted, in MB")
+    max_orders: int = Field(20_000, ge=1, description="Most orders in one plan request")
+    max_import_rows: int = Field(
+        50_000, ge=1, description="Most rows of an imported CSV or XLSX sheet, or orders of JSON"
+    )
+    max_import_unpacked_mb: float = Field(
+        50.0, gt=0, description="Most an imported XLSX workbook may unpack to, in MB"
+    )
     load_demo: bool = Field(
         True, description="Load the demo network and orders into an empty database"
     )
@@ -44,3 +53,10 @@ class Settings(BaseSettings):
     @property
     def max_body_bytes(self) -> int:
         return int(self.max_body_mb * 1024 * 1024)
+
+    @property
+    def import_limits(self) -> ImportLimits:
+        return ImportLimits(
+            max_rows=self.max_import_rows,
+            max_unpacked_bytes=int(self.max_import_unpacked_mb * 1024 * 1024),
+        )

@@ -11,7 +11,16 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import PagingDep, PlanId, Reader, ReadSession, RunnerDep, StoreDep, finite_body
+from api.deps import (
+    PagingDep,
+    PlanId,
+    Reader,
+    ReadSession,
+    RunnerDep,
+    SettingsDep,
+    StoreDep,
+    finite_body,
+)
 from api.geojson import plan_geojson
 from api.problems import problem_responses
 from api.schemas import Page, PlanAccepted, PlanForDate, PlanSummary
@@ -106,6 +115,7 @@ def request_plan(
     who: Reader,
     store: StoreDep,
     runner: RunnerDep,
+    settings: SettingsDep,
     response: Response,
     body: Annotated[
         dict[str, Any],
@@ -125,7 +135,8 @@ def request_plan(
     The body is either `{"date": ..., "options"?: ..., "policy"?: ...}`, planning the stored
     orders of that date with the stored network, or a full plan request of the contract
     (`depots`, `vehicles`, `orders`, ...), planned as given (a scenario). An invalid request
-    is answered 422 with every problem, each with its record and field.
+    is answered 422 with every problem, each with its record and field, and one with more
+    orders than the service plans at once 413.
 
     **Roles:** admin, dispatcher (both forms); planner (full requests only).
     """
@@ -135,7 +146,7 @@ def request_plan(
     else:
         who.require(Role.ADMIN, Role.DISPATCHER)
         source, document = JobSource.STORED, _for_date(store, body)
-    request = load_request(document)
+    request = load_request(document, max_orders=settings.max_orders)
     with store.write() as session:
         job = create_job(
             session, request=document, plan_date=request.date, source=source,

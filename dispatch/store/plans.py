@@ -23,6 +23,7 @@ from dispatch.store.models import (
     utcnow,
 )
 from dispatch.store.paging import Page, paginate
+from dispatch.text import MAX_NAME, printable
 
 
 def save_plan(session: Session, job_id: str, plan: Mapping[str, Any]) -> Plan:
@@ -84,7 +85,7 @@ def _route(position: int, route: Mapping[str, Any]) -> PlanRoute:
             RouteStop(
                 position=k,
                 stop=str(s["stop"]),
-                name=str(s.get("name", "")),
+                name=printable(str(s.get("name", "")), MAX_NAME),
                 lat=(s.get("location") or {}).get("lat"),
                 lon=(s.get("location") or {}).get("lon"),
                 arrival_minute=parse_clock(s["arrival"]),
