@@ -24,11 +24,14 @@ ROLE_MATRIX = """\
 | plan a full request body (scenario)            |  yes  |    yes     |   yes   |
 | plan the stored orders of a date               |  yes  |    yes     |   no    |
 | import orders                                  |  yes  |    yes     |   no    |
-| create and revoke driver links                 |  yes  |    yes     |   no    |
+| cancel a job                                   |  any  |    any     |   own   |
+| see, create and revoke driver links            |  yes  |    yes     |   no    |
 | replace the network                            |  yes  |     no     |   no    |
 | manage API keys, read the audit log            |  yes  |     no     |   no    |
 """
-"""What each role may do (keys are sent as ``Authorization: Bearer KEY``)."""
+"""What each role may do (keys are sent as ``Authorization: Bearer KEY``). Each role also has
+a longest search and a number of unfinished jobs per key (``Settings.max_time_limit_s``,
+``Settings.max_open_jobs``)."""
 
 
 async def get_settings(request: Request) -> Settings:

@@ -85,6 +85,7 @@ _DESCRIPTIONS = {
     409: "Conflicts with stored data",
     413: "Request body, file or plan request too large (`limit` gives the limit)",
     422: "Invalid input; `errors` lists every problem with its record and field",
+    429: "Too many unfinished jobs for this key; `Retry-After` says when to try again",
 }
 
 

@@ -260,6 +260,24 @@ class DriverLinks(BaseModel):
     expires_at: dt.datetime
 
 
+class LiveDriverLink(BaseModel):
+    """A driver link that works now."""
+
+    model_config = _examples(
+        {"id": 31, "vehicle": "N-REEFER#1", "link": "/d/kq1J0v…",
+         "created_at": "2026-11-10T14:00:31Z", "expires_at": "2026-11-12T04:00:00Z"}
+    )  # fmt: skip
+
+    id: int
+    vehicle: str
+    link: str | None = Field(
+        description="The driver's page path (holds the token); null when the service has no "
+        "link key that derives it (issue a new link instead)"
+    )
+    created_at: dt.datetime
+    expires_at: dt.datetime
+
+
 class Revoked(BaseModel):
     model_config = _examples({"revoked": 11})
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Iterator
@@ -184,11 +185,13 @@ def test_forty_stop_page_is_small(client: TestClient, store: Store) -> None:
     assert len(response.content) < 300_000
 
 
-def test_links_enter_the_plan_and_expire_after_the_day() -> None:
-    """Each route gets ``/d/<token>``; links last to the end of the plan day plus the grace."""
+def test_links_stay_out_of_the_plan_and_expire_after_the_day() -> None:
+    """Each route gets ``/d/<token>``, returned, never written into the plan document (which
+    every role reads); links last to the end of the plan day plus the grace."""
     plan = make_plan()
+    before = copy.deepcopy(plan)
     links = issue_driver_links(plan, lambda vehicle, _expires: f"tok-{vehicle}")
-    assert [r["driver_link"] for r in plan["routes"]] == ["/d/tok-V01", "/d/tok-V02"]
+    assert plan == before
     assert links == {"V01": "/d/tok-V01", "V02": "/d/tok-V02"}
     expires = link_expiry(date(2026, 11, 11), "Asia/Taipei")
     assert expires == datetime(2026, 11, 11, 22, 0, tzinfo=UTC)
