@@ -9,10 +9,12 @@ import hashlib
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, model_validator
+
+from dispatch.text import MAX_ORDER_ID, PlainText
 
 DRIVER_LINK_PREFIX = "/d/"
 LINK_GRACE = timedelta(hours=6)
@@ -42,10 +44,15 @@ class EventIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
-    stop: str = Field(min_length=1, max_length=200)
+    stop: Annotated[
+        str, StringConstraints(min_length=1, max_length=MAX_ORDER_ID), AfterValidator(PlainText())
+    ]
     kind: EventKind
     reason: FailureReason | None = None
-    note: str | None = Field(None, max_length=500)
+    note: (
+        Annotated[str, StringConstraints(max_length=500), AfterValidator(PlainText(lines=True))]
+        | None
+    ) = None
 
     @model_validator(mode="after")
     def _reason_for_failures(self) -> EventIn:

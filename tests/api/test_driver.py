@@ -261,3 +261,17 @@ def test_failure_reasons_are_offered_in_both_languages() -> None:
     texts = json.loads((TEMPLATES / "driver.i18n.json").read_text(encoding="utf-8"))
     for lang in ("zh-TW", "en"):
         assert [code for code, _ in texts[lang]["reasons"]] == [r.value for r in FailureReason]
+
+
+def test_a_note_with_a_nul_is_refused_naming_the_field(
+    client: TestClient, store: Store, stored: StoredPlan
+) -> None:
+    """A NUL in a note is a 422 on ``note`` (PostgreSQL could not store it); nothing is kept."""
+    response = client.post(
+        f"/d/{stored.tokens['V01']}/events",
+        json={"stop": "PP-101", "kind": "failed", "reason": "other", "note": "gate\x00locked"},
+    )
+    assert response.status_code == 422
+    assert any(e["field"] == "note" for e in response.json()["errors"])
+    with store.read() as session:
+        assert list_events(session, stored.plan_id, limit=10, offset=0).count == 0
