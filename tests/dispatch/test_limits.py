@@ -66,7 +66,8 @@ INTERNAL = {
     "network_settings.key", "plans.job_id", "import_batches.sha256", "import_batches.format",
     "import_batches.mapping", "orders.fingerprint", "plan_jobs.id", "plan_jobs.status",
     "plan_jobs.source", "plans.status", "plan_routes.vehicle", "unserved_orders.code",
-    "driver_links.token_hash", "driver_links.vehicle", "tracking_events.vehicle",
+    "driver_links.token_hash", "driver_links.token_seed", "driver_links.vehicle",
+    "tracking_events.vehicle",
     "tracking_events.stop", "tracking_events.kind", "tracking_events.reason",
     "api_keys.key_hash", "api_keys.role", "audit_log.action", "audit_log.target",
 }  # fmt: skip
