@@ -133,7 +133,8 @@ def test_plan_map_draws_a_line_per_route_and_a_marker_per_stop(
     assert popup.locator(".popup-title").text_content() == "1. 團購點 1-1"
     assert popup.locator("tr.row-chilled").count() == 0
     page.locator(".leaflet-popup-close-button").click()
-    page.locator(".stop-marker").nth(1).click()
+    page.locator(".stop-marker").nth(1).dispatch_event("click")
+    page.wait_for_selector(".leaflet-popup-content .popup-title:text-is('2. 團購點 1-2')")
     assert popup.locator("tr.row-chilled .popup-value").text_content() == "12 L"
     page.wait_for_timeout(400)
     page.screenshot(path=str(artifacts / "plan-map-popup.png"))
