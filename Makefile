@@ -14,7 +14,7 @@ $(VENV)/.installed: pyproject.toml
 setup: $(VENV)/.installed
 
 demo: setup
-	$(BIN)/dispatch demo --out out/demo-plan.json --map out/demo-plan.html
+	$(BIN)/dispatch demo --force --out out/demo-plan.json --map out/demo-plan.html
 
 serve: setup
 	$(BIN)/dispatch serve

@@ -131,6 +131,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     out = Path(args.out)
     request_path = out.with_name(out.stem + ".request.json")
+    existing = [p for p in (out, request_path, args.map) if p is not None and Path(p).exists()]
+    if existing and not args.force:
+        names = ", ".join(str(p) for p in existing)
+        print(f"error: {names} exists already; give --force to replace it", file=sys.stderr)
+        return 2
     _write_json(request_path, doc)
     print(f"demo request written to {request_path}")
     return _solve(load_request(doc), out, args.time_limit, args.map)
@@ -235,6 +240,14 @@ def _count(text: str) -> int:
     return value
 
 
+def _orders(text: str) -> int:
+    """The demo's order count: a whole number, 1 or more."""
+    value = _count(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("a day needs 1 order or more, not 0")
+    return value
+
+
 def _day(text: str) -> str:
     """An ISO date (YYYY-MM-DD): the demo's day."""
     try:
@@ -261,12 +274,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("demo", help="plan the built-in demo day")
     d.add_argument("--seed", type=_count, default=7, help="seed of the generated day")
-    d.add_argument("--orders", type=_count, default=600)
+    d.add_argument("--orders", type=_orders, default=600, help="orders of the day, 1 or more")
     d.add_argument("--date", type=_day, default=None, help="the day planned (default: today)")
     d.add_argument("--out", default="out/demo-plan.json")
     d.add_argument("--time-limit", type=_seconds, default=None, help="seconds of search")
     d.add_argument("--map", type=Path, default=None)
     d.add_argument("--no-carriers", action="store_true", help="own fleet only")
+    d.add_argument("--force", action="store_true", help="replace files that exist already")
     d.set_defaults(func=cmd_demo)
 
     s = sub.add_parser(

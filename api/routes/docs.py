@@ -1,8 +1,8 @@
-"""The interactive API documentation at ``/docs``: Swagger UI served by the service itself.
+"""The API documentation: Swagger UI at ``/docs`` and ReDoc at ``/redoc``, served by the service.
 
-The page is fixed markup; Swagger UI's files come from the ``fastapi-offline`` package and
-its start-up from ``/static/app/docs/docs.js``, so the page runs under a CSP without inline
-script and needs no CDN.
+The pages are fixed markup; the viewers' files come from the ``fastapi-offline`` package and
+their start-up from ``/static/app/docs/``, so the pages run under a CSP without inline script
+and need no CDN.
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ from starlette.staticfiles import StaticFiles
 from api.headers import page_csp
 
 SWAGGER_UI = Path(str(files("fastapi_offline") / "static"))
-SWAGGER_FILES = frozenset({"swagger-ui-bundle.js", "swagger-ui.css", "favicon.png"})
+SWAGGER_FILES = frozenset(
+    {"swagger-ui-bundle.js", "swagger-ui.css", "favicon.png", "redoc.standalone.js"}
+)
 DOCS_CSP = page_csp(style="'self' 'unsafe-inline'")
 """Swagger UI sets inline styles; the page shows no stored data, and scripts stay ``'self'``."""
 
@@ -57,6 +59,41 @@ def docs_page(request: Request) -> Response:
     page = _PAGE.format(title=escape(app.title), openapi=escape(app.openapi_url or ""))
     headers = {
         "Content-Security-Policy": DOCS_CSP,
+        "Cache-Control": "no-cache",
+        "Referrer-Policy": "no-referrer",
+    }
+    return HTMLResponse(page, headers=headers)
+
+
+_REDOC_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} · API reference</title>
+<link rel="icon" href="/static/swagger-ui/favicon.png">
+<link rel="stylesheet" href="/static/app/docs/docs.css">
+</head>
+<body>
+<div id="redoc" data-openapi="{openapi}"></div>
+<script src="/static/swagger-ui/redoc.standalone.js"></script>
+<script src="/static/app/docs/redoc.js"></script>
+</body>
+</html>
+"""
+
+REDOC_CSP = page_csp(style="'self' 'unsafe-inline'", img="blob:") + "; worker-src blob:"
+"""ReDoc writes its styles inline and searches in a worker made from a blob; scripts stay
+``'self'``."""
+
+
+@router.get("/redoc", response_class=HTMLResponse)
+def redoc_page(request: Request) -> Response:
+    """ReDoc for this service's OpenAPI document."""
+    app = request.app
+    page = _REDOC_PAGE.format(title=escape(app.title), openapi=escape(app.openapi_url or ""))
+    headers = {
+        "Content-Security-Policy": REDOC_CSP,
         "Cache-Control": "no-cache",
         "Referrer-Policy": "no-referrer",
     }

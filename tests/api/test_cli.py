@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from api.cli import build_parser
@@ -28,7 +30,13 @@ def test_a_time_limit_in_range_is_taken() -> None:
 
 @pytest.mark.parametrize(
     ("flag", "value"),
-    [("--seed", "-1"), ("--orders", "-5"), ("--orders", "ten"), ("--date", "11/11/2026")],
+    [
+        ("--seed", "-1"),
+        ("--orders", "-5"),
+        ("--orders", "ten"),
+        ("--orders", "0"),
+        ("--date", "11/11/2026"),
+    ],
 )
 def test_a_demo_seed_or_order_count_that_is_not_a_count_is_refused(
     flag: str, value: str, capsys: pytest.CaptureFixture[str]
@@ -36,3 +44,16 @@ def test_a_demo_seed_or_order_count_that_is_not_a_count_is_refused(
     with pytest.raises(SystemExit):
         build_parser().parse_args(["demo", flag, value])
     assert flag in capsys.readouterr().err
+
+
+def test_the_demo_leaves_another_command_s_output_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An existing plan file is kept, and the error names it; nothing else is written."""
+    out = tmp_path / "plan.json"
+    out.write_text('{"mine": true}', encoding="utf-8")
+    args = build_parser().parse_args(["demo", "--orders", "3", "--out", str(out)])
+    assert args.func(args) == 2
+    assert out.read_text(encoding="utf-8") == '{"mine": true}'
+    assert not (tmp_path / "plan.request.json").exists()
+    assert f"{out} exists already" in capsys.readouterr().err
