@@ -150,6 +150,12 @@ def forecast_levels(
     train = history.before(day)
     if not len(train):
         raise ForecastError(f"no data before {day}: the history starts on {history.first}")
+    unknown = [r for r in regions or () if r not in train.series]
+    if unknown:
+        raise ForecastError(
+            f"unknown region(s) {', '.join(map(repr, unknown))}: the history before {day} has "
+            f"{', '.join(train.regions)}"
+        )
     if all(len(s) < MIN_REGION_DAYS for s in train.series.values()):
         most = max(len(s) for s in train.series.values())
         note = (
