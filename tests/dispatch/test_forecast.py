@@ -83,6 +83,7 @@ def _campaign_history(hide: str | None) -> History:
     return build(orders, regions=("A", "B", "C", "D"), start=date(2024, 8, 1), days=400)
 
 
+@pytest.mark.slow
 def test_a_pooled_campaign_uplift_reaches_a_region_without_campaign_days() -> None:
     """D has no data around its own Double 11, yet gets the uplift A, B and C show."""
     history = _campaign_history(hide="D")
