@@ -141,6 +141,29 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return _solve(load_request(doc), out, args.time_limit, args.map)
 
 
+def cmd_forecast(args: argparse.Namespace) -> int:
+    from dispatch.forecast import ForecastError
+    from dispatch.history import HistoryError
+    from scenarios.forecast import run_forecast
+
+    try:
+        lines = run_forecast(
+            args.history,
+            date.fromisoformat(args.day),
+            Path(args.out),
+            level=args.level,
+            regions=args.regions,
+            scenario_out=args.scenario_out,
+            scenario_base=args.scenario_base,
+            demand=args.scenario_demand,
+        )
+    except (HistoryError, ForecastError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(lines))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -256,6 +279,17 @@ def _day(text: str) -> str:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _level(text: str) -> float:
+    """A prediction interval's level, between 0 and 1 (0.8 for 80%)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"not a level between 0 and 1: {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dispatch", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -282,6 +316,25 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--no-carriers", action="store_true", help="own fleet only")
     d.add_argument("--force", action="store_true", help="replace files that exist already")
     d.set_defaults(func=cmd_demo)
+
+    f = sub.add_parser("forecast", help="forecast a day's orders per region from a history CSV")
+    f.add_argument("history", help="CSV with date,region,orders")
+    f.add_argument("--day", type=_day, required=True, help="the day forecast (YYYY-MM-DD)")
+    f.add_argument("--out", default="forecast.json", help="where to write the forecast JSON")
+    f.add_argument("--level", type=_level, default=0.8, help="prediction interval level")
+    f.add_argument("--region", dest="regions", action="append", help="only this region (repeat)")
+    f.add_argument("--scenario-out", default=None, help="also write a scenario YAML")
+    f.add_argument(
+        "--scenario-base",
+        default=None,
+        help="request JSON or a day of the history to scale (default: the demo day)",
+    )
+    f.add_argument(
+        "--scenario-demand",
+        default="upper",
+        help="mean, upper (the interval's upper bound) or a percentile p51 … p99",
+    )
+    f.set_defaults(func=cmd_forecast)
 
     s = sub.add_parser(
         "serve",
