@@ -42,7 +42,7 @@ def write_arrays(file: Path, arrays: Mapping[str, npt.NDArray[Any]]) -> None:
         return
     try:
         with os.fdopen(fd, "wb") as out:
-            np.savez(out, **arrays)
+            np.savez(out, **dict(arrays))  # type: ignore[arg-type]
         os.replace(tmp, file)
     except OSError:
         Path(tmp).unlink(missing_ok=True)

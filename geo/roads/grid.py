@@ -53,7 +53,8 @@ def city_grid(
 
     graph = nx.MultiDiGraph(crs="epsg:4326", source="generated city grid")
     graph.add_nodes_from(
-        (int(i), {"x": float(x), "y": float(y)}) for i, x, y in zip(ids.ravel(), lon, lat, strict=True)
+        (int(i), {"x": float(x), "y": float(y)})
+        for i, x, y in zip(ids.ravel(), lon, lat, strict=True)
     )
     streets = [(ids[k, :], street_class(k)) for k in range(rows)]
     streets += [(ids[:, k], street_class(k)) for k in range(cols)]

@@ -145,7 +145,7 @@ class RoadNetwork:
         seconds: npt.ArrayLike,
         metres: npt.ArrayLike,
     ) -> RoadNetwork:
-        """A network from arc lists (node indices); self-loops dropped, fastest parallel arc kept."""
+        """A network from arc lists over node indices; no self-loops, fastest parallel arc kept."""
         t = np.asarray(tails, dtype=np.int64)
         h = np.asarray(heads, dtype=np.int64)
         s = np.asarray(seconds, dtype=np.float64)
@@ -325,7 +325,7 @@ def _load(
     stored = read_arrays(file)
     if stored is not None:
         try:
-            return RoadNetwork(**stored)
+            return RoadNetwork(**stored)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             pass
     network = RoadNetwork.from_graph(graph_from_osm(source, speeds=dict(speeds)))

@@ -93,8 +93,9 @@ def snap(
     metres = ground_metres(la, lo, network.lat[nodes], network.lon[nodes])
     far = np.flatnonzero(metres > max_distance_m)
     if len(far):
-        names = [ids[k] if ids is not None else f"#{k}" for k in far]
+        names = [ids[k] if ids is not None else f"#{k}" for k in far.tolist()]
         raise FarFromRoadError(
-            [(n, float(metres[k])) for n, k in zip(names, far, strict=True)], max_distance_m
+            [(n, float(metres[k])) for n, k in zip(names, far.tolist(), strict=True)],
+            max_distance_m,
         )
     return Snapped(nodes=nodes, metres=metres)

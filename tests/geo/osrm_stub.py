@@ -70,7 +70,7 @@ def osrm_stub(world: World) -> Iterator[str]:
     """Serve ``world`` on a free loopback port; yield the server's base URL."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the http.server hook's name
+        def do_GET(self) -> None:
             status, body = world.answer(self.path)
             text = body if isinstance(body, str) else json.dumps(body)
             kind = "text/html" if isinstance(body, str) else "application/json"
@@ -81,7 +81,7 @@ def osrm_stub(world: World) -> Iterator[str]:
             self.end_headers()
             self.wfile.write(data)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             return
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

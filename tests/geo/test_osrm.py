@@ -65,7 +65,7 @@ def test_a_refused_query_reports_osrm_s_message() -> None:
     """OSRM's error code and message reach the caller."""
     world = stored_world()
     world.error = (400, {"code": "TooBig", "message": "Too many table coordinates"})
-    with osrm_stub(world) as url, pytest.raises(OsrmError, match="TooBig.*Too many table"):
+    with osrm_stub(world) as url, pytest.raises(OsrmError, match=r"TooBig.*Too many table"):
         osrm_table(url, *lat_lon(world))
 
 
@@ -74,7 +74,7 @@ def test_unroutable_pairs_are_named() -> None:
     world = stored_world()
     world.durations = [list(r) for r in world.durations]
     world.durations[2][0] = None
-    with osrm_stub(world) as url, pytest.raises(OsrmError, match="no route for 1 pair.*P2→D"):
+    with osrm_stub(world) as url, pytest.raises(OsrmError, match=r"no route for 1 pair.*P2→D"):
         osrm_table(url, *lat_lon(world), ids=["D", "P1", "P2"])
 
 
@@ -107,5 +107,5 @@ def test_an_answer_that_is_not_json() -> None:
 @pytest.mark.parametrize("url", ["ftp://example.org", "localhost:5000", "http://", "http://h/?q=1"])
 def test_only_http_addresses_are_taken(url: str) -> None:
     """The address must be http(s) with a host and no query."""
-    with pytest.raises(ValueError, match="http|query"):
+    with pytest.raises(ValueError, match=r"http|query"):
         check_url(url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import networkx as nx
@@ -45,7 +46,7 @@ def networkx_path(graph: nx.MultiDiGraph, s: int, t: int) -> tuple[float, float]
     """Seconds and metres of networkx's fastest path from ``s`` to ``t``."""
     path = nx.shortest_path(graph, s, t, weight="travel_time")
     seconds = metres = 0.0
-    for u, v in zip(path[:-1], path[1:], strict=True):
+    for u, v in itertools.pairwise(path):
         arc = min(graph[u][v].values(), key=lambda d: (d["travel_time"], d["length"]))
         seconds += arc["travel_time"]
         metres += arc["length"]
