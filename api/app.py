@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics.watch_jobs(counts)
         runner = JobRunner(
             store, workers=settings.workers, progress_interval_s=settings.progress_interval_s,
-            log_level=settings.log_level,
+            log_level=settings.log_level, link_key=settings.link_secret,
             on_done=lambda outcome: metrics.observe_job(outcome.status, outcome.seconds),
         )  # fmt: skip
         app.state.store, app.state.runner = store, runner

@@ -177,6 +177,15 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _key_name(value: str) -> str:
+    from dispatch.text import text_problem
+
+    problem = text_problem(value, 100)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(f"the name {problem}")
+    return value
+
+
 def cmd_keys_list(args: argparse.Namespace) -> int:
     from dispatch.store import list_keys
 
@@ -271,7 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     k = sub.add_parser("keys", help="manage API keys").add_subparsers(dest="action", required=True)
     kc = k.add_parser("create", help="create a key and print it on stdout")
     kc.add_argument("--role", required=True, choices=["admin", "dispatcher", "planner"])
-    kc.add_argument("--name", default="", help="who holds the key")
+    kc.add_argument("--name", default="", type=_key_name, help="who holds the key")
     kc.set_defaults(func=cmd_keys_create)
     k.add_parser("list", help="list keys (never their secrets)").set_defaults(func=cmd_keys_list)
     kr = k.add_parser("revoke", help="revoke a key by its id")

@@ -15,6 +15,7 @@ from api.problems import AuthenticationError, PermissionDeniedError
 from api.settings import Settings
 from dispatch.loading import FieldError, RequestError
 from dispatch.store import Role, Store, authenticate, non_finite
+from dispatch.text import MAX_ACTOR, printable
 
 ROLE_MATRIX = """\
 | action                                         | admin | dispatcher | planner |
@@ -23,11 +24,14 @@ ROLE_MATRIX = """\
 | plan a full request body (scenario)            |  yes  |    yes     |   yes   |
 | plan the stored orders of a date               |  yes  |    yes     |   no    |
 | import orders                                  |  yes  |    yes     |   no    |
-| create and revoke driver links                 |  yes  |    yes     |   no    |
+| cancel a job                                   |  any  |    any     |   own   |
+| see, create and revoke driver links            |  yes  |    yes     |   no    |
 | replace the network                            |  yes  |     no     |   no    |
 | manage API keys, read the audit log            |  yes  |     no     |   no    |
 """
-"""What each role may do (keys are sent as ``Authorization: Bearer KEY``)."""
+"""What each role may do (keys are sent as ``Authorization: Bearer KEY``). Each role also has
+a longest search and a number of unfinished jobs per key (``Settings.max_time_limit_s``,
+``Settings.max_open_jobs``)."""
 
 
 async def get_settings(request: Request) -> Settings:
@@ -77,8 +81,11 @@ class Principal:
 
     @property
     def actor(self) -> str:
-        """How the audit log names this caller."""
-        return f"key:{self.key_id}" + (f" ({self.name})" if self.name else "")
+        """How the audit log names this caller (within the ``created_by`` and ``actor`` columns)."""
+        prefix = f"key:{self.key_id}"
+        if not self.name:
+            return prefix
+        return f"{prefix} ({printable(self.name, MAX_ACTOR - len(prefix) - 3)})"
 
     def require(self, *roles: Role) -> None:
         if self.role not in roles:

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -30,13 +31,25 @@ def run_cli(*args: str, env: dict[str, str], timeout: float = 60) -> str:
     return done.stdout.strip()
 
 
+@dataclass(frozen=True)
+class Server:
+    """A ``dispatch serve`` child process and its base URL."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+
+
 @contextmanager
-def serving(env: dict[str, str], cwd: Path, *, start_timeout: float = 120) -> Iterator[str]:
-    """``dispatch serve`` on a free loopback port until the block ends; yields its base URL."""
+def server_process(
+    env: dict[str, str], cwd: Path, *, start_timeout: float = 120
+) -> Iterator[Server]:
+    """``dispatch serve`` on a free loopback port until the block ends, leading a session of
+    its own (so its workers can be found by session id)."""
     port = free_port()
-    server = subprocess.Popen(
+    process = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
         env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
@@ -49,11 +62,18 @@ def serving(env: dict[str, str], cwd: Path, *, start_timeout: float = 120) -> It
                 time.sleep(0.2)
         else:
             raise RuntimeError("the server did not start")
-        yield base
+        yield Server(base, process)
     finally:
-        server.send_signal(signal.SIGTERM)
+        process.send_signal(signal.SIGTERM)
         try:
-            server.wait(timeout=30)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def serving(env: dict[str, str], cwd: Path, *, start_timeout: float = 120) -> Iterator[str]:
+    """``dispatch serve`` on a free loopback port until the block ends; yields its base URL."""
+    with server_process(env, cwd, start_timeout=start_timeout) as server:
+        yield server.url

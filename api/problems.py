@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 
 from api.logs import redact_path
 from dispatch.imports import ImportRejectedError, UnreadableFileError
-from dispatch.loading import FieldError, RequestError
+from dispatch.loading import FieldError, RequestError, TooLargeError
 from dispatch.store import ConflictError, NotFoundError
 
 PROBLEM_JSON = "application/problem+json"
@@ -83,8 +83,9 @@ _DESCRIPTIONS = {
     403: "The key's role may not do this",
     404: "No such resource",
     409: "Conflicts with stored data",
-    413: "Request body too large",
+    413: "Request body, file or plan request too large (`limit` gives the limit)",
     422: "Invalid input; `errors` lists every problem with its record and field",
+    429: "Too many unfinished jobs for this key; `Retry-After` says when to try again",
 }
 
 
@@ -185,6 +186,13 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestError)
     async def _request(request: Request, exc: RequestError) -> JSONResponse:
         return _respond(request_problem(exc, request.url.path))
+
+    @app.exception_handler(TooLargeError)
+    async def _too_large(request: Request, exc: TooLargeError) -> JSONResponse:
+        return problem_response(
+            request, 413, type_="/problems/too-large", title="The input is too large",
+            detail="; ".join(str(e) for e in exc.errors), errors=exc.errors, limit=exc.limit,
+        )  # fmt: skip
 
     @app.exception_handler(ImportRejectedError)
     async def _rejected(request: Request, exc: ImportRejectedError) -> JSONResponse:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from api.problems import ErrorItem, Problem
 from dispatch.store import JobStatus, Role
+from dispatch.text import PlainText
 
 T = TypeVar("T")
 
@@ -200,7 +201,7 @@ class KeyCreate(BaseModel):
     model_config = _examples({"role": "dispatcher", "name": "north desk"})
 
     role: Role
-    name: str = Field("", max_length=100)
+    name: Annotated[str, AfterValidator(PlainText())] = Field("", max_length=100)
 
 
 class ApiKey(BaseModel):
@@ -256,6 +257,24 @@ class DriverLinks(BaseModel):
     )
 
     links: dict[str, str] = Field(description="Vehicle → the driver's page path (holds the token)")
+    expires_at: dt.datetime
+
+
+class LiveDriverLink(BaseModel):
+    """A driver link that works now."""
+
+    model_config = _examples(
+        {"id": 31, "vehicle": "N-REEFER#1", "link": "/d/kq1J0v…",
+         "created_at": "2026-11-10T14:00:31Z", "expires_at": "2026-11-12T04:00:00Z"}
+    )  # fmt: skip
+
+    id: int
+    vehicle: str
+    link: str | None = Field(
+        description="The driver's page path (holds the token); null when the service has no "
+        "link key that derives it (issue a new link instead)"
+    )
+    created_at: dt.datetime
     expires_at: dt.datetime
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from dispatch.imports import ImportLimits
+from dispatch.store import Role
 
 
 def default_workers(cores: int | None = None) -> int:
@@ -13,6 +16,32 @@ def default_workers(cores: int | None = None) -> int:
     at least one and at most two."""
     available = cores if cores is not None else os.cpu_count() or 1
     return max(1, min(2, available // 2))
+
+
+class TimeLimits(BaseModel):
+    """The longest search (``options.time_limit_s``, seconds) each role may ask for."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    admin: float = Field(3600, gt=0, le=3600)
+    dispatcher: float = Field(600, gt=0, le=3600)
+    planner: float = Field(120, gt=0, le=3600)
+
+    def of(self, role: Role) -> float:
+        return float(getattr(self, role.value))
+
+
+class JobLimits(BaseModel):
+    """How many unfinished (queued or running) jobs one key of each role may have."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    admin: int = Field(8, ge=1, le=1000)
+    dispatcher: int = Field(4, ge=1, le=1000)
+    planner: int = Field(2, ge=1, le=1000)
+
+    def of(self, role: Role) -> int:
+        return int(getattr(self, role.value))
 
 
 class Settings(BaseSettings):
@@ -27,6 +56,13 @@ class Settings(BaseSettings):
     )
     workers: int = Field(default_factory=default_workers, ge=1, le=64)
     max_body_mb: float = Field(10.0, gt=0, description="Largest request body accepted, in MB")
+    max_orders: int = Field(20_000, ge=1, description="Most orders in one plan request")
+    max_import_rows: int = Field(
+        50_000, ge=1, description="Most rows of an imported CSV or XLSX sheet, or orders of JSON"
+    )
+    max_import_unpacked_mb: float = Field(
+        50.0, gt=0, description="Most an imported XLSX workbook may unpack to, in MB"
+    )
     load_demo: bool = Field(
         True, description="Load the demo network and orders into an empty database"
     )
@@ -34,6 +70,21 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(10, ge=1, le=200)
     progress_interval_s: float = Field(
         1.0, gt=0, description="How often a running job saves its progress"
+    )
+    max_time_limit_s: TimeLimits = Field(
+        default_factory=TimeLimits,
+        description='Longest search per role, JSON: {"planner": 120, "dispatcher": 600, ...}',
+    )
+    max_open_jobs: JobLimits = Field(
+        default_factory=JobLimits,
+        description='Unfinished jobs per key, by its role, JSON: {"planner": 2, ...}',
+    )
+    link_key: SecretStr | None = Field(
+        None,
+        min_length=32,
+        description="Secret (32+ characters) from which driver tokens are derived, so "
+        "dispatchers can list a plan's live links again; never stored in the database. "
+        "Without it a link is shown only in the answer that creates it",
     )
     log_level: str = "INFO"
     tiles_url: str = Field(
@@ -44,3 +95,15 @@ class Settings(BaseSettings):
     @property
     def max_body_bytes(self) -> int:
         return int(self.max_body_mb * 1024 * 1024)
+
+    @property
+    def import_limits(self) -> ImportLimits:
+        return ImportLimits(
+            max_rows=self.max_import_rows,
+            max_unpacked_bytes=int(self.max_import_unpacked_mb * 1024 * 1024),
+        )
+
+    @property
+    def link_secret(self) -> bytes | None:
+        """The link key as bytes, if one is set."""
+        return None if self.link_key is None else self.link_key.get_secret_value().encode()

@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import re
+import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -24,7 +25,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from dispatch.loading import FieldError, check_references
+from dispatch.loading import FieldError, TooLargeError, check_references
 from dispatch.request import Order, PickupPoint, Request, Travel
 from dispatch.store.documents import non_finite
 from dispatch.store.models import ImportBatch, Json
@@ -35,6 +36,7 @@ from dispatch.store.orders import (
     orders_by_fingerprint,
     orders_by_id,
 )
+from dispatch.text import MAX_ORDER_ID, bad_text, printable
 
 ORDER_FIELDS = (
     "id", "platform", "date", "customer", "pickup_point", "lat", "lon", "address", "region",
@@ -130,6 +132,25 @@ MAPPINGS: Mapping[str, ColumnMapping] = MappingProxyType(
 _REQUIRED = ("id", "qty")
 
 
+@dataclass(frozen=True, slots=True)
+class ImportLimits:
+    """How large an import may be; checked before the rows are read, so a larger one costs
+    next to nothing."""
+
+    max_rows: int = 50_000
+    """Rows of a CSV or XLSX sheet (the header aside), or orders of a JSON import."""
+    max_unpacked_bytes: int = 50 * 2**20
+    """What the parts of an XLSX workbook unpack to, each and all together."""
+    max_ratio: float = 100.0
+    """How much a part of a workbook may be compressed (real sheets: 5–20 times)."""
+    max_parts: int = 1000
+    """Parts (files) of an XLSX workbook."""
+
+
+RATIO_FLOOR = 2**20
+"""Parts up to this size unpacked are not held to ``max_ratio``."""
+
+
 class UnreadableFileError(ValueError):
     """The file cannot be read as orders at all (encoding, format, columns)."""
 
@@ -214,7 +235,7 @@ class ImportReport:
             "already_imported": self.already_imported,
             "duplicates": [d.as_dict() for d in self.duplicates],
             "errors": [e.as_dict() for e in self.errors],
-            "ignored_columns": list(self.ignored_columns),
+            "ignored_columns": [printable(c) for c in self.ignored_columns],
         }
 
 
@@ -227,28 +248,46 @@ def read_orders(
     filename: str | None = None,
     mapping: str | None = None,
     default_date: date | None = None,
+    limits: ImportLimits = ImportLimits(),
 ) -> ReadResult:
-    """Candidate orders from a JSON, CSV or XLSX file (the format is told by its content)."""
+    """Candidate orders from a JSON, CSV or XLSX file (the format is told by its content).
+
+    Raises :class:`TooLargeError` for a file over ``limits``, before its rows are read.
+    """
     sha256 = hashlib.sha256(content).hexdigest()
     kind = sniff_format(content, filename)
+    where = printable(filename or "file")
     if kind == "json":
         try:
             data = json.loads(decode_text(content))
         except json.JSONDecodeError as exc:
             raise UnreadableFileError(f"not valid JSON: {exc}") from None
-        return read_json_orders(data, default_date=default_date, sha256=sha256)
-    table = _xlsx_rows(content) if kind == "xlsx" else _csv_rows(decode_text(content))
+        return read_json_orders(
+            data, default_date=default_date, sha256=sha256, limits=limits, where=where
+        )
+    if kind == "xlsx":
+        table = _xlsx_rows(content, limits, where)
+    else:
+        table = _csv_rows(decode_text(content), limits, where)
     return _read_table(table, kind, sha256, mapping, default_date)
 
 
 def read_json_orders(
-    data: Any, *, default_date: date | None = None, sha256: str | None = None
+    data: Any,
+    *,
+    default_date: date | None = None,
+    sha256: str | None = None,
+    limits: ImportLimits = ImportLimits(),
+    where: str = "",
 ) -> ReadResult:
     """Candidate orders from a JSON list of contract orders (or an object with ``orders``)."""
     if isinstance(data, Mapping) and isinstance(data.get("orders"), list):
         data = data["orders"]
     if not isinstance(data, list):
         raise UnreadableFileError("expected a JSON list of orders")
+    if len(data) > limits.max_rows:
+        message = f"{len(data):,} orders; at most {limits.max_rows:,} in one import"
+        raise TooLargeError(FieldError(where, "orders", message), limit=limits.max_rows)
     if sha256 is None:
         canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         sha256 = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
@@ -262,6 +301,9 @@ def read_json_orders(
         order = {k: v for k, v in raw.items() if k != "date"}
         day, errors = _day(raw.get("date"), default_date, label)
         errors += [FieldError(label, p, "is not a finite number") for p in non_finite(order)]
+        oid = raw.get("id")
+        oid = printable(oid) if isinstance(oid, str) and oid else None
+        errors += [FieldError(label, _path(loc), m, oid) for loc, m in bad_text(order)]
         candidates.append(Candidate(label, order, day, errors=tuple(errors)))
     return ReadResult("json", "contract", len(data), tuple(candidates), sha256)
 
@@ -304,7 +346,16 @@ def decode_text(content: bytes) -> str:
     )
 
 
-def _csv_rows(text: str) -> list[list[str]]:
+def _path(loc: Sequence[str | int]) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+
+
+def _too_many_rows(limits: ImportLimits, where: str, found: str) -> TooLargeError:
+    message = f"{found}; at most {limits.max_rows:,} rows (and a header row) in one import"
+    return TooLargeError(FieldError(where, "rows", message), limit=limits.max_rows)
+
+
+def _csv_rows(text: str, limits: ImportLimits, where: str) -> list[list[str]]:
     if "\x00" in text:
         raise UnreadableFileError("the file contains NUL bytes: it is not a CSV text file")
     sample = text[:4096]
@@ -312,24 +363,79 @@ def _csv_rows(text: str) -> list[list[str]]:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
+    rows: list[list[str]] = []
     try:
-        return list(csv.reader(io.StringIO(text), dialect))
+        for row in csv.reader(io.StringIO(text), dialect):
+            if len(rows) > limits.max_rows:
+                raise _too_many_rows(limits, where, f"more than {limits.max_rows + 1:,} rows")
+            rows.append(row)
     except csv.Error as exc:
         raise UnreadableFileError(f"not a readable CSV file: {exc}") from None
+    return rows
 
 
-def _xlsx_rows(content: bytes) -> list[list[str]]:
+def check_workbook(content: bytes, limits: ImportLimits, where: str = "file") -> None:
+    """Refuse a workbook whose parts unpack to more than the limits allow, by what its ZIP
+    directory declares (the reader never unpacks more than that)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UnreadableFileError(f"not a readable XLSX workbook: {exc}") from None
+    if len(parts) > limits.max_parts:
+        message = f"{len(parts):,} parts; a workbook may have at most {limits.max_parts:,}"
+        raise TooLargeError(FieldError(where, "parts", message), limit=limits.max_parts)
+    most = limits.max_unpacked_bytes
+    for part in parts:
+        if part.file_size > most:
+            message = f"unpacks to {_mb(part.file_size)}; at most {_mb(most)} are accepted"
+            raise TooLargeError(FieldError(where, part.filename, message), limit=most)
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size > RATIO_FLOOR and ratio > limits.max_ratio:
+            message = (
+                f"unpacks to {ratio:,.0f} times its packed size; "
+                f"at most {limits.max_ratio:g} times is accepted"
+            )
+            raise TooLargeError(
+                FieldError(where, part.filename, message), limit=int(limits.max_ratio)
+            )
+    total = sum(p.file_size for p in parts)
+    if total > most:
+        message = f"the workbook unpacks to {_mb(total)}; at most {_mb(most)} are accepted"
+        raise TooLargeError(FieldError(where, "unpacked size", message), limit=most)
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:,.1f} MB"
+
+
+def _xlsx_rows(content: bytes, limits: ImportLimits, where: str) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    check_workbook(content, limits, where)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        try:
-            sheet = workbook.worksheets[0]
-            return [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        finally:
-            workbook.close()
     except Exception as exc:
         raise UnreadableFileError(f"not a readable XLSX workbook: {exc}") from None
+    try:
+        sheet = workbook.worksheets[0]
+        declared = getattr(sheet, "max_row", None)
+        if isinstance(declared, int) and declared > limits.max_rows + 1:
+            raise _too_many_rows(limits, where, f"the sheet declares {declared:,} rows")
+        if hasattr(sheet, "reset_dimensions"):
+            sheet.reset_dimensions()
+        rows: list[list[str]] = []
+        for row in sheet.iter_rows(values_only=True):
+            if len(rows) > limits.max_rows:
+                raise _too_many_rows(limits, where, f"more than {limits.max_rows + 1:,} rows")
+            rows.append([_cell(v) for v in row])
+        return rows
+    except TooLargeError:
+        raise
+    except Exception as exc:
+        raise UnreadableFileError(f"not a readable XLSX workbook: {exc}") from None
+    finally:
+        workbook.close()
 
 
 def _cell(value: object) -> str:
@@ -418,6 +524,12 @@ def _candidate(group: list[Row], mapping: ColumnMapping, default_date: date | No
     errors: list[FieldError] = []
     raw_id = head.get("id", "")
     order_id = mapping.order_id(raw_id) if raw_id else ""
+    if len(order_id) > MAX_ORDER_ID and len(raw_id) <= MAX_ORDER_ID:
+        message = (
+            f"is {len(order_id)} characters long with the platform prefix "
+            f"{mapping.id_prefix!r}; at most {MAX_ORDER_ID} are allowed"
+        )
+        errors.append(FieldError(label, "id", message, printable(order_id)))
     for n, values in group[1:]:
         for f in ORDER_FIELDS:
             if f in values and f in head and values[f] != head[f]:
@@ -590,7 +702,8 @@ def _validate(
         try:
             order = Order.model_validate(c.order)
         except ValidationError as exc:
-            errors += _shape_errors(c, exc)
+            found = {(e.record, e.field) for e in c.errors}
+            errors += [e for e in _shape_errors(c, exc) if (e.record, e.field) not in found]
             continue
         if not c.errors:
             parsed.append((c, order))
@@ -624,7 +737,7 @@ def _validate(
 
 
 def _shape_errors(c: Candidate, exc: ValidationError) -> list[FieldError]:
-    oid = str(c.order.get("id") or "") or None
+    oid = printable(str(c.order.get("id") or "")) or None
     out = []
     for err in exc.errors(include_url=False):
         loc = list(err["loc"])

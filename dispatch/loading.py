@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -12,8 +14,20 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from dispatch.carriers import OWN
 from dispatch.clock import format_clock
-from dispatch.request import Request, TimeWindow
+from dispatch.request import (
+    MAX_FLEET,
+    MAX_MATRIX_KM,
+    MAX_MATRIX_MINUTES,
+    MAX_REGION_POINTS,
+    MAX_REGIONS,
+    Location,
+    Request,
+    TimeWindow,
+)
+from dispatch.text import MAX_ID, MAX_NAME, bad_text, printable, text_problem
+from geo.regions import RegionError, extent, regions_from_geojson
 
 _KEYED = ("orders", "pickup_points", "depots", "vehicles", "carriers")
 
@@ -36,12 +50,13 @@ class FieldError:
         return f"{where}: {self.message}" if where else self.message
 
     def as_dict(self) -> dict[str, str | None]:
+        """The error as JSON, its text safe to store (no control characters, ids cut short)."""
         return {
-            "record": self.record,
-            "id": self.record_id,
-            "field": self.field,
-            "message": self.message,
-            "text": str(self),
+            "record": printable(self.record),
+            "id": None if self.record_id is None else printable(self.record_id),
+            "field": printable(self.field),
+            "message": printable(self.message, 2000),
+            "text": printable(str(self), 2000),
         }
 
 
@@ -55,6 +70,14 @@ class RequestError(ValueError):
         super().__init__(f"{len(self.errors)} error(s) in the request:\n{lines}{more}")
 
 
+class TooLargeError(RequestError):
+    """The input is over a size limit (orders, rows, unpacked bytes): none of it was used."""
+
+    def __init__(self, error: FieldError, *, limit: int) -> None:
+        super().__init__([error])
+        self.limit = limit
+
+
 def read_request(path: str | Path) -> Request:
     """Read and validate a request file."""
     text = Path(path).read_bytes()
@@ -65,15 +88,31 @@ def read_request(path: str | Path) -> Request:
     return load_request(data)
 
 
-def load_request(data: Any) -> Request:
-    """Validate a parsed JSON document as a request; raise RequestError listing all problems."""
+def load_request(data: Any, *, max_orders: int | None = None) -> Request:
+    """Validate a parsed JSON document as a request; raise RequestError listing all problems.
+
+    Everything planning needs is checked here, before any work starts: shapes and
+    ranges, text, references, the travel matrix and the region polygons. A request
+    with more than ``max_orders`` orders raises :class:`TooLargeError` unread.
+    """
     if not isinstance(data, Mapping):
         raise RequestError([FieldError("", "", "the request must be a JSON object")])
+    orders = data.get("orders")
+    if max_orders is not None and isinstance(orders, list) and len(orders) > max_orders:
+        raise TooLargeError(
+            FieldError(
+                "", "orders", f"{len(orders):,} orders; at most {max_orders:,} in one request"
+            ),
+            limit=max_orders,
+        )
     try:
         request = Request.model_validate(data)
     except ValidationError as exc:
-        raise RequestError(_shape_errors(exc, data)) from None
-    errors = check_references(request)
+        errors = _shape_errors(exc, data)
+        raise RequestError(errors + _text_errors(data, errors)) from None
+    errors = _text_errors(data, [])
+    errors += check_references(request)
+    errors += region_errors(request)
     if errors:
         raise RequestError(errors)
     return request
@@ -81,26 +120,38 @@ def load_request(data: Any) -> Request:
 
 def _shape_errors(exc: ValidationError, data: Mapping[str, Any]) -> list[FieldError]:
     errors = []
-    for err in exc.errors(include_url=False):
-        loc = list(err["loc"])
+    found = exc.errors(include_url=False)
+    failed = {e["loc"][0] for e in found if len(e["loc"]) > 1 and isinstance(e["loc"][1], int)}
+    for err in found:
+        if err["type"] == "too_short" and len(err["loc"]) == 1 and err["loc"][0] in failed:
+            continue  # a collection left empty by its invalid records: they are reported
         message = err["msg"].removeprefix("Value error, ")
-        if len(loc) >= 2 and loc[0] in _KEYED and isinstance(loc[1], int):
-            key, idx = str(loc[0]), int(loc[1])
-            record = f"{key}[{idx}]"
-            record_id = _id_of(data.get(key), idx)
-            field = _dotted(loc[2:])
-        else:
-            record, record_id, field = "", None, _dotted(loc)
         if err["type"] == "missing":
             message = "is required"
-        errors.append(FieldError(record, field, message, record_id))
+        errors.append(_located(err["loc"], message, data))
     return errors
+
+
+def _located(loc: Sequence[int | str], message: str, data: Mapping[str, Any]) -> FieldError:
+    """The error at ``loc`` of the request, named by its record (``orders[3]``) and field."""
+    if len(loc) >= 2 and loc[0] in _KEYED and isinstance(loc[1], int):
+        key, idx = str(loc[0]), int(loc[1])
+        return FieldError(f"{key}[{idx}]", _dotted(loc[2:]), message, _id_of(data.get(key), idx))
+    return FieldError("", _dotted(loc), message)
+
+
+def _text_errors(data: Mapping[str, Any], known: Sequence[FieldError]) -> list[FieldError]:
+    """Text no field may hold, anywhere in the document (fields the contract does not know
+    included), except where ``known`` already names the field."""
+    seen = {(e.record, e.field) for e in known}
+    found = (_located(loc, message, data) for loc, message in bad_text(dict(data)))
+    return [e for e in found if (e.record, e.field) not in seen]
 
 
 def _id_of(records: Any, idx: int) -> str | None:
     if isinstance(records, list) and 0 <= idx < len(records) and isinstance(records[idx], dict):
         value = records[idx].get("id")
-        return str(value) if value is not None else None
+        return printable(str(value)) if value is not None else None
     return None
 
 
@@ -157,6 +208,9 @@ def check_references(req: Request) -> list[FieldError]:
         if d.close < d.open:
             errors.append(FieldError(rec, "close", "is before open", d.id))
         errors += _location_kind(d.location.is_geo, geo, req.travel.metric, rec, d.id)
+    units = sum(v.count for v in req.vehicles)
+    if units > MAX_FLEET:
+        errors.append(FieldError("", "vehicles", f"{units:,} vehicles; at most {MAX_FLEET:,}"))
     for i, v in enumerate(req.vehicles):
         rec = f"vehicles[{i}]"
         for field in ("depot", "end_depot"):
@@ -194,6 +248,12 @@ def check_references(req: Request) -> list[FieldError]:
             errors.append(
                 FieldError(f"carriers[{i}]", "delivers_by", "is before handover_by", c.id)
             )
+    carriers = {c.id for c in req.carriers}
+    errors += [
+        FieldError("", f"policy.pin.{region}", f"unknown carrier {pin!r}")
+        for region, pin in req.policy.pin.items()
+        if pin != OWN and pin not in carriers
+    ]
     errors += _travel_matrix(req)
     return errors
 
@@ -215,10 +275,13 @@ def _travel_matrix(req: Request) -> list[FieldError]:
     n = len(t.locations)
     for name in ("durations", "distances"):
         rows = getattr(t, name)
+        top = MAX_MATRIX_MINUTES if name == "durations" else MAX_MATRIX_KM
+        unit = "minutes" if name == "durations" else "km"
         if len(rows) != n or any(len(r) != n for r in rows):
             errors.append(FieldError("", f"travel.{name}", f"must be a {n}×{n} matrix"))
-        elif any(x < 0 or x != x for r in rows for x in r):
-            errors.append(FieldError("", f"travel.{name}", "negative or NaN entries"))
+        elif any(not 0 <= x <= top for r in rows for x in r):
+            message = f"entries must be numbers from 0 to {top:g} {unit}"
+            errors.append(FieldError("", f"travel.{name}", message))
     known = set(t.locations)
     needed = [d.id for d in req.depots] + [p.id for p in req.pickup_points]
     needed += [o.id for o in req.orders if o.pickup_point is None]
@@ -226,3 +289,105 @@ def _travel_matrix(req: Request) -> list[FieldError]:
     if missing:
         errors.append(FieldError("", "travel.locations", f"missing {', '.join(missing[:10])}"))
     return errors
+
+
+_WHERE = re.compile(r"^(regions\.features\[\d+\])(?: \(id (.*?)\))?: (.*)$", re.DOTALL)
+
+
+def region_errors(req: Request) -> list[FieldError]:
+    """The problems of the request's region polygons: the collection, the ids, the geometry."""
+    regions = req.regions
+    if regions is None:
+        return []
+    features = regions.get("features")
+    if regions.get("type") != "FeatureCollection" or not isinstance(features, list):
+        return [FieldError("", "regions", "must be a GeoJSON FeatureCollection with features")]
+    if len(features) > MAX_REGIONS:
+        message = f"{len(features):,} features; at most {MAX_REGIONS:,} regions are allowed"
+        return [FieldError("", "regions.features", message)]
+    errors: list[FieldError] = []
+    seen: dict[str, int] = {}
+    points = 0
+    for i, feature in enumerate(features):
+        record = f"regions.features[{i}]"
+        if not isinstance(feature, Mapping):
+            errors.append(FieldError(record, "", "must be a GeoJSON Feature object"))
+            continue
+        props = feature.get("properties")
+        props = props if isinstance(props, Mapping) else {}
+        raw = props.get("id", feature.get("id"))
+        rid = region_id(raw)
+        if rid is None:
+            errors.append(FieldError(record, "properties.id", "is required (a string)"))
+        elif (problem := text_problem(rid, MAX_ID)) is not None:
+            errors.append(FieldError(record, "properties.id", problem, printable(rid)))
+            rid = None
+        elif rid in seen:
+            message = f"duplicate id, also used by regions.features[{seen[rid]}]"
+            errors.append(FieldError(record, "properties.id", message, rid))
+        else:
+            seen[rid] = i
+        name = props.get("name")
+        if name is not None:
+            problem = text_problem(name, MAX_NAME) if isinstance(name, str) else "must be text"
+            if problem is not None:
+                errors.append(FieldError(record, "properties.name", problem, rid))
+        geometry = feature.get("geometry")
+        if isinstance(geometry, Mapping):
+            points += _count_points(geometry.get("coordinates"))
+    if points > MAX_REGION_POINTS:
+        message = f"{points:,} coordinates; at most {MAX_REGION_POINTS:,} in all regions"
+        return [*errors, FieldError("", "regions.features", message)]
+    try:
+        regions_from_geojson(regions, bounds=_extent(req))
+    except RegionError as exc:
+        found = {(e.record, e.field) for e in errors}
+        more = (_region_error(message) for message in exc.messages)
+        errors += [e for e in more if (e.record, e.field) not in found]
+    return errors
+
+
+def region_id(raw: Any) -> str | None:
+    """A feature's id as the planner reads it: text (stripped) or a whole number."""
+    if isinstance(raw, str) and raw.strip():
+        return raw.strip()
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return str(raw)
+    return None
+
+
+def _count_points(coordinates: Any) -> int:
+    if not isinstance(coordinates, list):
+        return 0
+    if not coordinates or not isinstance(coordinates[0], list):
+        return 1
+    return sum(_count_points(c) for c in coordinates)
+
+
+def _region_error(message: str) -> FieldError:
+    match = _WHERE.match(message)
+    if match is None:
+        return FieldError("", "regions", message)
+    record, rid, text = match.groups()
+    field = "properties.id" if "properties.id" in text or "duplicate id" in text else "geometry"
+    return FieldError(record, field, text, rid)
+
+
+def _extent(req: Request) -> tuple[float, float, float, float] | None:
+    """The extent of the places the regions are for (as the planner assigns them)."""
+    places = {p.id: p.location for p in req.pickup_points}
+    located: list[Location | None] = [
+        places.get(o.pickup_point) if o.pickup_point else o.location
+        for o in req.orders
+        if not o.region
+    ]
+    coords = [
+        (p.lon if p.lon is not None else p.x, p.lat if p.lat is not None else p.y)
+        for p in located
+        if p is not None
+    ]
+    finite = [(x, y) for x, y in coords if x is not None and y is not None and math.isfinite(x + y)]
+    if not finite:
+        return None
+    xs, ys = zip(*finite, strict=True)
+    return extent(list(xs), list(ys))

@@ -57,7 +57,6 @@ class RouteOut(_Model):
     load: dict[str, float]
     stops: list[StopVisit]
     cost: RouteCost | None = None
-    driver_link: str | None = None
 
 
 class Outsourced(_Model):

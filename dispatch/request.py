@@ -10,12 +10,78 @@ from __future__ import annotations
 import datetime as dt
 import math
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
-from dispatch.clock import Clock
+from dispatch.clock import MAX_MINUTES, Clock
+from dispatch.text import (
+    MAX_ADDRESS,
+    MAX_ID,
+    MAX_LABEL,
+    MAX_NAME,
+    MAX_NOTE,
+    MAX_ORDER_ID,
+    MAX_PHONE,
+    MAX_PLATFORM,
+    MAX_SKU,
+    PlainText,
+)
 from optimizer import MAX_SEED
+
+_LINE = AfterValidator(PlainText())
+_LINES = AfterValidator(PlainText(lines=True))
+
+RecordId = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID), _LINE]
+"""The id of a depot, vehicle, pickup point, carrier or region, or a reference to one."""
+OrderId = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ORDER_ID), _LINE]
+Platform = Annotated[str, StringConstraints(max_length=MAX_PLATFORM), _LINE]
+Name = Annotated[str, StringConstraints(max_length=MAX_NAME), _LINE]
+Label = Annotated[str, StringConstraints(max_length=MAX_LABEL), _LINE]
+Sku = Annotated[str, StringConstraints(max_length=MAX_SKU), _LINE]
+Phone = Annotated[str, StringConstraints(max_length=MAX_PHONE), _LINE]
+Address = Annotated[str, StringConstraints(max_length=MAX_ADDRESS), _LINES]
+Note = Annotated[str, StringConstraints(max_length=MAX_NOTE), _LINES]
+
+MAX_QTY = 1_000_000
+MAX_UNIT_LOAD = 100_000.0
+"""Largest weight (kg) or volume (l) of one unit of an item."""
+MAX_CAPACITY = 1e9
+"""Largest capacity of a vehicle, in kg or l."""
+MAX_RATE = 1e6
+"""Largest money per km, hour, kg or late minute."""
+MAX_MONEY = 1e8
+"""Largest fixed cost, price per order or penalty."""
+MAX_COORDINATE = 1e6
+"""Largest planar (x/y) coordinate of the euclidean metric."""
+MIN_SPEED_KMH = 1.0
+MAX_SPEED_KMH = 200.0
+MAX_MATRIX_MINUTES = 7 * 24 * 60.0
+MAX_MATRIX_KM = 100_000.0
+MAX_WINDOWS = 50
+"""Most time windows of one order or pickup point."""
+MAX_ITEMS = 1000
+"""Most item lines of one order."""
+MAX_FLEET = 5000
+"""Most vehicles of one request, counting each of an entry's ``count``."""
+MAX_REGIONS = 1000
+"""Most region polygons one request may hold."""
+MAX_REGION_POINTS = 100_000
+"""Most coordinates of all region polygons together."""
+
+_Minutes = Annotated[float, Field(ge=0, le=MAX_MINUTES, allow_inf_nan=False)]
+_Rate = Annotated[float, Field(ge=0, le=MAX_RATE, allow_inf_nan=False)]
+_Money = Annotated[float, Field(ge=0, le=MAX_MONEY, allow_inf_nan=False)]
+_Capacity = Annotated[float, Field(ge=0, le=MAX_CAPACITY, allow_inf_nan=False)]
+_UnitLoad = Annotated[float, Field(ge=0, le=MAX_UNIT_LOAD, allow_inf_nan=False)]
 
 
 class Temperature(StrEnum):
@@ -45,6 +111,10 @@ class Location(_Model):
         for k, v in values.items():
             if not math.isfinite(v):
                 raise ValueError(f"{k} is not a finite number")
+        for k in ("x", "y"):
+            v = values.get(k)
+            if v is not None and abs(v) > MAX_COORDINATE:
+                raise ValueError(f"{k} {v} is outside ±{MAX_COORDINATE:g}")
         if self.lat is not None or self.lon is not None:
             if self.lat is None or self.lon is None:
                 raise ValueError("lat and lon must be given together")
@@ -75,26 +145,28 @@ class TimeWindow(_Model):
 
 
 class Item(_Model):
-    sku: str = ""
-    qty: int = Field(1, ge=0)
-    weight_kg: float = Field(0.0, ge=0, allow_inf_nan=False)
-    volume_l: float = Field(0.0, ge=0, allow_inf_nan=False)
+    sku: Sku = ""
+    name: Name | None = None
+    qty: int = Field(1, ge=0, le=MAX_QTY)
+    weight_kg: _UnitLoad = 0.0
+    volume_l: _UnitLoad = 0.0
     temperature: Temperature = Temperature.AMBIENT
     fragile: bool = False
     bulky: bool = False
 
 
 class Order(_Model):
-    id: str = Field(min_length=1)
-    platform: str = ""
-    pickup_point: str | None = None
+    id: OrderId
+    platform: Platform = ""
+    pickup_point: RecordId | None = None
     location: Location | None = None
-    time_windows: tuple[TimeWindow, ...] = ()
-    service_minutes: float = Field(0.0, ge=0, allow_inf_nan=False)
-    items: tuple[Item, ...] = ()
-    region: str | None = None
-    address: str | None = None
-    customer: str | None = None
+    time_windows: Annotated[tuple[TimeWindow, ...], Field(max_length=MAX_WINDOWS)] = ()
+    service_minutes: _Minutes = 0.0
+    items: Annotated[tuple[Item, ...], Field(max_length=MAX_ITEMS)] = ()
+    region: RecordId | None = None
+    address: Address | None = None
+    customer: Name | None = None
+    notes: Note | None = None
 
     def weight(self) -> float:
         return sum(i.qty * i.weight_kg for i in self.items)
@@ -115,35 +187,35 @@ class Order(_Model):
 
 
 class PickupPoint(_Model):
-    id: str = Field(min_length=1)
-    name: str = ""
+    id: RecordId
+    name: Name = ""
     location: Location
-    time_windows: tuple[TimeWindow, ...] = ()
-    service_minutes: float = Field(0.0, ge=0, allow_inf_nan=False)
-    contact: str | None = None
-    phone: str | None = None
-    address: str | None = None
+    time_windows: Annotated[tuple[TimeWindow, ...], Field(max_length=MAX_WINDOWS)] = ()
+    service_minutes: _Minutes = 0.0
+    contact: Name | None = None
+    phone: Phone | None = None
+    address: Address | None = None
 
 
 class Depot(_Model):
-    id: str = Field(min_length=1)
-    name: str = ""
+    id: RecordId
+    name: Name = ""
     location: Location
     open: Clock = 0
     close: Clock = 24 * 60
-    loading_minutes: float = Field(0.0, ge=0, allow_inf_nan=False)
+    loading_minutes: _Minutes = 0.0
 
 
 class Capacity(_Model):
-    weight_kg: float = Field(0.0, ge=0, allow_inf_nan=False)
-    volume_l: float = Field(0.0, ge=0, allow_inf_nan=False)
-    chilled_l: float = Field(0.0, ge=0, allow_inf_nan=False)
-    frozen_l: float = Field(0.0, ge=0, allow_inf_nan=False)
+    weight_kg: _Capacity = 0.0
+    volume_l: _Capacity = 0.0
+    chilled_l: _Capacity = 0.0
+    frozen_l: _Capacity = 0.0
 
 
 class ColdLimits(_Model):
-    chilled: float | None = Field(None, ge=0, allow_inf_nan=False)
-    frozen: float | None = Field(None, ge=0, allow_inf_nan=False)
+    chilled: _Minutes | None = None
+    frozen: _Minutes | None = None
 
     def for_class(self, temperature: Temperature) -> float | None:
         return self.chilled if temperature == Temperature.CHILLED else self.frozen
@@ -155,22 +227,22 @@ class Shift(_Model):
 
 
 class VehicleCost(_Model):
-    fixed: float = Field(0.0, ge=0, allow_inf_nan=False)
-    per_km: float = Field(0.0, ge=0, allow_inf_nan=False)
-    per_hour: float = Field(0.0, ge=0, allow_inf_nan=False)
+    fixed: _Money = 0.0
+    per_km: _Rate = 0.0
+    per_hour: _Rate = 0.0
 
 
 class Vehicle(_Model):
-    id: str = Field(min_length=1)
-    depot: str
-    end_depot: str | None = None
+    id: RecordId
+    depot: RecordId
+    end_depot: RecordId | None = None
     count: int = Field(1, ge=0, le=500)
     capacity: Capacity = Capacity()
     max_cold_minutes: ColdLimits = ColdLimits()
     shift: Shift = Shift()
     cost: VehicleCost = VehicleCost()
-    speed_factor: float = Field(1.0, gt=0, le=10, allow_inf_nan=False)
-    kind: str = ""
+    speed_factor: float = Field(1.0, ge=0.1, le=10, allow_inf_nan=False)
+    kind: Label = ""
 
     def unit_ids(self) -> list[str]:
         """Ids of the identical vehicles this entry stands for (``V01#1`` ... when count > 1)."""
@@ -186,16 +258,16 @@ class Handles(_Model):
 
 
 class CarrierPrice(_Model):
-    per_order: float = Field(0.0, ge=0, allow_inf_nan=False)
-    per_kg: float = Field(0.0, ge=0, allow_inf_nan=False)
-    cold_surcharge_per_order: float = Field(0.0, ge=0, allow_inf_nan=False)
-    min_charge_per_region: float = Field(0.0, ge=0, allow_inf_nan=False)
+    per_order: _Money = 0.0
+    per_kg: _Rate = 0.0
+    cold_surcharge_per_order: _Money = 0.0
+    min_charge_per_region: _Money = 0.0
 
 
 class Carrier(_Model):
-    id: str = Field(min_length=1)
-    name: str = ""
-    regions: tuple[str, ...] = ("*",)
+    id: RecordId
+    name: Name = ""
+    regions: tuple[RecordId, ...] = ("*",)
     handles: Handles = Handles()
     price: CarrierPrice = CarrierPrice()
     handover_by: Clock | None = None
@@ -206,20 +278,20 @@ class Carrier(_Model):
 
 class Travel(_Model):
     metric: Literal["haversine", "euclidean", "matrix"] = "haversine"
-    speed_kmh: float = Field(30.0, gt=0, allow_inf_nan=False)
+    speed_kmh: float = Field(30.0, ge=MIN_SPEED_KMH, le=MAX_SPEED_KMH, allow_inf_nan=False)
     circuity: float = Field(1.3, ge=1, le=5, allow_inf_nan=False)
-    locations: tuple[str, ...] | None = None
+    locations: tuple[OrderId, ...] | None = None
     durations: tuple[tuple[float, ...], ...] | None = None
     distances: tuple[tuple[float, ...], ...] | None = None
 
 
 class Policy(_Model):
-    unserved_penalty: float = Field(5000.0, ge=0, allow_inf_nan=False)
-    late_penalty_per_minute: float = Field(0.0, ge=0, allow_inf_nan=False)
-    carrier_late_penalty_per_order: float = Field(0.0, ge=0, allow_inf_nan=False)
+    unserved_penalty: _Money = 5000.0
+    late_penalty_per_minute: _Rate = 0.0
+    carrier_late_penalty_per_order: _Money = 0.0
     outsourcing: Literal["region", "order", "none"] = "none"
-    pin: dict[str, str] = Field(default_factory=dict)
-    max_late_minutes: float = Field(120.0, ge=0, allow_inf_nan=False)
+    pin: dict[RecordId, RecordId] = Field(default_factory=dict)
+    max_late_minutes: _Minutes = 120.0
 
 
 class Options(_Model):
@@ -236,7 +308,7 @@ class Request(_Model):
     """One day's plan request."""
 
     date: dt.date
-    timezone: str = "Asia/Taipei"
+    timezone: Label = "Asia/Taipei"
     travel: Travel = Travel()
     depots: tuple[Depot, ...] = Field(min_length=1)
     vehicles: tuple[Vehicle, ...] = ()

@@ -6,13 +6,15 @@ Storage stays in :mod:`dispatch.store`; this module holds the rules, on plain pl
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, model_validator
+
+from dispatch.text import MAX_ORDER_ID, PlainText
 
 DRIVER_LINK_PREFIX = "/d/"
 LINK_GRACE = timedelta(hours=6)
@@ -42,10 +44,15 @@ class EventIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
-    stop: str = Field(min_length=1, max_length=200)
+    stop: Annotated[
+        str, StringConstraints(min_length=1, max_length=MAX_ORDER_ID), AfterValidator(PlainText())
+    ]
     kind: EventKind
     reason: FailureReason | None = None
-    note: str | None = Field(None, max_length=500)
+    note: (
+        Annotated[str, StringConstraints(max_length=500), AfterValidator(PlainText(lines=True))]
+        | None
+    ) = None
 
     @model_validator(mode="after")
     def _reason_for_failures(self) -> EventIn:
@@ -76,24 +83,24 @@ def driver_link(token: str) -> str:
 
 
 def issue_driver_links(
-    plan: MutableMapping[str, Any],
+    plan: Mapping[str, Any],
     create_link: Callable[[str, datetime], str],
     *,
     default_date: date | None = None,
     default_timezone: str = "Asia/Taipei",
 ) -> dict[str, str]:
-    """Create a link for every route and put it in the plan's routes as ``driver_link``.
+    """Create a link for every route of the plan; returns vehicle → link.
 
     ``create_link(vehicle, expires_at)`` stores the token's hash and returns the token
-    (e.g. ``partial(store.create_driver_link, session, plan_id)``). Returns vehicle → link.
+    (e.g. ``partial(store.create_driver_link, session, plan_id)``). The plan is left as it
+    is: a link never enters the plan document, which every role may read.
     """
     plan_date = plan.get("date") or default_date or datetime.now(UTC).date()
     expires_at = link_expiry(plan_date, str(plan.get("timezone") or default_timezone))
-    links: dict[str, str] = {}
-    for route in plan.get("routes", []):
-        vehicle = str(route["vehicle"])
-        links[vehicle] = route["driver_link"] = driver_link(create_link(vehicle, expires_at))
-    return links
+    return {
+        str(route["vehicle"]): driver_link(create_link(str(route["vehicle"]), expires_at))
+        for route in plan.get("routes", [])
+    }
 
 
 def find_route(plan: Mapping[str, Any], vehicle: str) -> dict[str, Any] | None:

@@ -14,11 +14,15 @@ with one core it is the hybrid alone.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import queue
+import signal
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from multiprocessing.managers import SyncManager
 from time import monotonic
 
 from optimizer import hybrid, ortools_engine, plan, pyvrp_engine
@@ -31,6 +35,7 @@ PARALLEL_FROM_S = 5.0
 """Shortest budget worth a child process (starting one takes about 0.5 s here)."""
 TRADE_WAIT_S = 2.0
 """How long a search waits for its partner's plan before it carries on alone."""
+PR_SET_PDEATHSIG = 1
 
 
 def solve(problem: Problem, params: SolveParams) -> Solution:
@@ -42,7 +47,9 @@ def solve(problem: Problem, params: SolveParams) -> Solution:
         return replace(hybrid.solve(problem, params), engine=ENGINE)
     deadline = clock + params.time_limit_s
     context = multiprocessing.get_context("spawn")
-    with context.Manager() as manager, ProcessPoolExecutor(1, mp_context=context) as pool:
+    manager = SyncManager(ctx=context)
+    manager.start(_end_with_parent)
+    with manager, ProcessPoolExecutor(1, mp_context=context, initializer=_end_with_parent) as pool:
         ours_box: queue.Queue[Solution] = manager.Queue()
         theirs_box: queue.Queue[Solution] = manager.Queue()
         seed, partner_seed = search_seeds(params.seed)
@@ -97,6 +104,17 @@ def _partner(problem: Problem, params: SolveParams, deadline: float, trade: Trad
     """The hybrid until ``deadline`` (a system-wide monotonic time), net of the start-up."""
     remaining = replace(params, time_limit_s=max(0.1, deadline - monotonic()))
     return hybrid.solve(problem, remaining, exchange=trade.bind(problem), variant=1, variants=2)
+
+
+def _end_with_parent() -> None:
+    """In a helper process, on Linux: the kernel kills it when the search that started it
+    ends, however that ends (a killed solve leaves no search running)."""
+    if sys.platform != "linux":
+        return
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() != parent.pid:
+        os._exit(1)
 
 
 def _cores() -> int:

@@ -1,4 +1,4 @@
-"""Driver links of a plan's routes: created and revoked by dispatchers."""
+"""Driver links of a plan's routes: issued, listed and revoked by dispatchers."""
 
 from __future__ import annotations
 
@@ -6,10 +6,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, HTTPException, Query
 
-from api.deps import Dispatcher, PlanId, WriteSession
+from api.deps import Dispatcher, PlanId, ReadSession, SettingsDep, WriteSession
 from api.problems import problem_responses
-from api.schemas import DriverLinkRequest, DriverLinks, Revoked
-from dispatch.store import audit, create_driver_link, get_plan, revoke_driver_links
+from api.schemas import DriverLinkRequest, DriverLinks, LiveDriverLink, Page, Revoked
+from dispatch.store import (
+    LiveLink,
+    audit,
+    get_plan,
+    live_driver_links,
+    replace_driver_links,
+    revoke_driver_links,
+)
 from dispatch.store.errors import NotFoundError
 from dispatch.store.models import utcnow
 from dispatch.tracking import driver_link, link_expiry
@@ -21,15 +28,41 @@ router = APIRouter(
 )
 
 
+@router.get("")
+def read_links(
+    plan_id: PlanId, _: Dispatcher, session: ReadSession, settings: SettingsDep
+) -> Page[LiveDriverLink]:
+    """The plan's live driver links (not revoked, not expired), in route order. A link is
+    shown when the service's link key (`DISPATCH_LINK_KEY`) derives its token again;
+    otherwise `link` is null and a new link (POST) replaces it.
+
+    **Roles:** admin, dispatcher.
+    """
+    get_plan(session, plan_id)
+    links = [_view(link) for link in live_driver_links(session, plan_id, key=settings.link_secret)]
+    return Page(data=links, count=len(links))
+
+
+def _view(link: LiveLink) -> LiveDriverLink:
+    return LiveDriverLink(
+        id=link.id,
+        vehicle=link.vehicle,
+        link=None if link.token is None else driver_link(link.token),
+        created_at=link.created_at,
+        expires_at=link.expires_at,
+    )
+
+
 @router.post("", status_code=201)
 def create_links(
     plan_id: PlanId,
     who: Dispatcher,
     session: WriteSession,
+    settings: SettingsDep,
     body: Annotated[DriverLinkRequest | None, Body()] = None,
 ) -> DriverLinks:
-    """New driver links for the plan's routes (all, or the vehicles named). The tokens are
-    shown once: only their hashes are stored.
+    """New driver links for the plan's routes (all, or the vehicles named), replacing their
+    live links, which are revoked. Only the tokens' hashes are stored.
 
     **Roles:** admin, dispatcher.
     """
@@ -44,9 +77,9 @@ def create_links(
     expires_at = spec.expires_at or link_expiry(plan.plan_date, timezone)
     if expires_at <= utcnow():
         raise HTTPException(422, "the links would have expired already: give a later expires_at")
-    links = {v: driver_link(create_driver_link(session, plan_id, v, expires_at)) for v in vehicles}
+    tokens = replace_driver_links(session, plan_id, vehicles, expires_at, key=settings.link_secret)
     audit(session, who.actor, "driver_links.create", f"plan:{plan_id}", vehicles=vehicles)
-    return DriverLinks(links=links, expires_at=expires_at)
+    return DriverLinks(links={v: driver_link(t) for v, t in tokens.items()}, expires_at=expires_at)
 
 
 @router.delete("")

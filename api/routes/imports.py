@@ -7,14 +7,25 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, File, Query, Response, UploadFile
+from fastapi.exceptions import RequestValidationError
 from sqlalchemy.orm import Session
 
-from api.deps import Dispatcher, PagingDep, Principal, Reader, ReadSession, RecordId, WriteSession
+from api.deps import (
+    Dispatcher,
+    PagingDep,
+    Principal,
+    Reader,
+    ReadSession,
+    RecordId,
+    SettingsDep,
+    WriteSession,
+)
 from api.problems import problem_responses
 from api.schemas import ImportBatch, ImportReport, Page
 from dispatch.imports import MAPPINGS, ReadResult, import_orders, read_orders
 from dispatch.imports import ImportReport as Report
 from dispatch.store import audit, get_batch, list_batches, load_network
+from dispatch.text import MAX_FILENAME, text_problem
 
 router = APIRouter(
     prefix="/imports", tags=["imports"], responses=problem_responses(400, 401, 403, 422)
@@ -67,6 +78,7 @@ def store_import(
 def import_file(
     who: Dispatcher,
     session: WriteSession,
+    settings: SettingsDep,
     response: Response,
     file: Annotated[UploadFile, File(description="CSV (UTF-8 or Big5), XLSX, or JSON orders")],
     default_date: DefaultDate = None,
@@ -87,14 +99,29 @@ def import_file(
     customer, destination, items and window from another platform) are stored once and
     reported. The same file twice stores nothing the second time.
 
+    A file over the service's limits (rows, or what an XLSX workbook unpacks to) is
+    answered 413 before its rows are read.
+
     **Roles:** admin, dispatcher.
     """
+    _check_filename(file.filename)
     content = file.file.read()
     name = mapping.value if mapping is not None else None
-    read = read_orders(content, filename=file.filename, mapping=name, default_date=default_date)
+    read = read_orders(
+        content, filename=file.filename, mapping=name, default_date=default_date,
+        limits=settings.import_limits,
+    )  # fmt: skip
     return store_import(
         session, who, read, keep_valid=keep_valid, filename=file.filename, response=response
     )
+
+
+def _check_filename(filename: str | None) -> None:
+    problem = None if filename is None else text_problem(filename, MAX_FILENAME)
+    if problem is not None:
+        raise RequestValidationError(
+            [{"loc": ("file", "filename"), "msg": problem, "type": "value_error"}]
+        )
 
 
 @router.get("")

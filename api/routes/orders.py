@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Response
 
-from api.deps import Dispatcher, PagingDep, Reader, ReadSession, WriteSession
+from api.deps import Dispatcher, PagingDep, Reader, ReadSession, SettingsDep, WriteSession
 from api.problems import problem_responses
 from api.routes.imports import DefaultDate, KeepValid, store_import
 from api.schemas import ImportReport, Page, StoredOrder
@@ -38,6 +38,7 @@ _ORDER = {
 def add_orders(
     who: Dispatcher,
     session: WriteSession,
+    settings: SettingsDep,
     response: Response,
     orders: Annotated[
         list[dict[str, Any]],
@@ -51,7 +52,7 @@ def add_orders(
 
     **Roles:** admin, dispatcher.
     """
-    read = read_json_orders(orders, default_date=default_date)
+    read = read_json_orders(orders, default_date=default_date, limits=settings.import_limits)
     return store_import(session, who, read, keep_valid=keep_valid, filename=None, response=response)
 
 

@@ -11,9 +11,19 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import PagingDep, PlanId, Reader, ReadSession, RunnerDep, StoreDep, finite_body
+from api.deps import (
+    PagingDep,
+    PlanId,
+    Reader,
+    ReadSession,
+    RunnerDep,
+    SettingsDep,
+    StoreDep,
+    finite_body,
+)
 from api.geojson import plan_geojson
 from api.problems import problem_responses
+from api.quotas import check_open_jobs, check_time_limit
 from api.schemas import Page, PlanAccepted, PlanForDate, PlanSummary
 from dispatch.loading import FieldError, RequestError, load_request
 from dispatch.plan import Plan
@@ -99,13 +109,14 @@ def _for_date(store: StoreDep, body: Json) -> Json:
 @router.post(
     "",
     status_code=202,
-    responses={**problem_responses(400, 413), 202: {"headers": {"Location": {
+    responses={**problem_responses(400, 413, 429), 202: {"headers": {"Location": {
         "description": "The job's status URL", "schema": {"type": "string"}}}}},
 )  # fmt: skip
 def request_plan(
     who: Reader,
     store: StoreDep,
     runner: RunnerDep,
+    settings: SettingsDep,
     response: Response,
     body: Annotated[
         dict[str, Any],
@@ -125,7 +136,11 @@ def request_plan(
     The body is either `{"date": ..., "options"?: ..., "policy"?: ...}`, planning the stored
     orders of that date with the stored network, or a full plan request of the contract
     (`depots`, `vehicles`, `orders`, ...), planned as given (a scenario). An invalid request
-    is answered 422 with every problem, each with its record and field.
+    is answered 422 with every problem, each with its record and field, and one with more
+    orders than the service plans at once 413.
+
+    Each role has a longest search (`options.time_limit_s`; 422 beyond it) and each key a
+    number of unfinished jobs (429 with `Retry-After` beyond it).
 
     **Roles:** admin, dispatcher (both forms); planner (full requests only).
     """
@@ -135,11 +150,13 @@ def request_plan(
     else:
         who.require(Role.ADMIN, Role.DISPATCHER)
         source, document = JobSource.STORED, _for_date(store, body)
-    request = load_request(document)
+    request = load_request(document, max_orders=settings.max_orders)
+    check_time_limit(who, settings, request.options.time_limit_s)
     with store.write() as session:
+        check_open_jobs(who, settings, session)
         job = create_job(
             session, request=document, plan_date=request.date, source=source,
-            time_limit_s=request.options.time_limit_s, actor=who.actor,
+            time_limit_s=request.options.time_limit_s, actor=who.actor, key_id=who.key_id,
         )  # fmt: skip
         audit(session, who.actor, "plan.request", f"job:{job.id}", source=source.value,
               date=request.date.isoformat(), orders=len(request.orders))  # fmt: skip
@@ -170,7 +187,8 @@ def read_plans(
     },
 )  # fmt: skip
 async def read_plan(plan_id: PlanId, store: StoreDep, _: Reader) -> Response:
-    """The plan, exactly in the contract's JSON. **Roles:** admin, dispatcher, planner."""
+    """The plan, exactly in the contract's JSON (without driver links: dispatchers get them
+    from `/plans/{id}/driver-links`). **Roles:** admin, dispatcher, planner."""
     document = await run_in_threadpool(_document, store, plan_id)
     return Response(document, media_type="application/json")
 

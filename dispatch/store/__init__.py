@@ -8,19 +8,28 @@ Every function takes a :class:`~sqlalchemy.orm.Session` from :meth:`Store.write`
 from dispatch.store.audit import audit, list_audit
 from dispatch.store.db import Store, database_url
 from dispatch.store.documents import non_finite
-from dispatch.store.errors import ConflictError, NotFoundError
+from dispatch.store.errors import ConflictError, JobNotRunningError, NotFoundError
 from dispatch.store.jobs import (
+    cancel_job,
     create_job,
     fail_job,
     get_job,
     interrupt_jobs,
     job_counts,
     list_jobs,
+    open_jobs,
     report_progress,
     start_job,
 )
 from dispatch.store.keys import authenticate, create_key, list_keys, revoke_key
-from dispatch.store.links import create_driver_link, resolve_driver_link, revoke_driver_links
+from dispatch.store.links import (
+    LiveLink,
+    create_driver_link,
+    live_driver_links,
+    replace_driver_links,
+    resolve_driver_link,
+    revoke_driver_links,
+)
 from dispatch.store.models import EventKind, JobSource, JobStatus, Role
 from dispatch.store.network import (
     load_network,
@@ -48,8 +57,10 @@ from dispatch.store.tracking import list_events, record_event
 __all__ = [
     "ConflictError",
     "EventKind",
+    "JobNotRunningError",
     "JobSource",
     "JobStatus",
+    "LiveLink",
     "NewOrder",
     "NotFoundError",
     "Page",
@@ -59,6 +70,7 @@ __all__ = [
     "audit",
     "authenticate",
     "batch_by_hash",
+    "cancel_job",
     "create_driver_link",
     "create_job",
     "create_key",
@@ -76,9 +88,11 @@ __all__ = [
     "list_keys",
     "list_orders",
     "list_plans",
+    "live_driver_links",
     "load_network",
     "network_is_empty",
     "non_finite",
+    "open_jobs",
     "orders_by_fingerprint",
     "orders_by_id",
     "orders_on",
@@ -86,6 +100,7 @@ __all__ = [
     "plan_document",
     "record_counts",
     "record_event",
+    "replace_driver_links",
     "replace_network",
     "report_progress",
     "resolve_driver_link",

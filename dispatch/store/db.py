@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -83,11 +83,31 @@ class Store:
 
     def migrate(self, revision: str = "head") -> None:
         """Bring the schema up to ``revision`` with the packaged Alembic migrations."""
+        self._migrations(command.upgrade, revision)
+
+    def downgrade(self, revision: str) -> None:
+        """Take the schema back down to ``revision``."""
+        self._migrations(command.downgrade, revision)
+
+    def _migrations(self, action: Callable[[Config, str], None], revision: str) -> None:
+        """Run ``action`` in one transaction. On SQLite, foreign keys are off meanwhile (a
+        migration there may rebuild a table other tables refer to) and checked at the end."""
         config = Config()
         config.set_main_option("script_location", MIGRATIONS)
-        with self.engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+        sqlite = self.backend == "sqlite"
+        with self.engine.connect() as connection:
+            driver: Any = connection.connection.driver_connection
+            if sqlite:
+                driver.execute("PRAGMA foreign_keys=OFF")
+            try:
+                with connection.begin():
+                    config.attributes["connection"] = connection
+                    action(config, revision)
+                    if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                        raise RuntimeError("the migration left rows with broken foreign keys")
+            finally:
+                if sqlite:
+                    driver.execute("PRAGMA foreign_keys=ON")
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -14,3 +14,11 @@ class NotFoundError(LookupError):
 
 class ConflictError(ValueError):
     """The change contradicts stored data (e.g. removing a pickup point orders still use)."""
+
+
+class JobNotRunningError(ConflictError):
+    """The job is no longer running (cancelled, or failed by a restart): its plan is not kept."""
+
+    def __init__(self, job_id: str) -> None:
+        self.job_id = job_id
+        super().__init__(f"job {job_id} is no longer running")

@@ -1,4 +1,5 @@
-"""Plan jobs: queued, running, then succeeded with a plan or failed with a problem detail."""
+"""Plan jobs: queued, running, then succeeded with a plan, failed with a problem detail, or
+cancelled."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from datetime import date
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from dispatch.store.errors import NotFoundError
-from dispatch.store.models import JobSource, JobStatus, Json, PlanJob, utcnow
+from dispatch.store.errors import ConflictError, NotFoundError
+from dispatch.store.models import ApiKey, JobSource, JobStatus, Json, PlanJob, utcnow
 from dispatch.store.paging import Page, paginate
 
 UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
@@ -24,6 +25,7 @@ def create_job(
     source: JobSource,
     time_limit_s: float,
     actor: str,
+    key_id: int | None = None,
 ) -> PlanJob:
     """A queued job for ``request`` (a validated contract request document)."""
     job = PlanJob(
@@ -34,6 +36,7 @@ def create_job(
         request=request,
         time_limit_s=time_limit_s,
         created_by=actor,
+        key_id=key_id,
     )
     session.add(job)
     session.flush()
@@ -86,6 +89,35 @@ def fail_job(
         .values(status=JobStatus.FAILED, error=error, finished_at=utcnow())
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def cancel_job(session: Session, job_id: str, error: Json) -> JobStatus:
+    """Mark a queued or running job cancelled with ``error`` (a problem detail saying by whom);
+    returns the status it had. ConflictError when it has finished already."""
+    status = session.scalar(select(PlanJob.status).where(PlanJob.id == job_id).with_for_update())
+    if status is None:
+        raise NotFoundError("job", job_id)
+    cancelled = session.execute(
+        update(PlanJob)
+        .where(PlanJob.id == job_id, PlanJob.status.in_(UNFINISHED))
+        .values(status=JobStatus.CANCELLED, error=error, finished_at=utcnow())
+    )
+    if cancelled.rowcount != 1:  # type: ignore[attr-defined]
+        raise ConflictError(f"job {job_id} has {status.value} already")
+    return status
+
+
+def open_jobs(session: Session, key_id: int) -> list[PlanJob]:
+    """The key's queued and running jobs, oldest first; the key's row stays locked until the
+    transaction ends, so two requests of one key count one after the other."""
+    session.execute(select(ApiKey.id).where(ApiKey.id == key_id).with_for_update())
+    return list(
+        session.scalars(
+            select(PlanJob)
+            .where(PlanJob.key_id == key_id, PlanJob.status.in_(UNFINISHED))
+            .order_by(PlanJob.created_at)
+        )
+    )
 
 
 def interrupt_jobs(session: Session, error: Json) -> list[str]:

@@ -70,6 +70,7 @@ class JobStatus(StrEnum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    CANCELLED = "cancelled"
 
 
 class JobSource(StrEnum):
@@ -194,6 +195,7 @@ class Order(Base):
 
 class PlanJob(Base):
     __tablename__ = "plan_jobs"
+    __table_args__ = (Index("ix_plan_jobs_key_id_status", "key_id", "status"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     status: Mapped[JobStatus] = mapped_column(_enum(JobStatus, "job_status"), index=True)
@@ -203,6 +205,8 @@ class PlanJob(Base):
     time_limit_s: Mapped[float]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str] = mapped_column(String(100))
+    key_id: Mapped[int | None]
+    """The API key that asked for the job (none for jobs made without one)."""
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     best_cost: Mapped[float | None]
@@ -295,10 +299,18 @@ class UnservedOrder(Base):
 
 
 class DriverLink(Base):
+    """A driver's link: the SHA-256 hash of its token, never the token.
+
+    ``token_seed`` is set when the token was derived from the service's link key
+    (``DISPATCH_LINK_KEY``, which the database never holds): with that key the token can
+    be shown again; without it the seed reveals nothing.
+    """
+
     __tablename__ = "driver_links"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_seed: Mapped[str | None] = mapped_column(String(64))
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
     route_id: Mapped[int] = mapped_column(ForeignKey("plan_routes.id", ondelete="CASCADE"))
     vehicle: Mapped[str] = mapped_column(String(80))

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
-from dispatch.loading import FieldError, RequestError, load_request
+from dispatch.loading import FieldError, RequestError, load_request, region_id
 from dispatch.request import Request
 from dispatch.store.errors import ConflictError
 from dispatch.store.models import (
@@ -36,32 +36,7 @@ def validate_network(doc: Mapping[str, Any]) -> Request:
     if not isinstance(doc, Mapping):
         raise RequestError([FieldError("", "", "the network must be a JSON object")])
     parts = {k: v for k, v in doc.items() if k in (*SETTINGS, *RECORDS, "regions")}
-    request = load_request({**parts, "date": _ANY_DATE, "orders": []})
-    errors = _region_errors(request.regions)
-    if errors:
-        raise RequestError(errors)
-    return request
-
-
-def _region_errors(regions: Json | None) -> list[FieldError]:
-    if regions is None:
-        return []
-    features = regions.get("features")
-    if regions.get("type") != "FeatureCollection" or not isinstance(features, list):
-        return [FieldError("", "regions", "must be a GeoJSON FeatureCollection")]
-    errors, seen = [], set()
-    for i, feature in enumerate(features):
-        props = feature.get("properties") if isinstance(feature, dict) else None
-        rid = props.get("id") if isinstance(props, dict) else None
-        if not isinstance(rid, str) or not rid:
-            errors.append(FieldError(f"regions.features[{i}]", "properties.id", "is required"))
-        elif rid in seen:
-            errors.append(
-                FieldError(f"regions.features[{i}]", "properties.id", "duplicate id", rid)
-            )
-        else:
-            seen.add(rid)
-    return errors
+    return load_request({**parts, "date": _ANY_DATE, "orders": []})
 
 
 def replace_network(session: Session, request: Request) -> dict[str, int]:
@@ -105,8 +80,9 @@ def replace_network(session: Session, request: Request) -> dict[str, int]:
     for c in request.carriers:
         session.add(Carrier(id=c.id, name=c.name, data=dump(c)))
     for feature in (request.regions or {}).get("features", []):
-        props = feature["properties"]
-        session.add(Region(id=props["id"], name=str(props.get("name") or ""), feature=feature))
+        props = feature.get("properties") or {}
+        rid = region_id(props.get("id", feature.get("id")))
+        session.add(Region(id=rid, name=str(props.get("name") or ""), feature=feature))
     session.add(NetworkSetting(key="timezone", value={"value": request.timezone}))
     for key in ("travel", "policy", "options"):
         session.add(NetworkSetting(key=key, value=dump(getattr(request, key))))

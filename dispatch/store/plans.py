@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dispatch.clock import parse_clock
-from dispatch.store.errors import NotFoundError
+from dispatch.store.errors import JobNotRunningError, NotFoundError
 from dispatch.store.models import (
     JobStatus,
     OutsourcedWork,
@@ -23,19 +23,32 @@ from dispatch.store.models import (
     utcnow,
 )
 from dispatch.store.paging import Page, paginate
+from dispatch.text import MAX_NAME, printable
 
 
 def save_plan(session: Session, job_id: str, plan: Mapping[str, Any]) -> Plan:
-    """Store the plan of a running job and mark the job succeeded (in the caller's transaction)."""
+    """Store the plan of a running job and mark the job succeeded (in the caller's transaction).
+
+    JobNotRunningError when the job is no longer running (cancelled, or failed by a restart):
+    the caller rolls back and nothing is stored.
+    """
     job = session.get(PlanJob, job_id)
     if job is None:
         raise NotFoundError("job", job_id)
+    total_cost = float(plan["objective"]["total"])
+    finished = session.execute(
+        update(PlanJob)
+        .where(PlanJob.id == job_id, PlanJob.status == JobStatus.RUNNING)
+        .values(status=JobStatus.SUCCEEDED, finished_at=utcnow(), error=None, best_cost=total_cost)
+    )
+    if finished.rowcount != 1:  # type: ignore[attr-defined]
+        raise JobNotRunningError(job_id)
     kpis = plan.get("kpis") or {}
     row = Plan(
         job_id=job_id,
         plan_date=job.plan_date,
         status=str(plan["status"]),
-        total_cost=float(plan["objective"]["total"]),
+        total_cost=total_cost,
         orders=int(kpis.get("orders", 0)),
         unserved=len(plan.get("unserved") or []),
         vehicles_used=len(plan.get("routes") or []),
@@ -59,13 +72,6 @@ def save_plan(session: Session, job_id: str, plan: Mapping[str, Any]) -> Plan:
         ],
     )
     session.add(row)
-    session.execute(
-        update(PlanJob)
-        .where(PlanJob.id == job_id)
-        .values(
-            status=JobStatus.SUCCEEDED, finished_at=utcnow(), error=None, best_cost=row.total_cost
-        )
-    )
     session.flush()
     return row
 
@@ -84,7 +90,7 @@ def _route(position: int, route: Mapping[str, Any]) -> PlanRoute:
             RouteStop(
                 position=k,
                 stop=str(s["stop"]),
-                name=str(s.get("name", "")),
+                name=printable(str(s.get("name", "")), MAX_NAME),
                 lat=(s.get("location") or {}).get("lat"),
                 lon=(s.get("location") or {}).get("lon"),
                 arrival_minute=parse_clock(s["arrival"]),

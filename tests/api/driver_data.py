@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -16,7 +15,6 @@ from api.routes.maps import router as maps_router
 from api.settings import Settings
 from dispatch.clock import format_clock
 from dispatch.store import JobSource, Store, create_driver_link, create_job, save_plan, start_job
-from dispatch.store.models import Plan
 from dispatch.tracking import issue_driver_links
 
 TZ = "Asia/Taipei"
@@ -135,7 +133,6 @@ def store_plan(
         links = issue_driver_links(
             plan, lambda vehicle, expires: create_driver_link(session, row.id, vehicle, expires)
         )
-        session.get_one(Plan, row.id).document = json.dumps(plan, ensure_ascii=False)
         plan_id = row.id
     return StoredPlan(plan_id, plan, {v: link.removeprefix("/d/") for v, link in links.items()})
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Iterator
@@ -184,11 +185,13 @@ def test_forty_stop_page_is_small(client: TestClient, store: Store) -> None:
     assert len(response.content) < 300_000
 
 
-def test_links_enter_the_plan_and_expire_after_the_day() -> None:
-    """Each route gets ``/d/<token>``; links last to the end of the plan day plus the grace."""
+def test_links_stay_out_of_the_plan_and_expire_after_the_day() -> None:
+    """Each route gets ``/d/<token>``, returned, never written into the plan document (which
+    every role reads); links last to the end of the plan day plus the grace."""
     plan = make_plan()
+    before = copy.deepcopy(plan)
     links = issue_driver_links(plan, lambda vehicle, _expires: f"tok-{vehicle}")
-    assert [r["driver_link"] for r in plan["routes"]] == ["/d/tok-V01", "/d/tok-V02"]
+    assert plan == before
     assert links == {"V01": "/d/tok-V01", "V02": "/d/tok-V02"}
     expires = link_expiry(date(2026, 11, 11), "Asia/Taipei")
     assert expires == datetime(2026, 11, 11, 22, 0, tzinfo=UTC)
@@ -258,3 +261,17 @@ def test_failure_reasons_are_offered_in_both_languages() -> None:
     texts = json.loads((TEMPLATES / "driver.i18n.json").read_text(encoding="utf-8"))
     for lang in ("zh-TW", "en"):
         assert [code for code, _ in texts[lang]["reasons"]] == [r.value for r in FailureReason]
+
+
+def test_a_note_with_a_nul_is_refused_naming_the_field(
+    client: TestClient, store: Store, stored: StoredPlan
+) -> None:
+    """A NUL in a note is a 422 on ``note`` (PostgreSQL could not store it); nothing is kept."""
+    response = client.post(
+        f"/d/{stored.tokens['V01']}/events",
+        json={"stop": "PP-101", "kind": "failed", "reason": "other", "note": "gate\x00locked"},
+    )
+    assert response.status_code == 422
+    assert any(e["field"] == "note" for e in response.json()["errors"])
+    with store.read() as session:
+        assert list_events(session, stored.plan_id, limit=10, offset=0).count == 0

@@ -6,9 +6,15 @@ import json
 import threading
 from typing import Any
 
+import pytest
+
 from dispatch.store import (
+    ConflictError,
+    JobNotRunningError,
     JobStatus,
+    NotFoundError,
     Store,
+    cancel_job,
     fail_job,
     get_job,
     get_plan,
@@ -97,3 +103,40 @@ def test_concurrent_plans_do_not_mix(store: Store, plan_doc: dict[str, Any]) -> 
             assert [r.vehicle for r in plan.routes] == [f"VAN#{k}"]
             assert plan.total_cost == k
             assert plan.job_id == job_id
+
+
+@pytest.mark.parametrize("end", ["cancel", "fail"])
+def test_a_plan_is_kept_only_while_its_job_runs(
+    store: Store, plan_doc: dict[str, Any], end: str
+) -> None:
+    """A job cancelled or failed (e.g. by a restart) while it ran keeps its status, and the
+    plan its worker finds afterwards is refused: nothing is stored."""
+    job_id = new_job(store)
+    with store.write() as session:
+        start_job(session, job_id)
+    with store.write() as session:
+        if end == "cancel":
+            assert cancel_job(session, job_id, {"detail": "cancelled by test"}) is JobStatus.RUNNING
+        else:
+            assert fail_job(session, job_id, {"detail": "interrupted by a server restart"})
+    with pytest.raises(JobNotRunningError), store.write() as session:
+        save_plan(session, job_id, plan_doc)
+    with store.read() as session:
+        job = get_job(session, job_id)
+        assert job.status is (JobStatus.CANCELLED if end == "cancel" else JobStatus.FAILED)
+        assert job.plan is None
+        assert list_plans(session, day=None, limit=10, offset=0).count == 0
+
+
+def test_only_unfinished_jobs_can_be_cancelled(store: Store) -> None:
+    """Cancelling returns the status the job had; a finished job is a conflict."""
+    queued = new_job(store)
+    with store.write() as session:
+        assert cancel_job(session, queued, {"detail": "by test"}) is JobStatus.QUEUED
+    with store.write() as session:
+        assert start_job(session, queued) is None
+        assert job_counts(session)[JobStatus.CANCELLED] == 1
+    with pytest.raises(ConflictError, match="cancelled already"), store.write() as session:
+        cancel_job(session, queued, {"detail": "again"})
+    with pytest.raises(NotFoundError), store.write() as session:
+        cancel_job(session, "nope", {})

@@ -19,7 +19,9 @@ from dispatch.store import (
     create_key,
     list_audit,
     list_events,
+    live_driver_links,
     record_event,
+    replace_driver_links,
     resolve_driver_link,
     revoke_driver_links,
     revoke_key,
@@ -117,3 +119,48 @@ def test_audit_log_lists_newest_first(store: Store) -> None:
         page = list_audit(session, limit=1, offset=0)
     assert page.count == 2
     assert [(e.action, e.detail) for e in page.items] == [("plan.request", {})]
+
+
+KEY = b"k" * 32
+
+
+def test_keyed_links_are_listed_again_with_the_key_only(store: Store, plan_id: int) -> None:
+    """A link made with the link key is listed with its token under that key, without a
+    token under none or another key; the database holds a seed and a hash, not the token."""
+    with store.write() as session:
+        token = create_driver_link(session, plan_id, "VAN#1", LATER, key=KEY)
+        keyless = create_driver_link(session, plan_id, "VAN#1", LATER)
+    with store.read() as session:
+        listed = live_driver_links(session, plan_id, key=KEY)
+        assert [link.token for link in listed] == [token, None]
+        assert [link.token for link in live_driver_links(session, plan_id)] == [None, None]
+        other = live_driver_links(session, plan_id, key=b"o" * 32)
+        assert [link.token for link in other] == [None, None]
+        rows = session.scalars(select(DriverLink)).all()
+        assert resolve_driver_link(session, keyless) == (plan_id, "VAN#1")
+    for row in rows:
+        assert token not in (row.token_hash, row.token_seed)
+        assert keyless not in (row.token_hash, row.token_seed)
+
+
+def test_only_live_links_are_listed(store: Store, plan_id: int) -> None:
+    """Revoked and expired links are left out of the list."""
+    with store.write() as session:
+        create_driver_link(session, plan_id, "VAN#1", datetime.now(UTC) - timedelta(1), key=KEY)
+        create_driver_link(session, plan_id, "VAN#1", LATER, key=KEY)
+        revoke_driver_links(session, plan_id)
+        live = create_driver_link(session, plan_id, "VAN#1", LATER, key=KEY)
+    with store.read() as session:
+        assert [link.token for link in live_driver_links(session, plan_id, key=KEY)] == [live]
+
+
+def test_new_links_replace_the_live_ones(store: Store, plan_id: int) -> None:
+    """Issuing links for a vehicle revokes the links it had."""
+    with store.write() as session:
+        old = create_driver_link(session, plan_id, "VAN#1", LATER)
+    with store.write() as session:
+        new = replace_driver_links(session, plan_id, ["VAN#1"], LATER, key=KEY)["VAN#1"]
+    with store.read() as session:
+        assert resolve_driver_link(session, old) is None
+        assert resolve_driver_link(session, new) == (plan_id, "VAN#1")
+        assert [link.token for link in live_driver_links(session, plan_id, key=KEY)] == [new]
