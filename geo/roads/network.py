@@ -222,12 +222,14 @@ def graph_from_osm(
 ) -> nx.MultiDiGraph:
     """The drivable roads of an ``.osm.pbf`` extract, with travel times, largest component only.
 
+    ``speeds`` (km/h by ``highway`` class) override those of :data:`SPEEDS_KMH`.
+
     Ways are split into one arc per pair of consecutive OSM nodes; two-way roads get an
     arc each way, one-way roads (``oneway``, roundabouts, motorways) one arc.
     """
     import pyrosm
 
-    table = dict(SPEEDS_KMH if speeds is None else speeds)
+    table = {**SPEEDS_KMH, **(speeds or {})}
     source = Path(path)
     if not source.is_file():
         raise FileNotFoundError(f"no OpenStreetMap extract at {source}")
@@ -303,7 +305,7 @@ def load_network(
     source = Path(path).resolve()
     if not source.is_file():
         raise FileNotFoundError(f"no OpenStreetMap extract at {source}")
-    table = tuple(sorted((SPEEDS_KMH if speeds is None else speeds).items()))
+    table = tuple(sorted({**SPEEDS_KMH, **(speeds or {})}.items()))
     stat = source.stat()
     folder = None if not use_cache else str(Path(cache_dir or default_cache_dir()))
     return _load(str(source), stat.st_mtime_ns, stat.st_size, table, folder)
