@@ -17,6 +17,7 @@ from geo.roads.network import (
     load_network,
     road_speed,
 )
+from geo.roads.paths import road_path
 from geo.roads.snap import MAX_SNAP_M, FarFromRoadError, Snapped, snap
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "load_network",
     "node_matrix",
     "road_matrix",
+    "road_path",
     "road_speed",
     "snap",
 ]

@@ -52,6 +52,11 @@ class RoadMatrix:
     snap_metres: npt.NDArray[np.float64]
 
 
+def packed_graph(network: RoadNetwork) -> sp.csr_matrix:
+    """The adjacency weighted by packed time and length (see the module's notes)."""
+    return _packed(network)[0]
+
+
 @functools.lru_cache(maxsize=4)
 def _packed(network: RoadNetwork) -> tuple[sp.csr_matrix, float]:
     """The packed-weight adjacency and the largest length units per time unit of any arc."""

@@ -19,9 +19,11 @@ from geo.roads import (
     largest_component,
     load_network,
     road_matrix,
+    road_path,
     road_speed,
     snap,
 )
+from geo.roads.snap import ground_metres
 
 pyrosm = pytest.importorskip("pyrosm")
 
@@ -253,3 +255,19 @@ def test_unreachable_nodes_are_refused() -> None:
     )
     with pytest.raises(ValueError, match="do not reach each other"):
         road_matrix(net, net.lat, net.lon, use_cache=False)
+
+
+def test_a_road_path_follows_the_fastest_roads(small_grid: nx.MultiDiGraph) -> None:
+    """Through three waypoints the path starts and ends on them and runs the matrix's length."""
+    net = RoadNetwork.from_graph(small_grid)
+    lat = net.lat[[0, 77, 140]] + 1e-5
+    lon = net.lon[[0, 77, 140]]
+    points = road_path(net, lat, lon)
+    assert points[0] == (lat[0], lon[0])
+    assert points[-1] == (lat[-1], lon[-1])
+    assert len(points) > 10
+    inner = np.array(points[1:-1])
+    straight = ground_metres(inner[:-1, 0], inner[:-1, 1], inner[1:, 0], inner[1:, 1]).sum()
+    m = road_matrix(net, lat, lon, use_cache=False)
+    # arcs of the generated grid bend up to 8% beyond the straight line between their nodes
+    assert m.metres[0, 1] + m.metres[1, 2] == pytest.approx(straight * 1.04, rel=0.05)
