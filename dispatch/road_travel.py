@@ -10,6 +10,7 @@ naming each record.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Sequence
 
 import numpy as np
@@ -21,6 +22,8 @@ from geo.roads import FarFromRoadError, RoadMatrix, load_network, road_matrix
 from geo.travel import TravelMatrix
 
 Coords = tuple[tuple[float, float], ...]
+MAX_WORKERS = 4
+"""Processes a large road matrix is shared among (at most the machine's cores)."""
 
 
 def request_places(request: Request) -> list[tuple[str, Location]]:
@@ -80,4 +83,5 @@ def _remembered(
         return osrm_table(url, lat, lon, ids=ids, max_snap_m=max_snap_m)
     assert osm_file is not None
     network = load_network(osm_file, speeds=dict(speeds) if speeds else None)
-    return road_matrix(network, lat, lon, ids=ids, max_snap_m=max_snap_m)
+    workers = min(MAX_WORKERS, os.cpu_count() or 1)
+    return road_matrix(network, lat, lon, ids=ids, max_snap_m=max_snap_m, workers=workers)

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import multiprocessing
 import os
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +38,8 @@ _SHIFT = float(1 << _LENGTH_BITS)
 _EXACT = float(1 << 53)
 _BLOCK_CELLS = 1 << 24
 """Sources per Dijkstra call are chosen so that one call's output stays near 128 MB."""
+_MIN_SOURCES_PER_WORKER = 200
+"""Fewer sources than this per process cost more to start than they save."""
 _FORMAT = 1
 
 
@@ -68,18 +72,38 @@ def _packed(network: RoadNetwork) -> tuple[sp.csr_matrix, float]:
     return network.csr(t * _SHIFT + d), ratio
 
 
+def _packed_rows(
+    graph: sp.csr_matrix, sources: npt.NDArray[np.intp], targets: npt.NDArray[np.intp]
+) -> FloatMatrix:
+    """Packed path weights from ``sources`` to ``targets``, a block of sources at a time."""
+    packed = np.empty((len(sources), len(targets)), dtype=np.float64)
+    step = max(1, _BLOCK_CELLS // graph.shape[0])
+    for start in range(0, len(sources), step):
+        rows = dijkstra(graph, directed=True, indices=sources[start : start + step])
+        packed[start : start + step] = rows[:, targets]
+    return packed
+
+
 def node_matrix(
-    network: RoadNetwork, sources: npt.ArrayLike, targets: npt.ArrayLike
+    network: RoadNetwork, sources: npt.ArrayLike, targets: npt.ArrayLike, *, workers: int = 1
 ) -> tuple[FloatMatrix, FloatMatrix]:
-    """Seconds and metres of the fastest paths from each source node to each target node."""
+    """Seconds and metres of the fastest paths from each source node to each target node.
+
+    ``workers`` > 1 shares the sources among that many processes (scipy's Dijkstra
+    holds the GIL, so threads would not help).
+    """
     src = np.asarray(sources, dtype=np.intp)
     dst = np.asarray(targets, dtype=np.intp)
     graph, ratio = _packed(network)
-    packed = np.empty((len(src), len(dst)), dtype=np.float64)
-    step = max(1, _BLOCK_CELLS // network.n_nodes)
-    for start in range(0, len(src), step):
-        rows = dijkstra(graph, directed=True, indices=src[start : start + step])
-        packed[start : start + step] = rows[:, dst]
+    parts = min(workers, len(src) // _MIN_SOURCES_PER_WORKER)
+    if parts > 1:
+        shares = np.array_split(src, parts)
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(parts, mp_context=context) as pool:
+            blocks = pool.map(_packed_rows, [graph] * parts, shares, [dst] * parts)
+            packed = np.vstack(list(blocks))
+    else:
+        packed = _packed_rows(graph, src, dst)
     if not np.all(np.isfinite(packed)):
         raise ValueError("some nodes do not reach each other: use the largest connected component")
     if packed.size and packed.max() >= _EXACT:
@@ -100,6 +124,7 @@ def road_matrix(
     max_snap_m: float = MAX_SNAP_M,
     cache_dir: str | os.PathLike[str] | None = None,
     use_cache: bool = True,
+    workers: int = 1,
 ) -> RoadMatrix:
     """Travel seconds and metres between every ordered pair of locations.
 
@@ -107,7 +132,8 @@ def road_matrix(
     raises for locations more than ``max_snap_m`` from a road, naming them by
     ``ids``). The matrices are kept in ``cache_dir`` (default
     :func:`~geo.roads.cache.default_cache_dir`) under a digest of the network and
-    the ordered snapped nodes, the only things they depend on.
+    the ordered snapped nodes, the only things they depend on. ``workers`` is
+    passed to :func:`node_matrix`.
     """
     snapped = snap(network, lat, lon, ids=ids, max_distance_m=max_snap_m)
     nodes, where = np.unique(snapped.nodes, return_inverse=True)
@@ -122,7 +148,7 @@ def road_matrix(
             stored.get(k) is not None and stored[k].shape == (n, n) for k in ("seconds", "metres")
         ):
             return RoadMatrix(stored["seconds"], stored["metres"], snapped.metres)
-    seconds, metres = node_matrix(network, nodes, nodes)
+    seconds, metres = node_matrix(network, nodes, nodes, workers=workers)
     full = np.ix_(where, where)
     result = RoadMatrix(seconds[full], metres[full], snapped.metres)
     if file is not None:

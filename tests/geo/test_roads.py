@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -141,6 +142,16 @@ def test_matrix_agrees_with_networkx_on_a_generated_grid(small_grid: nx.MultiDiG
         assert m.metres[a, b] == pytest.approx(metres, rel=1e-3, abs=0.5)
 
 
+@pytest.mark.slow
+def test_processes_share_the_sources_and_agree() -> None:
+    """Two worker processes give exactly the matrices one process gives."""
+    net = RoadNetwork.from_graph(city_grid(25, 25, seed=5))
+    one = road_matrix(net, net.lat, net.lon, use_cache=False)
+    two = road_matrix(net, net.lat, net.lon, use_cache=False, workers=2)
+    np.testing.assert_array_equal(one.seconds, two.seconds)
+    np.testing.assert_array_equal(one.metres, two.metres)
+
+
 def test_generated_grid_has_road_classes_and_one_way_streets(
     small_grid: nx.MultiDiGraph,
 ) -> None:
@@ -190,9 +201,9 @@ def test_second_call_reads_the_cache(
     calls = []
     compute = matrix_module.node_matrix
 
-    def counting(*args: object) -> object:
+    def counting(*args: Any, **kwargs: Any) -> Any:
         calls.append(1)
-        return compute(*args)  # type: ignore[arg-type]
+        return compute(*args, **kwargs)
 
     monkeypatch.setattr(matrix_module, "node_matrix", counting)
     lat, lon = helsinki.lat[:20], helsinki.lon[:20]
