@@ -47,35 +47,50 @@ def road_travel(request: Request, places: Sequence[Location]) -> TravelMatrix:
         if loc.coords() not in coords:
             coords[loc.coords()] = len(ids)
             ids.append(f"{loc.lat},{loc.lon}")
-    full = _matrix(request.travel, tuple(coords), tuple(ids))
+    try:
+        full = _matrix(request.travel, tuple(coords), tuple(ids))
+    except FarFromRoadError as exc:
+        raise RequestError(_far_errors(request, exc)) from None
     index = np.array([coords[loc.coords()] for loc in places], dtype=np.intp)
     pick = np.ix_(index, index)
     return TravelMatrix(distance_km=full.metres[pick] / 1000.0, minutes=full.seconds[pick] / 60.0)
 
 
+def _far_errors(request: Request, exc: FarFromRoadError) -> list[FieldError]:
+    """One error per record too far from a road, naming the record, its id and the distance."""
+    records = {d.id: f"depots[{k}]" for k, d in enumerate(request.depots)}
+    records |= {p.id: f"pickup_points[{k}]" for k, p in enumerate(request.pickup_points)}
+    records |= {o.id: f"orders[{k}]" for k, o in enumerate(request.orders) if not o.pickup_point}
+    limit = f"more than the {exc.limit_m:,.0f} m of travel.max_snap_m"
+    return [
+        FieldError(records.get(rid, ""), "location", f"{m:,.0f} m from a road, {limit}", rid)
+        for rid, m in exc.far
+    ]
+
+
 def _matrix(travel: Travel, coords: Coords, ids: tuple[str, ...]) -> RoadMatrix:
     speeds = None if travel.speeds is None else tuple(sorted(travel.speeds.items()))
-    try:
-        return _remembered(
-            travel.metric, travel.osm_file, speeds, travel.url, travel.max_snap_m, coords, ids
-        )
-    except FarFromRoadError as exc:
-        limit = f"more than {exc.limit_m:,.0f} m (travel.max_snap_m) from the nearest road"
-        raise RequestError(
-            [FieldError("", "location", f"{m:,.0f} m from a road: {limit}", i) for i, m in exc.far]
-        ) from None
+    stamp = None
+    if travel.metric == "road" and travel.osm_file is not None:
+        stat = os.stat(travel.osm_file)
+        stamp = (stat.st_mtime_ns, stat.st_size)
+    return _remembered(
+        travel.metric, travel.osm_file, stamp, speeds, travel.url, travel.max_snap_m, coords, ids
+    )
 
 
 @functools.lru_cache(maxsize=2)
 def _remembered(
     metric: str,
     osm_file: str | None,
+    stamp: tuple[int, int] | None,
     speeds: tuple[tuple[str, float], ...] | None,
     url: str | None,
     max_snap_m: float,
     coords: Coords,
     ids: tuple[str, ...],
 ) -> RoadMatrix:
+    del stamp  # the extract's modification time and size: part of the memo's key only
     lat = [c[0] for c in coords]
     lon = [c[1] for c in coords]
     if metric == "osrm":

@@ -108,8 +108,8 @@ def test_an_order_far_from_any_road_is_named() -> None:
     with pytest.raises(RequestError) as caught:
         plan_day(request, time_limit_s=1.0, iterations=50)
     (error,) = caught.value.errors
-    assert error.record_id == "H1"
-    assert "from a road" in error.message
+    assert (error.record, error.record_id, error.field) == ("orders[2]", "H1", "location")
+    assert "m from a road" in error.message
     assert "200 m" in error.message
 
 
