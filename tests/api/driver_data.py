@@ -10,8 +10,6 @@ from zoneinfo import ZoneInfo
 from fastapi import FastAPI
 
 from api.app import create_app
-from api.routes.driver import router as driver_router
-from api.routes.maps import router as maps_router
 from api.settings import Settings
 from dispatch.clock import format_clock
 from dispatch.store import JobSource, Store, create_driver_link, create_job, save_plan, start_job
@@ -22,13 +20,8 @@ DEPOT = {"id": "DC-N", "name": "北區倉", "location": {"lat": 25.06, "lon": 12
 
 
 def build_app(database_url: str) -> FastAPI:
-    """The service app, with the driver and map routes included if the app has not yet."""
-    app = create_app(Settings(database_url=database_url, load_demo=False, workers=1))
-    paths = {getattr(r, "path", "") for r in app.routes}
-    for router in (driver_router, maps_router):
-        if not {getattr(r, "path", "") for r in router.routes} <= paths:
-            app.include_router(router)
-    return app
+    """The service app on ``database_url``, without the demo data."""
+    return create_app(Settings(database_url=database_url, load_demo=False, workers=1))
 
 
 def today() -> date:

@@ -133,7 +133,8 @@ def test_plan_map_draws_a_line_per_route_and_a_marker_per_stop(
     assert popup.locator(".popup-title").text_content() == "1. 團購點 1-1"
     assert popup.locator("tr.row-chilled").count() == 0
     page.locator(".leaflet-popup-close-button").click()
-    page.locator(".stop-marker").nth(1).click()
+    page.locator(".stop-marker").nth(1).dispatch_event("click")
+    page.wait_for_selector(".leaflet-popup-content .popup-title:text-is('2. 團購點 1-2')")
     assert popup.locator("tr.row-chilled .popup-value").text_content() == "12 L"
     page.wait_for_timeout(400)
     page.screenshot(path=str(artifacts / "plan-map-popup.png"))
@@ -248,4 +249,34 @@ def test_map_file_written_by_the_cli_opens_from_disk(
     assert seen.dialogs == []
     assert seen.errors == []
     assert page.evaluate("window.__cspViolations") == []
+    _local_only(browser)
+
+
+def test_driver_page_shows_injected_names_as_text(
+    service: Service, browser: Browser, page: Any, artifacts: Path, tmp_path: Path
+) -> None:
+    """The same payloads in the driver's stop names, vehicle and orders show literally in the
+    list and on the map's markers; reporting a delivery on such a stop works; nothing runs."""
+    plan = payload_plan(str(tmp_path / "pwned"))
+    stored = store_plan(service.store, plan, payload_request(plan))
+    vehicle = plan["routes"][0]["vehicle"]
+    seen = _watch(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    response = page.goto(f"{service.base_url}/d/{stored.tokens[vehicle]}")
+    assert response is not None
+    assert response.status == 200
+    page.wait_for_selector("path.route-line")
+    names = [s["name"] for s in plan["routes"][0]["stops"]]
+    assert page.locator("li.stop h2").all_text_contents() == names
+    assert page.locator("h1").text_content() == vehicle
+    orders = page.locator("li.stop details.orders p").all_text_contents()
+    assert orders == [", ".join(s["orders"]) for s in plan["routes"][0]["stops"]]
+    assert page.locator("main img, main iframe").count() == 0
+    page.locator("li.stop").nth(1).locator("button.btn-delivered").click()
+    page.wait_for_selector('li.stop:nth-child(2)[data-status="delivered"]')
+    page.screenshot(path=str(artifacts / "driver-page-payloads.png"), full_page=True)
+    assert seen.dialogs == []
+    assert seen.errors == []
+    assert page.evaluate("window.__cspViolations") == []
+    assert not (tmp_path / "pwned").exists()
     _local_only(browser)
