@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import os
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -17,6 +18,7 @@ from pydantic import ValidationError
 from dispatch.carriers import OWN
 from dispatch.clock import format_clock
 from dispatch.request import (
+    GEO_METRICS,
     MAX_FLEET,
     MAX_MATRIX_KM,
     MAX_MATRIX_MINUTES,
@@ -27,6 +29,7 @@ from dispatch.request import (
     TimeWindow,
 )
 from dispatch.text import MAX_ID, MAX_NAME, bad_text, printable, text_problem
+from geo.osrm import check_url
 from geo.regions import RegionError, extent, regions_from_geojson
 
 _KEYED = ("orders", "pickup_points", "depots", "vehicles", "carriers")
@@ -201,7 +204,7 @@ def check_references(req: Request) -> list[FieldError]:
 
     depots = {d.id for d in req.depots}
     points = {p.id: p for p in req.pickup_points}
-    geo = req.travel.metric == "haversine"
+    geo = req.travel.metric in GEO_METRICS
 
     for i, d in enumerate(req.depots):
         rec = f"depots[{i}]"
@@ -255,6 +258,7 @@ def check_references(req: Request) -> list[FieldError]:
         if pin != OWN and pin not in carriers
     ]
     errors += _travel_matrix(req)
+    errors += _travel_source(req)
     return errors
 
 
@@ -263,6 +267,26 @@ def _location_kind(is_geo: bool, geo: bool, metric: str, rec: str, rid: str) -> 
         return []
     want = "lat/lon" if geo else "x/y"
     return [FieldError(rec, "location", f"the {metric} metric needs {want} coordinates", rid)]
+
+
+def _travel_source(req: Request) -> list[FieldError]:
+    """The road metric's extract is a readable file; the osrm metric's url an http(s) address."""
+    t = req.travel
+    if t.metric == "road":
+        if t.osm_file is None:
+            return [FieldError("", "travel.osm_file", "the road metric needs an .osm.pbf file")]
+        if not t.osm_file.endswith(".pbf"):
+            return [FieldError("", "travel.osm_file", "must be an OpenStreetMap .osm.pbf file")]
+        if not os.path.isfile(t.osm_file) or not os.access(t.osm_file, os.R_OK):
+            return [FieldError("", "travel.osm_file", f"no readable file at {t.osm_file}")]
+    if t.metric == "osrm":
+        if t.url is None:
+            return [FieldError("", "travel.url", "the osrm metric needs the server's url")]
+        try:
+            check_url(t.url)
+        except ValueError as exc:
+            return [FieldError("", "travel.url", str(exc))]
+    return []
 
 
 def _travel_matrix(req: Request) -> list[FieldError]:

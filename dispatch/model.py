@@ -16,6 +16,7 @@ import numpy as np
 from dispatch.grouping import Stop
 from dispatch.load import capacity_values
 from dispatch.request import Depot, Location, Request, Temperature, Vehicle
+from dispatch.road_travel import road_travel
 from geo.travel import TravelMatrix, euclidean_matrix, given_matrix, haversine_matrix
 from optimizer import Node, Problem
 from optimizer import Vehicle as OptVehicle
@@ -71,6 +72,8 @@ def travel_matrix(request: Request, places: Sequence[tuple[str, Location]]) -> T
         assert t.distances is not None
         index = {loc: i for i, loc in enumerate(t.locations)}
         return given_matrix(t.distances, t.durations, [index[pid] for pid, _ in places])
+    if t.metric in ("road", "osrm"):
+        return road_travel(request, [loc for _, loc in places])
     first, second = np.array([p.coords() for _, p in places], dtype=np.float64).T
     if t.metric == "euclidean":
         return euclidean_matrix(first, second)

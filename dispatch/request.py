@@ -50,6 +50,8 @@ Sku = Annotated[str, StringConstraints(max_length=MAX_SKU), _LINE]
 Phone = Annotated[str, StringConstraints(max_length=MAX_PHONE), _LINE]
 Address = Annotated[str, StringConstraints(max_length=MAX_ADDRESS), _LINES]
 Note = Annotated[str, StringConstraints(max_length=MAX_NOTE), _LINES]
+FilePath = Annotated[str, StringConstraints(min_length=1, max_length=4096), _LINE]
+Url = Annotated[str, StringConstraints(min_length=1, max_length=2048), _LINE]
 
 MAX_QTY = 1_000_000
 MAX_UNIT_LOAD = 100_000.0
@@ -80,6 +82,7 @@ MAX_REGION_POINTS = 100_000
 _Minutes = Annotated[float, Field(ge=0, le=MAX_MINUTES, allow_inf_nan=False)]
 _Rate = Annotated[float, Field(ge=0, le=MAX_RATE, allow_inf_nan=False)]
 _Money = Annotated[float, Field(ge=0, le=MAX_MONEY, allow_inf_nan=False)]
+_Speed = Annotated[float, Field(ge=MIN_SPEED_KMH, le=MAX_SPEED_KMH, allow_inf_nan=False)]
 _Capacity = Annotated[float, Field(ge=0, le=MAX_CAPACITY, allow_inf_nan=False)]
 _UnitLoad = Annotated[float, Field(ge=0, le=MAX_UNIT_LOAD, allow_inf_nan=False)]
 
@@ -276,13 +279,28 @@ class Carrier(_Model):
     max_orders: int | None = Field(None, ge=0)
 
 
+GEO_METRICS = ("haversine", "road", "osrm")
+"""The metrics that need lat/lon locations."""
+
+
 class Travel(_Model):
-    metric: Literal["haversine", "euclidean", "matrix"] = "haversine"
+    """How travel is measured: a formula, a given matrix, a road network, or an OSRM server.
+
+    ``road`` routes over the OpenStreetMap extract ``osm_file`` (``.osm.pbf``) at the
+    road-class ``speeds`` (km/h, over the defaults); ``osrm`` asks the table service
+    at ``url``. Both refuse locations more than ``max_snap_m`` from a road.
+    """
+
+    metric: Literal["haversine", "euclidean", "matrix", "road", "osrm"] = "haversine"
     speed_kmh: float = Field(30.0, ge=MIN_SPEED_KMH, le=MAX_SPEED_KMH, allow_inf_nan=False)
     circuity: float = Field(1.3, ge=1, le=5, allow_inf_nan=False)
     locations: tuple[OrderId, ...] | None = None
     durations: tuple[tuple[float, ...], ...] | None = None
     distances: tuple[tuple[float, ...], ...] | None = None
+    osm_file: FilePath | None = None
+    speeds: dict[Label, _Speed] | None = Field(None, max_length=100)
+    url: Url | None = None
+    max_snap_m: float = Field(500.0, gt=0, le=100_000, allow_inf_nan=False)
 
 
 class Policy(_Model):

@@ -1,13 +1,15 @@
 """An independent plan checker: recomputes times, loads, cold-chain ages and costs from the request.
 
 It shares no code with the planner beyond the request models and the clock
-format of the contract; its travel times come from its own formulas.
+format of the contract; its travel times come from its own formulas, or, for the
+``road`` and ``osrm`` metrics, from its own call of the geo provider (the road
+network of the request's extract, or the OSRM server) for every place of the request.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +18,8 @@ from shapely.geometry import Point, Polygon, shape
 
 from dispatch.clock import format_clock, format_windows, parse_clock
 from dispatch.request import Carrier, Location, Order, Request, Temperature, Vehicle
+from geo.osrm import osrm_table
+from geo.roads import load_network, road_matrix
 
 TOLERANCE_MIN = 1.0 + 1.0 / 60
 """Plan times are rounded to the minute, so two times compared may be a minute apart, and
@@ -34,9 +38,40 @@ class Violation:
         return f"{self.where}: [{self.rule}] {self.message}"
 
 
-def _km(request: Request, a: Location, b: Location, ida: str, idb: str) -> tuple[float, float]:
+Leg = Callable[[Location, Location], tuple[float, float]]
+
+
+def _road_legs(request: Request) -> Leg:
+    """Kilometres and minutes along the roads between any two places of the request."""
+    t = request.travel
+    places = [d.location for d in request.depots] + [p.location for p in request.pickup_points]
+    places += [o.location for o in request.orders if o.location and not o.pickup_point]
+    coords = list(dict.fromkeys(loc.coords() for loc in places))
+    lat = [c[0] for c in coords]
+    lon = [c[1] for c in coords]
+    if t.metric == "osrm":
+        assert t.url is not None
+        m = osrm_table(t.url, lat, lon, max_snap_m=t.max_snap_m)
+    else:
+        assert t.osm_file is not None
+        network = load_network(t.osm_file, speeds=t.speeds)
+        m = road_matrix(network, lat, lon, max_snap_m=t.max_snap_m)
+    index = {c: k for k, c in enumerate(coords)}
+
+    def leg(a: Location, b: Location) -> tuple[float, float]:
+        i, j = index[a.coords()], index[b.coords()]
+        return float(m.metres[i, j]) / 1000.0, float(m.seconds[i, j]) / 60.0
+
+    return leg
+
+
+def _km(
+    request: Request, a: Location, b: Location, ida: str, idb: str, roads: Leg | None = None
+) -> tuple[float, float]:
     """Distance (km) and base-speed minutes between two places, per the request's metric."""
     t = request.travel
+    if roads is not None:
+        return roads(a, b)
     if t.metric == "matrix":
         assert t.locations is not None
         assert t.distances is not None
@@ -87,6 +122,7 @@ class _Checker(_Rules):
         self.depots = {d.id: d for d in request.depots}
         self.units: dict[str, Vehicle] = {uid: v for v in request.vehicles for uid in v.unit_ids()}
         self.late_allowed = request.policy.late_penalty_per_minute > 0
+        self.roads = _road_legs(request) if request.travel.metric in ("road", "osrm") else None
 
     def destination(self, order: Order) -> tuple[str, Location, list[tuple[int, int]]]:
         """The place id (the matrix metric's name for it), location and windows of a delivery."""
@@ -225,7 +261,7 @@ class _Checker(_Rules):
             dest_id, dest, windows = self.destination(orders[0])
             if not windows:
                 windows = [(0, 24 * 60)]
-            km, minutes = _km(self.req, here, dest, here_id, dest_id)
+            km, minutes = _km(self.req, here, dest, here_id, dest_id, self.roads)
             km_total += km
             arrival = self.clock(f"{sw}.arrival", visit.get("arrival"))
             begin = self.clock(f"{sw}.start_service", visit.get("start_service"))
@@ -272,7 +308,7 @@ class _Checker(_Rules):
                     elif item.temperature == Temperature.FROZEN:
                         load["frozen_l"] += item.qty * item.volume_l
             clock, here_id, here = departure, dest_id, dest
-        km, minutes = _km(self.req, here, end_depot.location, here_id, end_depot.id)
+        km, minutes = _km(self.req, here, end_depot.location, here_id, end_depot.id, self.roads)
         km_total += km
         if stops and end < clock + minutes / speed - TOLERANCE_MIN:
             self.fail(

