@@ -9,6 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dispatch.imports import ImportLimits
 from dispatch.store import Role
+from dispatch.travel_sources import TravelSources
 
 
 def default_workers(cores: int | None = None) -> int:
@@ -91,6 +92,18 @@ class Settings(BaseSettings):
         "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
         description="Background map tiles (URL template); empty for none",
     )
+    osm_dirs: list[str] = Field(
+        default_factory=list,
+        description="Folders whose .osm.pbf extracts a request's road travel may name (JSON list)",
+    )
+    osrm_urls: list[str] = Field(
+        default_factory=list,
+        description="Base URLs of the OSRM servers a request's travel may name (JSON list)",
+    )
+
+    @property
+    def travel_sources(self) -> TravelSources:
+        return TravelSources(tuple(self.osm_dirs), tuple(self.osrm_urls))
 
     @property
     def max_body_bytes(self) -> int:

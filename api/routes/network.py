@@ -6,10 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 
-from api.deps import Admin, Reader, ReadSession, WriteSession, finite_body
+from api.deps import Admin, Reader, ReadSession, SettingsDep, WriteSession, finite_body
 from api.problems import problem_responses
 from api.schemas import NetworkCounts
 from dispatch.store import audit, load_network, replace_network, validate_network
+from dispatch.travel_sources import check_travel_sources
 
 router = APIRouter(prefix="/network", tags=["network"], responses=problem_responses(400, 401, 403))
 
@@ -48,6 +49,7 @@ def read_network(session: ReadSession, _: Reader) -> dict[str, Any]:
 def put_network(
     who: Admin,
     session: WriteSession,
+    settings: SettingsDep,
     network: Annotated[dict[str, Any], Body(openapi_examples={"small": {"value": _NETWORK}})],
 ) -> NetworkCounts:
     """Replace the network. Pickup points that stored orders use cannot be removed (409).
@@ -55,6 +57,7 @@ def put_network(
     **Roles:** admin.
     """
     finite_body(network)
+    check_travel_sources(network, settings.travel_sources)
     counts = replace_network(session, validate_network(network))
     audit(session, who.actor, "network.replace", "network", **counts)
     return NetworkCounts(**counts)

@@ -40,6 +40,7 @@ from dispatch.store import (
     plan_document,
 )
 from dispatch.store.models import Json
+from dispatch.travel_sources import check_travel_sources
 
 router = APIRouter(prefix="/plans", tags=["plans"], responses=problem_responses(400, 401, 403, 422))
 
@@ -150,6 +151,7 @@ def request_plan(
     else:
         who.require(Role.ADMIN, Role.DISPATCHER)
         source, document = JobSource.STORED, _for_date(store, body)
+    check_travel_sources(document, settings.travel_sources)
     request = load_request(document, max_orders=settings.max_orders)
     check_time_limit(who, settings, request.options.time_limit_s)
     with store.write() as session:
