@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from dispatch.loading import RequestError, load_request, read_request
+from dispatch.errors import DispatchError
+from dispatch.loading import load_request, read_request
 from dispatch.plan import Plan
 from dispatch.request import Options, Request
 from optimizer import Progress
@@ -293,7 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except RequestError as exc:
+    except DispatchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:

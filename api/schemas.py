@@ -7,7 +7,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from api.problems import ErrorItem, Problem
+from api.problems import ErrorItem, ProblemDetail
 from dispatch.store import JobStatus, Role
 from dispatch.text import PlainText
 
@@ -81,7 +81,7 @@ class Job(BaseModel):
     solutions: int
     plan_id: int | None
     plan_url: str | None
-    error: Problem | None
+    error: ProblemDetail | None
 
 
 class PlanSummary(BaseModel):

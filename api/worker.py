@@ -18,9 +18,10 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from api.logs import logging_config
-from api.problems import problem, request_problem
+from api.problems import error_problem, problem
 from dispatch.day import plan_day
-from dispatch.loading import RequestError, load_request
+from dispatch.errors import DispatchError
+from dispatch.loading import load_request
 from dispatch.model import COST_SCALE
 from dispatch.store import (
     JobNotRunningError,
@@ -145,8 +146,8 @@ def run_job(
                 load_request(document),
                 on_progress=_ProgressWriter(store, job_id, progress_interval_s),
             )
-        except RequestError as exc:
-            error = request_problem(exc)
+        except DispatchError as exc:
+            error = error_problem(exc)
         except Exception as exc:
             log.exception("planning failed", extra={"job_id": job_id})
             error = problem(500, title="Planning failed", detail=f"{type(exc).__name__}: {exc}")

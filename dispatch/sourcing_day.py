@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from dispatch.carriers import OWN, CarrierTable
+from dispatch.errors import FieldError, RequestError
 from dispatch.grouping import Stop
-from dispatch.loading import FieldError, RequestError
 from dispatch.model import FleetUnit, fleet
 from dispatch.plan import Outsourced, RouteOut, Unserved
 from dispatch.planning import OwnFleetResult, ProgressFn, route_own_fleet

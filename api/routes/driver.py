@@ -30,7 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import SettingsDep, StoreDep
 from api.problems import PROBLEM_JSON, problem
 from api.routes.maps import app_asset_url, html_response, tiles_url
-from dispatch.loading import FieldError
+from dispatch.errors import FieldError
 from dispatch.store import (
     Store,
     get_plan,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, HTTPException, Query
 from api.deps import Dispatcher, PlanId, ReadSession, SettingsDep, WriteSession
 from api.problems import problem_responses
 from api.schemas import DriverLinkRequest, DriverLinks, LiveDriverLink, Page, Revoked
+from dispatch.errors import NotFoundError
 from dispatch.store import (
     LiveLink,
     audit,
@@ -17,7 +18,6 @@ from dispatch.store import (
     replace_driver_links,
     revoke_driver_links,
 )
-from dispatch.store.errors import NotFoundError
 from dispatch.store.models import utcnow
 from dispatch.tracking import driver_link, link_expiry
 

@@ -25,7 +25,8 @@ from api.geojson import plan_geojson
 from api.problems import problem_responses
 from api.quotas import check_open_jobs, check_time_limit
 from api.schemas import Page, PlanAccepted, PlanForDate, PlanSummary
-from dispatch.loading import FieldError, RequestError, load_request
+from dispatch.errors import FieldError, RequestError
+from dispatch.loading import load_request
 from dispatch.plan import Plan
 from dispatch.store import (
     JobSource,

@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
-from dispatch.loading import FieldError, RequestError, load_request, region_id
+from dispatch.errors import ConflictError, FieldError, RequestError
+from dispatch.loading import load_request, region_id
 from dispatch.request import Request
-from dispatch.store.errors import ConflictError
 from dispatch.store.models import (
     Carrier,
     Depot,

@@ -194,3 +194,16 @@ def test_malformed_json_is_400(client: TestClient, keys: Keys) -> None:
 def test_unknown_plan_is_404(client: TestClient, keys: Keys) -> None:
     assert_problem(client.get("/plans/999", headers=keys.planner), 404)
     assert_problem(client.get("/plans/abc", headers=keys.planner), 422)
+
+
+def test_an_engine_that_cannot_plan_the_request_is_422(
+    client: TestClient, keys: Keys, api_store: Store
+) -> None:
+    """PyVRP alone with paid lateness is refused at once, naming the option; no job is made."""
+    body = {**SCENARIO, "options": {"time_limit_s": 1, "engine": "pyvrp"},
+            "policy": {"late_penalty_per_minute": 5, "max_late_minutes": 30}}  # fmt: skip
+    problem = assert_problem(client.post("/plans", json=body, headers=keys.planner), 422)
+    assert problem["type"] == "/problems/unsupported-option"
+    assert [e["field"] for e in problem["errors"]] == ["options.engine"]
+    assert "paid lateness" in problem["detail"]
+    assert _jobs(api_store) == 0
