@@ -81,14 +81,14 @@ def _solve(request: Request, out: Path, time_limit: float | None, map_path: Path
     limit = request.options.limit(time_limit)
     with _progress(sys.stderr.isatty(), limit) as report:
         plan = plan_day(request, time_limit_s=time_limit, on_progress=report)
-    data = plan.model_dump(mode="json", exclude_none=True)
+    data = plan.document()
     _write_json(out, data)
     print(_summary(plan))
     print(f"plan written to {out}")
     if map_path is not None:
         from api.views.plan_map import write_plan_map
 
-        write_plan_map(request, data, map_path)
+        write_plan_map(request, plan, map_path)
         print(f"map written to {map_path}")
     violations = validate_plan(request, data)
     if violations:

@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 
@@ -184,7 +184,7 @@ def error_problem(exc: DispatchError, instance: str | None = None) -> dict[str, 
     if isinstance(exc, InputError):
         return problem(
             422, type_="/problems/invalid-input", title="The input is not valid",
-            detail=f"{len(exc.errors)} error(s) in the input", instance=instance,
+            detail=f"{len(exc.errors)} error(s) in {exc.subject}", instance=instance,
             errors=exc.errors,
         )  # fmt: skip
     status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 500)
@@ -197,6 +197,18 @@ _STATUS: dict[type[DispatchError], int] = {
     AuthenticationError: 401,
     PermissionDeniedError: 403,
 }
+
+
+def field_errors(exc: ValidationError, record: str) -> list[FieldError]:
+    """The errors pydantic found in ``record``, each naming its field."""
+    return [
+        FieldError(
+            record,
+            ".".join(str(p) for p in e["loc"]),
+            str(e["msg"]).removeprefix("Value error, "),
+        )
+        for e in exc.errors()
+    ]
 
 
 def _validation_errors(exc: RequestValidationError) -> list[FieldError]:

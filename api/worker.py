@@ -23,6 +23,7 @@ from dispatch.day import plan_day
 from dispatch.errors import DispatchError
 from dispatch.loading import load_request
 from dispatch.model import COST_SCALE
+from dispatch.plan import Plan
 from dispatch.store import (
     JobNotRunningError,
     JobStatus,
@@ -152,8 +153,7 @@ def run_job(
             log.exception("planning failed", extra={"job_id": job_id})
             error = problem(500, title="Planning failed", detail=f"{type(exc).__name__}: {exc}")
         else:
-            return _store_plan(store, job_id, plan.model_dump(mode="json", exclude_none=True),
-                               link_key, started)  # fmt: skip
+            return _store_plan(store, job_id, plan, link_key, started)
         with store.write() as session:
             fail_job(session, job_id, error, only=(JobStatus.RUNNING,))
             audit(session, "worker", "plan.fail", f"job:{job_id}", title=error["title"])
@@ -163,12 +163,12 @@ def run_job(
 
 
 def _store_plan(
-    store: Store, job_id: str, data: dict[str, object], link_key: bytes | None, started: float
+    store: Store, job_id: str, plan: Plan, link_key: bytes | None, started: float
 ) -> JobOutcome:
     try:
         with store.write() as session:
-            row = save_plan(session, job_id, data)
-            issue_driver_links(data, partial(create_driver_link, session, row.id, key=link_key))
+            row = save_plan(session, job_id, plan)
+            issue_driver_links(plan, partial(create_driver_link, session, row.id, key=link_key))
             audit(session, "worker", "plan.create", f"plan:{row.id}", job_id=job_id)
     except JobNotRunningError:
         with store.read() as session:

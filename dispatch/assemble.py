@@ -51,7 +51,7 @@ def assemble_plan(
         status = "infeasible"
     return Plan(
         status=status,
-        date=request.date.isoformat(),
+        date=request.date,
         timezone=request.timezone,
         objective=Objective(
             total=round(own + carriers + penalties, 2),
@@ -59,10 +59,10 @@ def assemble_plan(
             carriers=carriers,
             penalties=penalties,
         ),
-        routes=list(routes),
-        outsourced=list(outsourced),
-        unserved=list(unserved),
-        regions=list(regions),
+        routes=tuple(routes),
+        outsourced=tuple(outsourced),
+        unserved=tuple(unserved),
+        regions=tuple(regions),
         kpis=Kpis(
             orders=len(request.orders),
             served_own=served_own,

@@ -15,6 +15,7 @@ from dispatch.store import (
     audit,
     get_plan,
     live_driver_links,
+    load_plan,
     replace_driver_links,
     revoke_driver_links,
 )
@@ -73,7 +74,7 @@ def create_links(
     unknown = [v for v in vehicles if v not in known]
     if unknown:
         raise NotFoundError("route", f"{', '.join(unknown)} of plan {plan_id}")
-    timezone = str(plan.job.request.get("timezone") or "Asia/Taipei")
+    timezone = load_plan(session, plan_id).timezone
     expires_at = spec.expires_at or link_expiry(plan.plan_date, timezone)
     if expires_at <= utcnow():
         raise HTTPException(422, "the links would have expired already: give a later expires_at")

@@ -21,10 +21,11 @@ from api.deps import (
     StoreDep,
     finite_body,
 )
-from api.geojson import plan_geojson
 from api.problems import problem_responses
 from api.quotas import check_open_jobs, check_time_limit
 from api.schemas import Page, PlanAccepted, PlanForDate, PlanSummary
+from api.views.geojson import plan_geojson
+from api.views.places import RequestPlaces
 from dispatch.errors import FieldError, RequestError
 from dispatch.loading import load_request
 from dispatch.plan import Plan
@@ -37,6 +38,7 @@ from dispatch.store import (
     get_plan,
     list_plans,
     load_network,
+    load_plan,
     orders_on,
     plan_document,
 )
@@ -230,6 +232,6 @@ def read_plan_geojson(plan_id: PlanId, session: ReadSession, _: Reader) -> Respo
 
     **Roles:** admin, dispatcher, planner.
     """
-    plan = get_plan(session, plan_id)
-    collection = plan_geojson(json.loads(plan.document), plan.job.request)
+    places = RequestPlaces.of(get_plan(session, plan_id).job.request)
+    collection = plan_geojson(load_plan(session, plan_id), places)
     return Response(json.dumps(collection, ensure_ascii=False), media_type="application/geo+json")

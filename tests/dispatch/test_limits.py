@@ -69,6 +69,7 @@ INTERNAL = {
     "driver_links.token_hash", "driver_links.vehicle", "tracking_events.vehicle",
     "tracking_events.stop", "tracking_events.kind", "tracking_events.reason",
     "api_keys.key_hash", "api_keys.role", "audit_log.action", "audit_log.target",
+    "driver_links.token_seed",
 }  # fmt: skip
 """Columns the service fills itself (hashes, enums, ids it makes, vehicle ids ≤ 64 + "#500")."""
 

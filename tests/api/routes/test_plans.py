@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.settings import Settings
 from dispatch.loading import load_request
+from dispatch.plan import Plan
 from dispatch.store import Role, Store, create_key, list_jobs
 from dispatch.validator import validate_plan
 from optimizer import portfolio
@@ -118,7 +119,8 @@ def test_jobs_run_side_by_side(settings: Settings) -> None:
 
 def test_stored_plan_reads_back_exactly(client: TestClient, keys: Keys, plan_id: int) -> None:
     """GET /plans/{id} is the stored contract JSON; the list pages summaries."""
-    assert client.get(f"/plans/{plan_id}", headers=keys.planner).json() == PLAN
+    stored = Plan.model_validate(PLAN).document()
+    assert client.get(f"/plans/{plan_id}", headers=keys.planner).json() == stored
     listed = client.get("/plans", params={"date": "2026-11-11"}, headers=keys.planner).json()
     assert listed["count"] == 1
     assert listed["data"][0]["unserved"] == 1
