@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -16,8 +16,9 @@ from pydantic import ValidationError
 from dispatch.errors import DispatchError
 from dispatch.loading import load_request, read_request
 from dispatch.plan import Plan
+from dispatch.planning_job import plan_request
+from dispatch.progress import PlanProgress, ProgressFn
 from dispatch.request import Options, Request
-from optimizer import Progress
 
 if TYPE_CHECKING:
     from dispatch.store import Store
@@ -31,7 +32,7 @@ def _write_json(path: Path, data: Any) -> None:
 
 
 @contextmanager
-def _progress(enabled: bool, limit: float) -> Iterator[Callable[[Progress], None] | None]:
+def _progress(enabled: bool, limit: float) -> Iterator[ProgressFn | None]:
     """A live line (best cost, elapsed) on a terminal; nothing when piped."""
     if not enabled:
         yield None
@@ -44,20 +45,15 @@ def _progress(enabled: bool, limit: float) -> Iterator[Callable[[Progress], None
         TextColumn("[bold]solving"),
         BarColumn(),
         TimeElapsedColumn(),
-        TextColumn("best cost {task.fields[best]}  ({task.fields[n]} improvements)"),
+        TextColumn("best cost {task.fields[best]}  ({task.fields[n]} plans)"),
         transient=True,
         console=Console(stderr=True),
     ) as bar:
         task = bar.add_task("solve", total=limit, best="–", n=0)
 
-        def report(p: Progress) -> None:
-            from dispatch.model import COST_SCALE
-
+        def report(p: PlanProgress) -> None:
             bar.update(
-                task,
-                completed=min(p.elapsed_s, limit),
-                best=f"{p.best_cost / COST_SCALE:,.0f}",
-                n=p.solutions,
+                task, completed=min(p.elapsed_s, limit), best=f"{p.best_cost:,.0f}", n=p.plans
             )
 
         yield report
@@ -75,12 +71,11 @@ def _summary(plan: Plan) -> str:
 
 
 def _solve(request: Request, out: Path, time_limit: float | None, map_path: Path | None) -> int:
-    from dispatch.day import plan_day
     from dispatch.validator import validate_plan
 
     limit = request.options.limit(time_limit)
     with _progress(sys.stderr.isatty(), limit) as report:
-        plan = plan_day(request, time_limit_s=time_limit, on_progress=report)
+        plan = plan_request(request, time_limit_s=time_limit, on_progress=report).plan
     data = plan.document()
     _write_json(out, data)
     print(_summary(plan))

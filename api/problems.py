@@ -191,6 +191,14 @@ def error_problem(exc: DispatchError, instance: str | None = None) -> dict[str, 
     return problem(status, detail=str(exc), instance=instance)
 
 
+def job_problem(exc: Exception) -> dict[str, Any]:
+    """The problem a failed planning job keeps: its error's, or "Planning failed" (500) for
+    an error the project did not raise on purpose."""
+    if isinstance(exc, DispatchError):
+        return error_problem(exc)
+    return problem(500, title="Planning failed", detail=f"{type(exc).__name__}: {exc}")
+
+
 _STATUS: dict[type[DispatchError], int] = {
     NotFoundError: 404,
     ConflictError: 409,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dispatch.assemble import assemble_plan
 from dispatch.plan import Plan
-from dispatch.planning import ProgressFn
+from dispatch.progress import ProgressFn
 from dispatch.request import Request
 from dispatch.sourcing import decide
 

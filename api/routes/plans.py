@@ -26,9 +26,9 @@ from api.quotas import check_open_jobs, check_time_limit
 from api.schemas import Page, PlanAccepted, PlanForDate, PlanSummary
 from api.views.geojson import plan_geojson
 from api.views.places import RequestPlaces
-from dispatch.errors import FieldError, RequestError
 from dispatch.loading import load_request
 from dispatch.plan import Plan
+from dispatch.planning_job import stored_request
 from dispatch.store import (
     JobSource,
     Role,
@@ -37,9 +37,7 @@ from dispatch.store import (
     create_job,
     get_plan,
     list_plans,
-    load_network,
     load_plan,
-    orders_on,
     plan_document,
 )
 from dispatch.store.models import Json
@@ -96,17 +94,7 @@ def _for_date(store: StoreDep, body: Json) -> Json:
             [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
         ) from None
     with store.read() as session:
-        network = load_network(session)
-        orders = orders_on(session, spec.date)
-    if not orders:
-        raise RequestError([FieldError("", "date", f"no orders are stored for {spec.date}")])
-    return {
-        **network,
-        "date": spec.date.isoformat(),
-        "orders": orders,
-        "policy": {**(network.get("policy") or {}), **(spec.policy or {})},
-        "options": {**(network.get("options") or {}), **(spec.options or {})},
-    }
+        return stored_request(session, spec.date, options=spec.options, policy=spec.policy)
 
 
 @router.post(
