@@ -3,6 +3,7 @@ below the plan the day ends with."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -24,7 +25,7 @@ def test_only_lower_costs_are_reported(costs: list[float]) -> None:
     for cost in costs:
         best.offer(cost)
     reported = [p.best_cost for p in seen]
-    assert all(b < a for a, b in zip(reported, reported[1:], strict=False))
+    assert all(b < a for a, b in itertools.pairwise(reported))
     for p in seen:
         assert p.best_cost == round(min(costs[: p.plans]), 2)
     if costs:
