@@ -16,7 +16,6 @@ from pydantic import ValidationError
 from dispatch.errors import DispatchError
 from dispatch.loading import load_request, read_request
 from dispatch.plan import Plan
-from dispatch.planning_job import plan_request
 from dispatch.progress import PlanProgress, ProgressFn
 from dispatch.request import Options, Request
 
@@ -71,6 +70,7 @@ def _summary(plan: Plan) -> str:
 
 
 def _solve(request: Request, out: Path, time_limit: float | None, map_path: Path | None) -> int:
+    from dispatch.day import plan_request
     from dispatch.validator import validate_plan
 
     limit = request.options.limit(time_limit)

@@ -26,8 +26,8 @@ from pathlib import Path
 from statistics import mean
 from typing import Any
 
+from dispatch.day import plan_request
 from dispatch.loading import load_request
-from dispatch.planning_job import plan_request
 from dispatch.validator import validate_plan
 from scenarios.demo import demo_request
 

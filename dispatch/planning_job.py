@@ -1,7 +1,8 @@
 """The planning use case, as the worker, the command line and the benchmarks run it.
 
-:func:`plan_request` loads a request (checked whole before any work), plans the day and
-reports the best cost so far in money; :func:`run_planning_job` does that for a stored job
+:func:`dispatch.day.plan_request` loads a request (checked whole before any work), plans
+the day and reports the best cost so far in money; :func:`run_planning_job` does that for a
+stored job
 and keeps the plan, its routes' driver links and the audit entry in one transaction, or
 fails the job with the problem its error maps to. :func:`stored_request` is the request
 for a date's stored orders on the stored network.
@@ -19,12 +20,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from dispatch.day import plan_day
+from dispatch.day import plan_request
 from dispatch.errors import DispatchError, FieldError, RequestError
-from dispatch.loading import load_request
 from dispatch.plan import Plan
-from dispatch.progress import PlanProgress, ProgressFn
-from dispatch.request import Request
+from dispatch.progress import PlanProgress
 from dispatch.store import (
     JobNotRunningError,
     JobStatus,
@@ -46,15 +45,6 @@ log = logging.getLogger("dispatch.worker")
 Json = dict[str, Any]
 DescribeError = Callable[[Exception], Json]
 """The problem document a failed job keeps for the error that ended it."""
-
-
-@dataclass(frozen=True, slots=True)
-class Planned:
-    """A day planned: its request, its plan and how long planning took."""
-
-    request: Request
-    plan: Plan
-    seconds: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,23 +77,6 @@ def stored_request(
         "policy": {**(network.get("policy") or {}), **(policy or {})},
         "options": {**(network.get("options") or {}), **(options or {})},
     }
-
-
-def plan_request(
-    source: Request | Mapping[str, Any],
-    *,
-    time_limit_s: float | None = None,
-    iterations: int | None = None,
-    on_progress: ProgressFn | None = None,
-    max_orders: int | None = None,
-) -> Planned:
-    """Load ``source`` (a request, or its JSON data) and plan its day."""
-    request = source if isinstance(source, Request) else load_request(source, max_orders=max_orders)
-    started = time.perf_counter()
-    plan = plan_day(
-        request, time_limit_s=time_limit_s, iterations=iterations, on_progress=on_progress
-    )
-    return Planned(request, plan, time.perf_counter() - started)
 
 
 class _ProgressWriter:

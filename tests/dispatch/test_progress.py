@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dispatch.planning_job import plan_request
+from dispatch.day import plan_request
 from dispatch.progress import BestCost, PlanProgress
 from scenarios.sourcing_day import sourcing_day
 
