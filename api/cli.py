@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from dispatch.loading import RequestError, load_request, read_request
+from dispatch.errors import DispatchError
+from dispatch.loading import load_request, read_request
 from dispatch.plan import Plan
+from dispatch.progress import PlanProgress, ProgressFn
 from dispatch.request import Options, Request
-from optimizer import Progress
 
 if TYPE_CHECKING:
     from dispatch.store import Store
@@ -30,7 +31,7 @@ def _write_json(path: Path, data: Any) -> None:
 
 
 @contextmanager
-def _progress(enabled: bool, limit: float) -> Iterator[Callable[[Progress], None] | None]:
+def _progress(enabled: bool, limit: float) -> Iterator[ProgressFn | None]:
     """A live line (best cost, elapsed) on a terminal; nothing when piped."""
     if not enabled:
         yield None
@@ -43,20 +44,15 @@ def _progress(enabled: bool, limit: float) -> Iterator[Callable[[Progress], None
         TextColumn("[bold]solving"),
         BarColumn(),
         TimeElapsedColumn(),
-        TextColumn("best cost {task.fields[best]}  ({task.fields[n]} improvements)"),
+        TextColumn("best cost {task.fields[best]}  ({task.fields[n]} plans)"),
         transient=True,
         console=Console(stderr=True),
     ) as bar:
         task = bar.add_task("solve", total=limit, best="–", n=0)
 
-        def report(p: Progress) -> None:
-            from dispatch.model import COST_SCALE
-
+        def report(p: PlanProgress) -> None:
             bar.update(
-                task,
-                completed=min(p.elapsed_s, limit),
-                best=f"{p.best_cost / COST_SCALE:,.0f}",
-                n=p.solutions,
+                task, completed=min(p.elapsed_s, limit), best=f"{p.best_cost:,.0f}", n=p.plans
             )
 
         yield report
@@ -74,20 +70,20 @@ def _summary(plan: Plan) -> str:
 
 
 def _solve(request: Request, out: Path, time_limit: float | None, map_path: Path | None) -> int:
-    from dispatch.day import plan_day
+    from dispatch.day import plan_request
     from dispatch.validator import validate_plan
 
     limit = request.options.limit(time_limit)
     with _progress(sys.stderr.isatty(), limit) as report:
-        plan = plan_day(request, time_limit_s=time_limit, on_progress=report)
-    data = plan.model_dump(mode="json", exclude_none=True)
+        plan = plan_request(request, time_limit_s=time_limit, on_progress=report).plan
+    data = plan.document()
     _write_json(out, data)
     print(_summary(plan))
     print(f"plan written to {out}")
     if map_path is not None:
         from api.views.plan_map import write_plan_map
 
-        write_plan_map(request, data, map_path)
+        write_plan_map(request, plan, map_path)
         print(f"map written to {map_path}")
     violations = validate_plan(request, data)
     if violations:
@@ -360,7 +356,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except RequestError as exc:
+    except DispatchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:

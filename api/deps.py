@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from api.jobs import JobRunner
 from api.problems import AuthenticationError, PermissionDeniedError
 from api.settings import Settings
-from dispatch.loading import FieldError, RequestError
+from dispatch.errors import FieldError, RequestError
 from dispatch.store import Role, Store, authenticate, non_finite
 from dispatch.text import MAX_ACTOR, printable
 

@@ -7,8 +7,14 @@ policy, which allows nothing but the page's own markup.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.views.cache import Rendered
 
 STRICT_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 """The policy of an HTML page that says nothing of its own."""
@@ -54,3 +60,38 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, secured)
+
+
+def tile_origin(tiles: str | None) -> str:
+    """The origin (``https://*.tile.example``) the background tiles come from; "" for none."""
+    if not tiles or tiles.startswith("/"):
+        return ""
+    parts = urlsplit(tiles)
+    return f"{parts.scheme}://{parts.netloc.replace('{s}.', '*.')}"
+
+
+def driver_page_headers(tiles: str | None) -> dict[str, str]:
+    """The driver page's headers: private, never indexed, scripts only from this service."""
+    csp = (
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+        f"img-src 'self' data: {tile_origin(tiles)}".rstrip()
+        + "; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+    return {
+        "Cache-Control": "private, no-cache",
+        "Referrer-Policy": "no-referrer",
+        "X-Robots-Tag": "noindex, nofollow",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": csp,
+    }
+
+
+def html_response(request: Request, page: Rendered, headers: dict[str, str]) -> Response:
+    """A rendered page, gzip-encoded when the client accepts it."""
+    vary = ", ".join(v for v in (headers.get("Vary"), "Accept-Encoding") if v)
+    headers = {**headers, "Vary": vary}
+    html = page.html
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+        html = page.gzipped
+    return Response(html, media_type="text/html; charset=utf-8", headers=headers)

@@ -20,7 +20,8 @@ from collections.abc import Callable
 from multiprocessing.process import BaseProcess
 
 from api.problems import problem
-from api.worker import JobOutcome, JobTask, serve_jobs
+from api.worker import JobTask, serve_jobs
+from dispatch.planning_job import JobOutcome
 from dispatch.store import Store, audit, fail_job, get_job
 
 log = logging.getLogger("dispatch.jobs")

@@ -1,4 +1,8 @@
-"""Errors as RFC 9457 problem details (``application/problem+json``), mapped in one place."""
+"""Errors as RFC 9457 problem details (``application/problem+json``), mapped in one place.
+
+Every error the project raises on purpose is a :class:`dispatch.errors.DispatchError`;
+:func:`error_problem` gives its status and document, for an HTTP answer and for a failed job.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +14,22 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 
 from api.logs import redact_path
+from dispatch.errors import (
+    ConflictError,
+    DispatchError,
+    FieldError,
+    InputError,
+    NotFoundError,
+    RequestError,
+    TooLargeError,
+    UnsupportedOptionError,
+)
 from dispatch.imports import ImportRejectedError, UnreadableFileError
-from dispatch.loading import FieldError, RequestError, TooLargeError
-from dispatch.store import ConflictError, NotFoundError
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("dispatch.api")
@@ -33,7 +45,7 @@ class ErrorItem(BaseModel):
     text: str | None = Field(None, description="The whole message as one line")
 
 
-class Problem(BaseModel):
+class ProblemDetail(BaseModel):
     """An RFC 9457 problem detail; ``errors`` lists every problem found in the input."""
 
     model_config = ConfigDict(
@@ -69,11 +81,11 @@ class Problem(BaseModel):
     errors: list[ErrorItem] = Field(default_factory=list)
 
 
-class AuthenticationError(Exception):
+class AuthenticationError(DispatchError):
     """No API key, or one that is unknown or revoked."""
 
 
-class PermissionDeniedError(Exception):
+class PermissionDeniedError(DispatchError):
     """The key's role may not do this."""
 
 
@@ -91,10 +103,10 @@ _DESCRIPTIONS = {
 
 def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the problem responses of a route."""
-    schema = {"$ref": "#/components/schemas/Problem"}
+    schema = {"$ref": "#/components/schemas/ProblemDetail"}
     return {
         code: {
-            "model": Problem,
+            "model": ProblemDetail,
             "description": _DESCRIPTIONS[code],
             "content": {PROBLEM_JSON: {"schema": schema}},
         }
@@ -137,16 +149,74 @@ def _respond(body: dict[str, Any], headers: Mapping[str, str] | None = None) -> 
     return JSONResponse(body, status_code=body["status"], media_type=PROBLEM_JSON, headers=headers)
 
 
-def request_problem(exc: RequestError, instance: str | None = None) -> dict[str, Any]:
-    """The problem detail of an invalid plan request (also stored on a failed job)."""
-    return problem(
-        422,
-        type_="/problems/invalid-request",
-        title="The plan request is not valid",
-        detail=f"{len(exc.errors)} error(s) in the request",
-        instance=instance,
-        errors=exc.errors,
-    )
+def error_problem(exc: DispatchError, instance: str | None = None) -> dict[str, Any]:
+    """The problem detail of one of the project's errors (also stored on a failed job)."""
+    if isinstance(exc, TooLargeError):
+        return problem(
+            413, type_="/problems/too-large", title="The input is too large",
+            detail="; ".join(str(e) for e in exc.errors), instance=instance, errors=exc.errors,
+            limit=exc.limit,
+        )  # fmt: skip
+    if isinstance(exc, UnsupportedOptionError):
+        return problem(
+            422, type_="/problems/unsupported-option",
+            title="The engine cannot plan this request", detail=str(exc), instance=instance,
+            errors=exc.errors,
+        )  # fmt: skip
+    if isinstance(exc, RequestError):
+        return problem(
+            422, type_="/problems/invalid-request", title="The plan request is not valid",
+            detail=f"{len(exc.errors)} error(s) in the request", instance=instance,
+            errors=exc.errors,
+        )  # fmt: skip
+    if isinstance(exc, ImportRejectedError):
+        return problem(
+            422, type_="/problems/invalid-orders", title="Some orders are not valid",
+            detail=f"{len(exc.report.errors)} error(s); nothing was stored (pass keep_valid=true "
+            "to store the valid orders)",
+            instance=instance, errors=exc.report.errors, report=exc.report.as_dict(),
+        )  # fmt: skip
+    if isinstance(exc, UnreadableFileError):
+        return problem(
+            422, type_="/problems/unreadable-file", title="The file cannot be read",
+            detail=str(exc), instance=instance,
+        )  # fmt: skip
+    if isinstance(exc, InputError):
+        return problem(
+            422, type_="/problems/invalid-input", title="The input is not valid",
+            detail=f"{len(exc.errors)} error(s) in {exc.subject}", instance=instance,
+            errors=exc.errors,
+        )  # fmt: skip
+    status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 500)
+    return problem(status, detail=str(exc), instance=instance)
+
+
+def job_problem(exc: Exception) -> dict[str, Any]:
+    """The problem a failed planning job keeps: its error's, or "Planning failed" (500) for
+    an error the project did not raise on purpose."""
+    if isinstance(exc, DispatchError):
+        return error_problem(exc)
+    return problem(500, title="Planning failed", detail=f"{type(exc).__name__}: {exc}")
+
+
+_STATUS: dict[type[DispatchError], int] = {
+    NotFoundError: 404,
+    ConflictError: 409,
+    AuthenticationError: 401,
+    PermissionDeniedError: 403,
+}
+
+
+def field_errors(exc: ValidationError, record: str) -> list[FieldError]:
+    """The errors pydantic found in ``record``, each naming its field."""
+    return [
+        FieldError(
+            record,
+            ".".join(str(p) for p in e["loc"]),
+            str(e["msg"]).removeprefix("Value error, "),
+        )
+        for e in exc.errors()
+    ]
 
 
 def _validation_errors(exc: RequestValidationError) -> list[FieldError]:
@@ -183,41 +253,11 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else None
         return problem_response(request, exc.status_code, detail=detail, headers=exc.headers)
 
-    @app.exception_handler(RequestError)
-    async def _request(request: Request, exc: RequestError) -> JSONResponse:
-        return _respond(request_problem(exc, request.url.path))
-
-    @app.exception_handler(TooLargeError)
-    async def _too_large(request: Request, exc: TooLargeError) -> JSONResponse:
-        return problem_response(
-            request, 413, type_="/problems/too-large", title="The input is too large",
-            detail="; ".join(str(e) for e in exc.errors), errors=exc.errors, limit=exc.limit,
-        )  # fmt: skip
-
-    @app.exception_handler(ImportRejectedError)
-    async def _rejected(request: Request, exc: ImportRejectedError) -> JSONResponse:
-        report = exc.report.as_dict()
-        return problem_response(
-            request, 422, type_="/problems/invalid-orders", title="Some orders are not valid",
-            detail=f"{len(exc.report.errors)} error(s); nothing was stored (pass keep_valid=true "
-            "to store the valid orders)",
-            errors=exc.report.errors, report=report,
-        )  # fmt: skip
-
-    @app.exception_handler(UnreadableFileError)
-    async def _unreadable(request: Request, exc: UnreadableFileError) -> JSONResponse:
-        return problem_response(
-            request, 422, type_="/problems/unreadable-file", title="The file cannot be read",
-            detail=str(exc),
-        )  # fmt: skip
-
-    @app.exception_handler(NotFoundError)
-    async def _missing(request: Request, exc: NotFoundError) -> JSONResponse:
-        return problem_response(request, 404, detail=str(exc))
-
-    @app.exception_handler(ConflictError)
-    async def _conflict(request: Request, exc: ConflictError) -> JSONResponse:
-        return problem_response(request, 409, detail=str(exc))
+    @app.exception_handler(DispatchError)
+    async def _refused(request: Request, exc: DispatchError) -> JSONResponse:
+        body = error_problem(exc, redact_path(request.url.path))
+        headers = {"WWW-Authenticate": "Bearer"} if body["status"] == 401 else None
+        return _respond(body, headers)
 
     @app.exception_handler(IntegrityError)
     async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
@@ -230,16 +270,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _database(request: Request, exc: OperationalError) -> JSONResponse:
         log.error("database error", extra={"error": str(exc.orig)})
         return problem_response(request, 503, detail="the database is not available; try again")
-
-    @app.exception_handler(AuthenticationError)
-    async def _unauthenticated(request: Request, exc: AuthenticationError) -> JSONResponse:
-        return problem_response(
-            request, 401, detail=str(exc), headers={"WWW-Authenticate": "Bearer"}
-        )
-
-    @app.exception_handler(PermissionDeniedError)
-    async def _forbidden(request: Request, exc: PermissionDeniedError) -> JSONResponse:
-        return problem_response(request, 403, detail=str(exc))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from api.deps import Principal
 from api.settings import Settings
-from dispatch.loading import FieldError, RequestError
+from dispatch.errors import FieldError, RequestError
 from dispatch.store import JobStatus, open_jobs
 from dispatch.store.models import utcnow
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from api.problems import ErrorItem, Problem
+from api.problems import ErrorItem, ProblemDetail
 from dispatch.store import JobStatus, Role
 from dispatch.text import PlainText
 
@@ -77,11 +77,14 @@ class Job(BaseModel):
     finished_at: dt.datetime | None
     elapsed_s: float | None = Field(description="Seconds since the solve started (or its duration)")
     time_limit_s: float
-    best_cost: float | None = Field(description="Best objective so far, in currency units")
-    solutions: int
+    best_cost: float | None = Field(
+        description="Cost of the cheapest whole day plan found so far, in currency units "
+        "(carriers and penalties included); never rises, never below the final plan's cost"
+    )
+    solutions: int = Field(description="Whole day plans costed so far")
     plan_id: int | None
     plan_url: str | None
-    error: Problem | None
+    error: ProblemDetail | None
 
 
 class PlanSummary(BaseModel):

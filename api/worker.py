@@ -11,42 +11,18 @@ import os
 import signal
 import sys
 import threading
-import time
 from dataclasses import dataclass
-from functools import partial
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from api.logs import logging_config
-from api.problems import problem, request_problem
-from dispatch.day import plan_day
-from dispatch.loading import RequestError, load_request
-from dispatch.model import COST_SCALE
-from dispatch.store import (
-    JobNotRunningError,
-    JobStatus,
-    Store,
-    audit,
-    create_driver_link,
-    fail_job,
-    get_job,
-    report_progress,
-    save_plan,
-    start_job,
-)
-from dispatch.tracking import issue_driver_links
-from optimizer import Progress
+from api.problems import job_problem
+from dispatch.planning_job import JobOutcome, run_planning_job
+from dispatch.store import Store
 
 log = logging.getLogger("dispatch.worker")
 
 PR_SET_PDEATHSIG = 1
-
-
-@dataclass(frozen=True, slots=True)
-class JobOutcome:
-    job_id: str
-    status: str
-    seconds: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,25 +80,6 @@ def _watch(parent: BaseProcess) -> None:
     os._exit(1)
 
 
-class _ProgressWriter:
-    """Saves the best cost so far, at most once per ``interval`` seconds."""
-
-    def __init__(self, store: Store, job_id: str, interval: float) -> None:
-        self.store, self.job_id, self.interval = store, job_id, interval
-        self.last = float("-inf")
-
-    def __call__(self, progress: Progress) -> None:
-        now = time.monotonic()
-        if now - self.last < self.interval:
-            return
-        self.last = now
-        with self.store.write() as session:
-            report_progress(
-                session, self.job_id,
-                best_cost=progress.best_cost / COST_SCALE, solutions=progress.solutions,
-            )  # fmt: skip
-
-
 def run_job(
     database_url: str,
     job_id: str,
@@ -130,51 +87,12 @@ def run_job(
     progress_interval_s: float = 1.0,
     link_key: bytes | None = None,
 ) -> JobOutcome:
-    """Plan job ``job_id`` if it is still queued; its plan and its routes' driver links are
-    stored in one transaction, and only if the job is still running by then."""
+    """Run the planning job ``job_id`` (see :func:`dispatch.planning_job.run_planning_job`)."""
     store = Store(database_url, pool_size=1)
-    started = time.perf_counter()
     try:
-        with store.write() as session:
-            document = start_job(session, job_id)
-        if document is None:
-            return JobOutcome(job_id, "skipped", 0.0)
-        log.info("job started", extra={"job_id": job_id})
-        try:
-            plan = plan_day(
-                load_request(document),
-                on_progress=_ProgressWriter(store, job_id, progress_interval_s),
-            )
-        except RequestError as exc:
-            error = request_problem(exc)
-        except Exception as exc:
-            log.exception("planning failed", extra={"job_id": job_id})
-            error = problem(500, title="Planning failed", detail=f"{type(exc).__name__}: {exc}")
-        else:
-            return _store_plan(store, job_id, plan.model_dump(mode="json", exclude_none=True),
-                               link_key, started)  # fmt: skip
-        with store.write() as session:
-            fail_job(session, job_id, error, only=(JobStatus.RUNNING,))
-            audit(session, "worker", "plan.fail", f"job:{job_id}", title=error["title"])
-        return JobOutcome(job_id, "failed", time.perf_counter() - started)
+        return run_planning_job(
+            store, job_id, describe=job_problem,
+            progress_interval_s=progress_interval_s, link_key=link_key,
+        )  # fmt: skip
     finally:
         store.dispose()
-
-
-def _store_plan(
-    store: Store, job_id: str, data: dict[str, object], link_key: bytes | None, started: float
-) -> JobOutcome:
-    try:
-        with store.write() as session:
-            row = save_plan(session, job_id, data)
-            issue_driver_links(data, partial(create_driver_link, session, row.id, key=link_key))
-            audit(session, "worker", "plan.create", f"plan:{row.id}", job_id=job_id)
-    except JobNotRunningError:
-        with store.read() as session:
-            status = get_job(session, job_id).status.value
-        log.info("job no longer running; its plan is discarded",
-                 extra={"job_id": job_id, "status": status})  # fmt: skip
-        return JobOutcome(job_id, status, time.perf_counter() - started)
-    seconds = time.perf_counter() - started
-    log.info("job succeeded", extra={"job_id": job_id, "plan_id": row.id, "seconds": seconds})
-    return JobOutcome(job_id, "succeeded", seconds)

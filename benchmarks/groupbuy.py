@@ -19,7 +19,6 @@ import copy
 import gzip
 import json
 import os
-import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -27,7 +26,7 @@ from pathlib import Path
 from statistics import mean
 from typing import Any
 
-from dispatch.day import plan_day
+from dispatch.day import plan_request
 from dispatch.loading import load_request
 from dispatch.validator import validate_plan
 from scenarios.demo import demo_request
@@ -106,11 +105,9 @@ def day_request(day: int, orders: int) -> dict[str, Any]:
 def run(day: int, orders: int, engine: str, limit: float, seed: int = 0) -> Run:
     doc = day_request(day, orders)
     doc["options"].update(engine=engine, time_limit_s=limit, seed=seed)
-    request = load_request(doc)
-    started = time.perf_counter()
-    plan = plan_day(request)
-    seconds = time.perf_counter() - started
-    dumped = plan.model_dump(mode="json")
+    planned = plan_request(doc)
+    request, plan, seconds = planned.request, planned.plan, planned.seconds
+    dumped = plan.document()
     violations = validate_plan(request, dumped)
     return Run(
         day,

@@ -42,7 +42,7 @@ def region_ids(request: Request) -> list[str]:
 
 def assignment_cost(request: Request, own: tuple[str, ...], limit_s: float) -> float:
     """Total cost of routing the ``own`` regions and outsourcing the rest."""
-    return serve_regions(request, own, time_limit_s=limit_s).total(request.policy)
+    return serve_regions(request, own, time_limit_s=limit_s).total(request)
 
 
 def best_assignment(request: Request, limit_s: float, jobs: int) -> tuple[float, tuple[str, ...]]:
@@ -135,7 +135,7 @@ def demo(limit_s: float, engine: str | None) -> None:
         ("every region out", every, "refused orders unserved"),
     ):
         print(
-            f"  {name:<18}  {other.total(request.policy):10,.0f}  "
+            f"  {name:<18}  {other.total(request):10,.0f}  "
             f"{len(other.unserved)} unserved; {note}"
         )
 

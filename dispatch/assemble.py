@@ -8,6 +8,30 @@ from dispatch.plan import Kpis, Objective, Outsourced, Plan, RouteOut, Unserved
 from dispatch.request import Request, Temperature
 
 
+def objective(
+    request: Request,
+    routes: Sequence[RouteOut],
+    outsourced: Sequence[Outsourced],
+    unserved: Sequence[Unserved],
+    late_minutes: int = 0,
+) -> Objective:
+    """Own-fleet routes, carriers, and unserved and lateness penalties, in money, as the plan
+    states them."""
+    own = round(sum(r.cost.total for r in routes if r.cost is not None), 2)
+    carriers = round(sum(o.cost for o in outsourced), 2)
+    penalties = round(
+        len(unserved) * request.policy.unserved_penalty
+        + late_minutes * request.policy.late_penalty_per_minute,
+        2,
+    )
+    return Objective(
+        total=round(own + carriers + penalties, 2),
+        own_fleet=own,
+        carriers=carriers,
+        penalties=penalties,
+    )
+
+
 def assemble_plan(
     request: Request,
     routes: Sequence[RouteOut],
@@ -20,13 +44,8 @@ def assemble_plan(
     solver: dict[str, object] | None = None,
 ) -> Plan:
     """The plan with its objective and KPIs computed from its parts."""
-    own = round(sum(r.cost.total for r in routes if r.cost is not None), 2)
-    carriers = round(sum(o.cost for o in outsourced), 2)
-    penalties = round(
-        len(unserved) * request.policy.unserved_penalty
-        + late_minutes * request.policy.late_penalty_per_minute,
-        2,
-    )
+    costs = objective(request, routes, outsourced, unserved, late_minutes)
+    own, carriers = costs.own_fleet, costs.carriers
     served_own = sum(len(s.orders) for r in routes for s in r.stops)
     served_carrier = sum(len(o.orders) for o in outsourced)
     on_time_own = sum(len(s.orders) for r in routes for s in r.stops if s.late_minutes == 0)
@@ -51,18 +70,13 @@ def assemble_plan(
         status = "infeasible"
     return Plan(
         status=status,
-        date=request.date.isoformat(),
+        date=request.date,
         timezone=request.timezone,
-        objective=Objective(
-            total=round(own + carriers + penalties, 2),
-            own_fleet=own,
-            carriers=carriers,
-            penalties=penalties,
-        ),
-        routes=list(routes),
-        outsourced=list(outsourced),
-        unserved=list(unserved),
-        regions=list(regions),
+        objective=costs,
+        routes=tuple(routes),
+        outsourced=tuple(outsourced),
+        unserved=tuple(unserved),
+        regions=tuple(regions),
         kpis=Kpis(
             orders=len(request.orders),
             served_own=served_own,

@@ -1,10 +1,21 @@
-"""Plan a day: own fleet, carriers per the sourcing policy, and the plan that results."""
+"""Plan a day: own fleet, carriers per the sourcing policy, and the plan that results.
+
+:func:`plan_request` is the planning use case without storage (the command line and the
+benchmarks run it; :mod:`dispatch.planning_job` runs it for a stored job). This module stays
+light to import: the searches' helper processes import the main module again.
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
 from dispatch.assemble import assemble_plan
+from dispatch.loading import load_request
 from dispatch.plan import Plan
-from dispatch.planning import ProgressFn
+from dispatch.progress import ProgressFn
 from dispatch.request import Request
 from dispatch.sourcing import decide
 
@@ -34,3 +45,29 @@ def plan_day(
         regions=decision.regions,
         solver={"engine": decision.engine, "time_limit_s": limit, **bound, **decision.stats},
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """A day planned: its request, its plan and how long planning took."""
+
+    request: Request
+    plan: Plan
+    seconds: float
+
+
+def plan_request(
+    source: Request | Mapping[str, Any],
+    *,
+    time_limit_s: float | None = None,
+    iterations: int | None = None,
+    on_progress: ProgressFn | None = None,
+    max_orders: int | None = None,
+) -> Planned:
+    """Load ``source`` (a request, or its JSON data) and plan its day."""
+    request = source if isinstance(source, Request) else load_request(source, max_orders=max_orders)
+    started = time.perf_counter()
+    plan = plan_day(
+        request, time_limit_s=time_limit_s, iterations=iterations, on_progress=on_progress
+    )
+    return Planned(request, plan, time.perf_counter() - started)

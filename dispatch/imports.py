@@ -25,7 +25,8 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from dispatch.loading import FieldError, TooLargeError, check_references
+from dispatch.errors import FieldError, InputError, TooLargeError
+from dispatch.loading import check_references
 from dispatch.request import Order, PickupPoint, Request, Travel
 from dispatch.store.documents import non_finite
 from dispatch.store.models import ImportBatch, Json
@@ -151,16 +152,24 @@ RATIO_FLOOR = 2**20
 """Parts up to this size unpacked are not held to ``max_ratio``."""
 
 
-class UnreadableFileError(ValueError):
+class UnreadableFileError(InputError):
     """The file cannot be read as orders at all (encoding, format, columns)."""
 
+    subject = "the file"
 
-class ImportRejectedError(ValueError):
+    def __init__(self, message: str) -> None:
+        super().__init__([FieldError("", "file", message)], message)
+
+
+class ImportRejectedError(InputError):
     """Some orders are invalid and ``keep_valid`` was not given: nothing was stored."""
 
-    def __init__(self, report: ImportReport) -> None:
+    subject = "the import"
+
+    def __init__(self, report: ImportOutcome) -> None:
         self.report = report
-        super().__init__(f"{len(report.errors)} error(s) in the import; nothing was stored")
+        message = f"{len(report.errors)} error(s) in the import; nothing was stored"
+        super().__init__(report.errors, message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +217,7 @@ class Duplicate:
 
 
 @dataclass(slots=True)
-class ImportReport:
+class ImportOutcome:
     """What an import did: how many orders it read and stored, and what it left out and why."""
 
     format: str
@@ -626,7 +635,7 @@ def import_orders(
     actor: str,
     filename: str | None = None,
     keep_valid: bool = False,
-) -> ImportReport:
+) -> ImportOutcome:
     """Validate, de-duplicate and store the orders read from one file as one batch.
 
     Returns the earlier report, marked ``already_imported``, for a file seen before.
@@ -635,10 +644,10 @@ def import_orders(
     """
     earlier = batch_by_hash(session, read.sha256)
     if earlier is not None:
-        report = ImportReport(**_report_fields(earlier.report))
+        report = ImportOutcome(**_report_fields(earlier.report))
         report.already_imported = True
         return report
-    report = ImportReport(
+    report = ImportOutcome(
         read.format, read.mapping, read.sha256, read.rows, len(read.candidates),
         ignored_columns=list(read.ignored_columns),
     )  # fmt: skip
@@ -783,7 +792,7 @@ def fingerprint(order: Order, day: date) -> str | None:
     return hashlib.sha256(json.dumps(key, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
-def _deduplicate(session: Session, valid: Sequence[_Valid], report: ImportReport) -> list[_Valid]:
+def _deduplicate(session: Session, valid: Sequence[_Valid], report: ImportOutcome) -> list[_Valid]:
     stored = orders_by_id(session, {v.order.id for v in valid})
     stored_prints = orders_by_fingerprint(session, {v.fingerprint for v in valid if v.fingerprint})
     seen: dict[str, _Valid] = {}

@@ -9,7 +9,6 @@ import os
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from pydantic import ValidationError
 
 from dispatch.carriers import OWN
 from dispatch.clock import format_clock
+from dispatch.errors import FieldError, RequestError, TooLargeError, UnsupportedOptionError
 from dispatch.request import (
     GEO_METRICS,
     MAX_FLEET,
@@ -33,52 +33,6 @@ from geo.osrm import check_url
 from geo.regions import RegionError, extent, regions_from_geojson
 
 _KEYED = ("orders", "pickup_points", "depots", "vehicles", "carriers")
-
-
-@dataclass(frozen=True, slots=True)
-class FieldError:
-    """One problem in the input: where (``orders[17]``, id, ``time_windows[0].end``) and what."""
-
-    record: str
-    field: str
-    message: str
-    record_id: str | None = None
-
-    def __str__(self) -> str:
-        where = self.record
-        if self.record_id is not None:
-            where += f" (id {self.record_id})"
-        if self.field:
-            where = f"{where}: {self.field}" if where else self.field
-        return f"{where}: {self.message}" if where else self.message
-
-    def as_dict(self) -> dict[str, str | None]:
-        """The error as JSON, its text safe to store (no control characters, ids cut short)."""
-        return {
-            "record": printable(self.record),
-            "id": None if self.record_id is None else printable(self.record_id),
-            "field": printable(self.field),
-            "message": printable(self.message, 2000),
-            "text": printable(str(self), 2000),
-        }
-
-
-class RequestError(ValueError):
-    """The request cannot be planned; ``errors`` lists every problem found."""
-
-    def __init__(self, errors: Sequence[FieldError]) -> None:
-        self.errors = list(errors)
-        lines = "\n".join(f"  {e}" for e in self.errors[:50])
-        more = f"\n  ... and {len(self.errors) - 50} more" if len(self.errors) > 50 else ""
-        super().__init__(f"{len(self.errors)} error(s) in the request:\n{lines}{more}")
-
-
-class TooLargeError(RequestError):
-    """The input is over a size limit (orders, rows, unpacked bytes): none of it was used."""
-
-    def __init__(self, error: FieldError, *, limit: int) -> None:
-        super().__init__([error])
-        self.limit = limit
 
 
 def read_request(path: str | Path) -> Request:
@@ -118,7 +72,27 @@ def load_request(data: Any, *, max_orders: int | None = None) -> Request:
     errors += region_errors(request)
     if errors:
         raise RequestError(errors)
+    check_engine(request)
     return request
+
+
+def check_engine(request: Request) -> None:
+    """Raise :class:`UnsupportedOptionError` when ``options.engine`` cannot express the request.
+
+    PyVRP alone has no rule for paid lateness (``policy.late_penalty_per_minute`` with
+    ``policy.max_late_minutes``); the other engines express every rule.
+    """
+    policy = request.policy
+    if (
+        request.options.engine == "pyvrp"
+        and policy.late_penalty_per_minute > 0
+        and round(policy.max_late_minutes * 60) > 0
+    ):
+        raise UnsupportedOptionError(
+            "options.engine",
+            "'pyvrp' cannot plan paid lateness (policy.late_penalty_per_minute with "
+            "policy.max_late_minutes); use 'portfolio', 'hybrid' or 'ortools'",
+        )
 
 
 def _shape_errors(exc: ValidationError, data: Mapping[str, Any]) -> list[FieldError]:

@@ -24,6 +24,26 @@ from optimizer import Vehicle as OptVehicle
 COST_SCALE = 36_000
 """Cost units per currency unit: per-km × 36 per metre and per-hour × 10 per second stay exact."""
 
+
+def to_money(units: float) -> float:
+    """Currency units of an optimizer cost."""
+    return units / COST_SCALE
+
+
+def money_slack(request: Request, stops: int, routes: int) -> float | None:
+    """How far the money cost of a plan can lie above its optimizer cost in currency units,
+    for ``stops`` stops on at most ``routes`` routes; None when it has no small bound.
+
+    Distances are rounded to the metre inside (half a metre a leg at the dearest price per
+    km) and each route's cost to the cent in the plan; lateness is charged by the started
+    minute in the plan and by the second inside, so paid lateness has no small bound.
+    """
+    if request.policy.late_penalty_per_minute > 0:
+        return None
+    per_km = max((v.cost.per_km for v in request.vehicles), default=0.0)
+    return 0.0005 * per_km * (stops + routes) + 0.005 * routes
+
+
 DEMAND_SCALE = (1000, 1000, 1000, 1000)
 """kg → g and l → ml for the four load dimensions."""
 

@@ -1,17 +1,27 @@
-"""The plan of the contract: routes, outsourced regions, unserved orders, objective and KPIs."""
+"""The plan of the contract: routes, outsourced regions, unserved orders, objective and KPIs.
+
+One frozen, strict model from the solve to the screen: the planner builds it, the store
+saves it and gives it back as it is, and every page, map and feed reads it. Unknown fields
+are refused; older stored documents are upgraded by the store (:mod:`dispatch.store.plans`).
+The independent validator (:mod:`dispatch.validator`) reads plan JSON with its own code.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+import datetime as dt
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from dispatch.clock import PlanClock as Clock
-from dispatch.request import Location
+from dispatch.request import DEFAULT_TIMEZONE, Location
+
+PLAN_VERSION: Final = 1
+"""The plan document's format; documents stored before it carry none."""
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Objective(_Model):
@@ -21,19 +31,31 @@ class Objective(_Model):
     penalties: float
 
 
+class Cargo(_Model):
+    """Weight and volume, with the chilled and frozen parts of the volume."""
+
+    weight_kg: float = 0.0
+    volume_l: float = 0.0
+    chilled_l: float = 0.0
+    frozen_l: float = 0.0
+
+    @property
+    def ambient_l(self) -> float:
+        """The volume that is neither chilled nor frozen."""
+        return max(self.volume_l - self.chilled_l - self.frozen_l, 0.0)
+
+
 class StopVisit(_Model):
     stop: str
     name: str = ""
-    orders: list[str]
+    orders: tuple[str, ...]
     location: Location
     arrival: Clock
     start_service: Clock
     departure: Clock
     late_minutes: int = 0
-    windows: list[tuple[Clock, Clock]] = Field(default_factory=list)
-    unload: dict[str, float] = Field(
-        default_factory=dict, description="Load delivered here per compartment"
-    )
+    windows: tuple[tuple[Clock, Clock], ...] = ()
+    unload: Cargo = Field(default_factory=Cargo, description="Delivered here per compartment")
     cold_minutes: int | None = Field(
         None, description="Minutes since leaving the depot, for stops with chilled/frozen goods"
     )
@@ -54,15 +76,20 @@ class RouteOut(_Model):
     end: Clock
     distance_km: float
     duration_minutes: int = 0
-    load: dict[str, float]
-    stops: list[StopVisit]
+    load: Cargo
+    stops: tuple[StopVisit, ...]
     cost: RouteCost | None = None
+
+    @property
+    def stop_ids(self) -> list[str]:
+        """The route's stop ids in visiting order."""
+        return [s.stop for s in self.stops]
 
 
 class Outsourced(_Model):
     region: str
     carrier: str
-    orders: list[str]
+    orders: tuple[str, ...]
     cost: float
     reason: str = ""
 
@@ -88,13 +115,22 @@ class Kpis(_Model):
 class Plan(_Model):
     """One day's answer; every order of the request appears exactly once."""
 
+    version: Literal[1] = PLAN_VERSION
     status: Literal["complete", "partial", "infeasible"]
-    date: str | None = None
-    timezone: str | None = None
+    date: dt.date | None = None
+    timezone: str = DEFAULT_TIMEZONE
     objective: Objective
-    routes: list[RouteOut]
-    outsourced: list[Outsourced] = Field(default_factory=list)
-    unserved: list[Unserved] = Field(default_factory=list)
-    regions: list[dict[str, object]] = Field(default_factory=list)
+    routes: tuple[RouteOut, ...]
+    outsourced: tuple[Outsourced, ...] = ()
+    unserved: tuple[Unserved, ...] = ()
+    regions: tuple[dict[str, object], ...] = ()
     kpis: Kpis
     solver: dict[str, object] = Field(default_factory=dict)
+
+    def route(self, vehicle: str) -> RouteOut | None:
+        """The route of ``vehicle``, if it has one."""
+        return next((r for r in self.routes if r.vehicle == vehicle), None)
+
+    def document(self) -> dict[str, object]:
+        """The plan as the contract's JSON data."""
+        return self.model_dump(mode="json", exclude_none=True)

@@ -8,13 +8,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from dispatch.errors import UnsupportedOptionError
 from dispatch.feasibility import Reason, order_reason, stop_reason
 from dispatch.grouping import Stop, group_orders
 from dispatch.load import DIMENSIONS, Load
 from dispatch.model import COST_SCALE, DayModel, FleetUnit, build_model, fleet
-from dispatch.plan import RouteCost, RouteOut, StopVisit, Unserved
+from dispatch.plan import Cargo, RouteCost, RouteOut, StopVisit, Unserved
 from dispatch.request import Order, Request, Temperature
-from optimizer import Progress, Route, SolveParams, solve
+from optimizer import Progress, Route, SolveParams, UnsupportedError, solve
 
 ProgressFn = Callable[[Progress], None]
 
@@ -100,7 +101,12 @@ def route_own_fleet(
         engine=request.options.engine,
         on_progress=on_progress,
     )
-    solution = solve(model.problem, params)
+    try:
+        solution = solve(model.problem, params)
+    except UnsupportedError as exc:
+        engine = request.options.engine
+        message = f"{engine!r} cannot plan this request: {exc}"
+        raise UnsupportedOptionError("options.engine", message) from exc
     routes, late = _routes(request, model, solution.routes)
     for node in solution.dropped:
         stop = model.node_stop(node)
@@ -162,14 +168,14 @@ def _routes(
                 StopVisit(
                     stop=stop.id,
                     name=stop.name,
-                    orders=list(stop.order_ids),
+                    orders=tuple(stop.order_ids),
                     location=stop.location,
                     arrival=round(visit.arrival / 60),
                     start_service=round(visit.start / 60),
                     departure=round(visit.departure / 60),
                     late_minutes=late,
-                    windows=list(stop.windows),
-                    unload=stop.load.as_dict(),
+                    windows=tuple(stop.windows),
+                    unload=Cargo(**stop.load.as_dict()),
                     cold_minutes=round(visit.start / 60 - leave) if cold else None,
                 )
             )
@@ -190,8 +196,10 @@ def _routes(
                 end=round(back / 60),
                 distance_km=round(km, 3),
                 duration_minutes=round((back - start) / 60),
-                load=dict(zip(DIMENSIONS, (round(x, 3) for x in total.values()), strict=True)),
-                stops=stops_out,
+                load=Cargo(
+                    **dict(zip(DIMENSIONS, (round(x, 3) for x in total.values()), strict=True))
+                ),
+                stops=tuple(stops_out),
                 cost=rc,
             )
         )

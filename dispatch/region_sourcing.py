@@ -117,7 +117,7 @@ class RegionSearch:
         best, converged = self._calibrate(own, search * budget)
         everything = self.fixed_own | frozenset(self.free)
         extremes = [self.evaluate(e, self.eval_s) for e in (everything, everything - self.whole)]
-        best = min([best, *extremes], key=lambda e: e.total)
+        best = self._incumbent(min([best, *extremes], key=lambda e: e.total))
         if converged:
             best = self._local_search(best)
         finalists = list(dict.fromkeys([best.own, everything]))
@@ -126,8 +126,13 @@ class RegionSearch:
             if spare > self.eval_s:
                 polished = self.evaluate(own, spare, cache=False)
                 if polished.total < best.total:
-                    best = polished
+                    best = self._incumbent(polished)
         return self.sourcing(best)
+
+    def _incumbent(self, best: _Eval) -> _Eval:
+        """``best`` is the search's answer now: a whole day plan, offered as progress."""
+        self.day.offer(self.sourcing(best))
+        return best
 
     def _estimate(self, limit_s: float) -> None:
         """Marginal own-fleet cost per region: one solve, stops droppable at their region's
@@ -229,13 +234,13 @@ class RegionSearch:
         stopped paying within the time allowed with every order routed (re-solves then
         compare reliably enough to search)."""
         started = self.day.left()
-        current = self.evaluate(own, self.eval_s)
+        current = self._incumbent(self.evaluate(own, self.eval_s))
         while started - self.day.left() + 2 * self.eval_s <= CALIBRATION_SHARE * search_s:
             longer = self.evaluate(own, 2 * self.eval_s, cache=False)
             if longer.total >= current.total * (1 - CONVERGED):
                 return current, not any(u.code == DROPPED.code for u in current.result.unserved)
             self.eval_s *= 2
-            current = self.cache[own] = longer
+            current = self.cache[own] = self._incumbent(longer)
         return current, False
 
     def _local_search(self, current: _Eval) -> _Eval:
@@ -249,7 +254,7 @@ class RegionSearch:
                     return current
                 candidate = self.evaluate(own, self.eval_s)
                 if candidate.total < current.total - 0.005:
-                    current, improved = candidate, True
+                    current, improved = self._incumbent(candidate), True
                     break
         return current
 

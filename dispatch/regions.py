@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from dispatch.loading import FieldError, RequestError
+from dispatch.errors import FieldError, RequestError
 from dispatch.request import Location, Order, Request
 from geo.regions import RegionError, assign, extent, regions_from_geojson
 

@@ -53,6 +53,8 @@ Note = Annotated[str, StringConstraints(max_length=MAX_NOTE), _LINES]
 FilePath = Annotated[str, StringConstraints(min_length=1, max_length=4096), _LINE]
 Url = Annotated[str, StringConstraints(min_length=1, max_length=2048), _LINE]
 
+DEFAULT_TIMEZONE = "Asia/Taipei"
+"""The time zone of a request (and so of its plan) that names none."""
 MAX_QTY = 1_000_000
 MAX_UNIT_LOAD = 100_000.0
 """Largest weight (kg) or volume (l) of one unit of an item."""
@@ -132,6 +134,12 @@ class Location(_Model):
     @property
     def is_geo(self) -> bool:
         return self.lat is not None
+
+    def lat_lon(self) -> tuple[float, float] | None:
+        """(lat, lon) of a geographic location; None for a planar one."""
+        if self.lat is None or self.lon is None:
+            return None
+        return self.lat, self.lon
 
     def coords(self) -> tuple[float, float]:
         """(lat, lon) for a geographic location, (x, y) for a planar one."""
@@ -326,7 +334,7 @@ class Request(_Model):
     """One day's plan request."""
 
     date: dt.date
-    timezone: Label = "Asia/Taipei"
+    timezone: Label = DEFAULT_TIMEZONE
     travel: Travel = Travel()
     depots: tuple[Depot, ...] = Field(min_length=1)
     vehicles: tuple[Vehicle, ...] = ()

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from dispatch.loading import FieldError, RequestError
+from dispatch.errors import FieldError, RequestError
 from dispatch.request import Location, Request, Travel
 from geo.osrm import osrm_table
 from geo.roads import FarFromRoadError, RoadMatrix, load_network, road_matrix

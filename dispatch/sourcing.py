@@ -10,7 +10,7 @@ from collections.abc import Collection
 
 from dispatch.carriers import OWN
 from dispatch.order_sourcing import by_order
-from dispatch.planning import ProgressFn
+from dispatch.progress import ProgressFn
 from dispatch.region_sourcing import RegionSearch
 from dispatch.request import Request
 from dispatch.sourcing_day import Day, Sourcing, own_unserved, region_base, solver_stats
@@ -27,15 +27,19 @@ def decide(
 ) -> Sourcing:
     """The day's decision under ``policy.outsourcing`` within the time limit.
 
-    ``iterations`` bounds each routing search besides the time.
+    ``iterations`` bounds each routing search besides the time; ``on_progress`` hears of
+    each cheaper whole day plan found (see :mod:`dispatch.progress`).
     """
     day = Day.of(request, request.options.limit(time_limit_s), on_progress, iterations)
     mode = request.policy.outsourcing if request.carriers else "none"
     if mode == "region":
-        return RegionSearch(day).run()
-    if mode == "order":
-        return by_order(day)
-    return _own_only(day)
+        decision = RegionSearch(day).run()
+    elif mode == "order":
+        decision = by_order(day)
+    else:
+        decision = _own_only(day)
+    day.offer(decision)
+    return decision
 
 
 def serve_regions(
@@ -53,7 +57,7 @@ def serve_regions(
 
 
 def _own_only(day: Day) -> Sourcing:
-    result = day.route(day.request.orders, day.left())
+    result = day.route(day.request.orders, day.left(), whole_day=True)
     note = "outsourcing is off (policy none)" if day.table.ids else ""
     unserved = [own_unserved(day, u, note) for u in result.unserved]
     regions: list[dict[str, object]] = [

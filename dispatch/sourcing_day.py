@@ -6,15 +6,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
+from dispatch.assemble import objective
 from dispatch.carriers import OWN, CarrierTable
+from dispatch.errors import FieldError, RequestError
 from dispatch.grouping import Stop
-from dispatch.loading import FieldError, RequestError
-from dispatch.model import FleetUnit, fleet
+from dispatch.model import FleetUnit, fleet, money_slack, to_money
 from dispatch.plan import Outsourced, RouteOut, Unserved
-from dispatch.planning import OwnFleetResult, ProgressFn, route_own_fleet
+from dispatch.planning import OwnFleetResult, route_own_fleet
+from dispatch.progress import BestCost, ProgressFn
 from dispatch.regions import UNASSIGNED, OrderRegions, assign_regions
-from dispatch.request import Order, Policy, Request
+from dispatch.request import Order, Request
 from optimizer import Progress
 
 MIN_SOLVE_S = 0.1
@@ -36,15 +39,10 @@ class Sourcing:
     engine: str = "none"
     stats: dict[str, object] = field(default_factory=dict)
 
-    def total(self, policy: Policy) -> float:
-        """Own-fleet routes + carriers + unserved and lateness penalties, as in the plan."""
-        own = sum(r.cost.total for r in self.routes if r.cost is not None)
-        carriers = sum(o.cost for o in self.outsourced)
-        penalties = (
-            len(self.unserved) * policy.unserved_penalty
-            + self.late_minutes * policy.late_penalty_per_minute
-        )
-        return own + carriers + penalties
+    def total(self, request: Request) -> float:
+        """Own-fleet routes + carriers + unserved and lateness penalties, as the plan states it."""
+        parts = (self.routes, self.outsourced, self.unserved, self.late_minutes)
+        return objective(request, *parts).total
 
     def expected_carrier_on_time(self, request: Request) -> float | None:
         """Mean on-time rate of the carriers over the outsourced orders."""
@@ -64,7 +62,8 @@ class Day:
     pins: dict[str, str]
     units: tuple[FleetUnit, ...]
     limit_s: float
-    on_progress: ProgressFn | None = None
+    best: BestCost = field(default_factory=BestCost)
+    """The cheapest whole day plan found so far, reported as the day's progress."""
     iterations: int | None = None
     started: float = field(default_factory=time.perf_counter)
     solves: int = 0
@@ -94,7 +93,7 @@ class Day:
             dict(request.policy.pin),
             tuple(fleet(request)),
             limit_s,
-            on_progress,
+            BestCost(on_progress),
             iterations,
         )
 
@@ -113,12 +112,19 @@ class Day:
         orders: Sequence[Order],
         limit_s: float,
         penalty_for: Callable[[Stop], float] | None = None,
+        *,
+        whole_day: bool = False,
     ) -> OwnFleetResult:
-        """Own-fleet routes for ``orders`` within ``limit_s``, progress on the day's clock."""
+        """Own-fleet routes for ``orders`` within ``limit_s``.
+
+        ``whole_day``: the search plans every order of the day and nothing else (no carrier
+        takes any), so each plan it finds is a day plan and its cost the day's progress.
+        """
         self.solves += 1
-        offset = time.perf_counter() - self.started
-        report = self.on_progress
-        progress = None if report is None else _shifted(report, offset)
+        slack = money_slack(self.request, len(orders), len(self.units))
+        progress = None
+        if whole_day and slack is not None and self.best.report is not None:
+            progress = partial(self._offer, slack)
         return route_own_fleet(
             self.request,
             orders,
@@ -128,6 +134,15 @@ class Day:
             penalty_for=penalty_for,
         )
 
+    def _offer(self, slack: float, progress: Progress) -> None:
+        """A search's best plan of the whole day: its cost, in money, at most ``slack`` under
+        the plan's, so the figure offered is the cost or a little above it."""
+        self.best.offer(to_money(progress.best_cost) + slack, exact=False)
+
+    def offer(self, sourcing: Sourcing) -> None:
+        """A whole day plan found: its cost is the day's progress when it is the lowest yet."""
+        self.best.offer(sourcing.total(self.request))
+
     def own_cost(self, result: OwnFleetResult) -> float:
         """Routes, unserved and lateness penalties of an own-fleet result."""
         policy = self.request.policy
@@ -136,13 +151,6 @@ class Day:
             + len(result.unserved) * policy.unserved_penalty
             + result.late_minutes * policy.late_penalty_per_minute
         )
-
-
-def _shifted(report: ProgressFn, offset: float) -> ProgressFn:
-    def shifted(p: Progress) -> None:
-        report(Progress(offset + p.elapsed_s, p.best_cost, p.solutions))
-
-    return shifted
 
 
 def solver_stats(day: Day, policy: str, **more: object) -> dict[str, object]:

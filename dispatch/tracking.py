@@ -1,19 +1,20 @@
 """Driver links and tracking events: when links expire, how they enter a plan, what an event is.
 
-Storage stays in :mod:`dispatch.store`; this module holds the rules, on plain plan JSON.
+Storage stays in :mod:`dispatch.store`; this module holds the rules, on the typed plan.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, model_validator
 
+from dispatch.plan import Plan, RouteOut
 from dispatch.text import MAX_ORDER_ID, PlainText
 
 DRIVER_LINK_PREFIX = "/d/"
@@ -83,11 +84,7 @@ def driver_link(token: str) -> str:
 
 
 def issue_driver_links(
-    plan: Mapping[str, Any],
-    create_link: Callable[[str, datetime], str],
-    *,
-    default_date: date | None = None,
-    default_timezone: str = "Asia/Taipei",
+    plan: Plan, create_link: Callable[[str, datetime], str], *, default_date: date | None = None
 ) -> dict[str, str]:
     """Create a link for every route of the plan; returns vehicle → link.
 
@@ -95,29 +92,15 @@ def issue_driver_links(
     (e.g. ``partial(store.create_driver_link, session, plan_id)``). The plan is left as it
     is: a link never enters the plan document, which every role may read.
     """
-    plan_date = plan.get("date") or default_date or datetime.now(UTC).date()
-    expires_at = link_expiry(plan_date, str(plan.get("timezone") or default_timezone))
+    plan_date = plan.date or default_date or datetime.now(UTC).date()
+    expires_at = link_expiry(plan_date, plan.timezone)
     return {
-        str(route["vehicle"]): driver_link(create_link(str(route["vehicle"]), expires_at))
-        for route in plan.get("routes", [])
+        route.vehicle: driver_link(create_link(route.vehicle, expires_at)) for route in plan.routes
     }
 
 
-def find_route(plan: Mapping[str, Any], vehicle: str) -> dict[str, Any] | None:
-    """The route of ``vehicle`` in the plan JSON, if any."""
-    for route in plan.get("routes", []):
-        if route.get("vehicle") == vehicle:
-            return dict(route)
-    return None
-
-
-def stop_ids(route: Mapping[str, Any]) -> list[str]:
-    """The route's stop ids in visiting order."""
-    return [str(s.get("stop")) for s in route.get("stops", [])]
-
-
-def check_event(route: Mapping[str, Any], event: EventIn) -> str | None:
+def check_event(route: RouteOut, event: EventIn) -> str | None:
     """Why ``event`` cannot be recorded on ``route``, or ``None`` when it can."""
-    if event.stop not in stop_ids(route):
+    if event.stop not in route.stop_ids:
         return f"stop {event.stop!r} is not on this route"
     return None

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dispatch.loading import FieldError, RequestError
+from dispatch.errors import FieldError, RequestError
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from optimizer.params import MAX_SEED, Engine, SolveParams
 from optimizer.problem import Node, Problem, ProblemError, Vehicle
+from optimizer.pyvrp_engine import UnsupportedError
 from optimizer.solution import Progress, Route, Solution, Visit
 from optimizer.solve import solve
 
@@ -15,6 +16,7 @@ __all__ = [
     "Route",
     "Solution",
     "SolveParams",
+    "UnsupportedError",
     "Vehicle",
     "Visit",
     "solve",

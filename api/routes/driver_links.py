@@ -9,15 +9,16 @@ from fastapi import APIRouter, Body, HTTPException, Query
 from api.deps import Dispatcher, PlanId, ReadSession, SettingsDep, WriteSession
 from api.problems import problem_responses
 from api.schemas import DriverLinkRequest, DriverLinks, LiveDriverLink, Page, Revoked
+from dispatch.errors import NotFoundError
 from dispatch.store import (
     LiveLink,
     audit,
     get_plan,
     live_driver_links,
+    load_plan,
     replace_driver_links,
     revoke_driver_links,
 )
-from dispatch.store.errors import NotFoundError
 from dispatch.store.models import utcnow
 from dispatch.tracking import driver_link, link_expiry
 
@@ -73,7 +74,7 @@ def create_links(
     unknown = [v for v in vehicles if v not in known]
     if unknown:
         raise NotFoundError("route", f"{', '.join(unknown)} of plan {plan_id}")
-    timezone = str(plan.job.request.get("timezone") or "Asia/Taipei")
+    timezone = load_plan(session, plan_id).timezone
     expires_at = spec.expires_at or link_expiry(plan.plan_date, timezone)
     if expires_at <= utcnow():
         raise HTTPException(422, "the links would have expired already: give a later expires_at")

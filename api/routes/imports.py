@@ -22,8 +22,7 @@ from api.deps import (
 )
 from api.problems import problem_responses
 from api.schemas import ImportBatch, ImportReport, Page
-from dispatch.imports import MAPPINGS, ReadResult, import_orders, read_orders
-from dispatch.imports import ImportReport as Report
+from dispatch.imports import MAPPINGS, ImportOutcome, ReadResult, import_orders, read_orders
 from dispatch.store import audit, get_batch, list_batches, load_network
 from dispatch.text import MAX_FILENAME, text_problem
 
@@ -53,7 +52,7 @@ def store_import(
 ) -> ImportReport:  # fmt: skip
     """Import what was read in the caller's transaction; 201, or 200 for a file seen before."""
     network = load_network(session)
-    report: Report = import_orders(
+    report: ImportOutcome = import_orders(
         session, read, points=network["pickup_points"], travel=network.get("travel"),
         actor=who.actor, filename=filename, keep_valid=keep_valid,
     )  # fmt: skip

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import json
 import os
-from collections import OrderedDict
 from functools import cache
 from pathlib import Path
-from threading import Lock
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -19,10 +14,12 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from api.deps import PlanId, Reader, ReadSession, SettingsDep
+from api.headers import html_response
 from api.problems import problem_responses
 from api.settings import Settings
+from api.views.cache import Rendered, RenderedPages
 from api.views.plan_map import render_plan_map
-from dispatch.store import get_plan, plan_document
+from dispatch.store import get_plan, load_plan
 from geo import assets
 from geo.maps import content_security_policy
 
@@ -70,16 +67,6 @@ def _clean(path: str) -> str:
     if not parts or ".." in parts:
         raise HTTPException(status_code=404)
     return os.path.normpath(os.path.join(*parts))
-
-
-def app_asset_url(asset_base: str, path: str) -> str:
-    """URL of one of the service's own files under ``/static/app``, with a content version."""
-    return f"{asset_base.rstrip('/')}/app/{path}?v={_fingerprint(path)}"
-
-
-@cache
-def _fingerprint(path: str) -> str:
-    return hashlib.sha256((APP_STATIC / path).read_bytes()).hexdigest()[:10]
 
 
 @router.api_route("/static/vendor/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
@@ -137,64 +124,24 @@ def plan_map_page(
     regions by carrier, unserved orders, and a layer switch. **Roles:** admin, dispatcher, planner.
     """
     tiles = tiles_url(settings)
-    rendered = map_cache(request)
-    page = rendered.get(plan_id)
+    maps = map_cache(request)
+    page = maps.get(plan_id)
     if page is None:
-        plan = json.loads(plan_document(session, plan_id))
+        plan = load_plan(session, plan_id)
         request_doc = get_plan(session, plan_id).job.request
-        html = render_plan_map(plan, request_doc, tiles_url=tiles).encode("utf-8")
-        page = rendered.put(plan_id, (html, gzip.compress(html, 6)))
+        page = maps.put(plan_id, Rendered.of(render_plan_map(plan, request_doc, tiles_url=tiles)))
     else:
         get_plan(session, plan_id)
-    return html_response(request, *page, map_headers(tiles))
+    return html_response(request, page, map_headers(tiles))
 
 
-class MapCache:
-    """A small thread-safe LRU of rendered plan maps (stored plans do not change)."""
-
-    def __init__(self, size: int = MAP_CACHE_SIZE) -> None:
-        self.size = size
-        self._maps: OrderedDict[int, tuple[bytes, bytes]] = OrderedDict()
-        self._lock = Lock()
-
-    def get(self, plan_id: int) -> tuple[bytes, bytes] | None:
-        with self._lock:
-            page = self._maps.get(plan_id)
-            if page is not None:
-                self._maps.move_to_end(plan_id)
-            return page
-
-    def __len__(self) -> int:
-        return len(self._maps)
-
-    def put(self, plan_id: int, page: tuple[bytes, bytes]) -> tuple[bytes, bytes]:
-        with self._lock:
-            self._maps[plan_id] = page
-            self._maps.move_to_end(plan_id)
-            while len(self._maps) > self.size:
-                self._maps.popitem(last=False)
-        return page
-
-
-def map_cache(request: Request) -> MapCache:
-    """The app's plan-map cache (HTML and gzip per plan id), created on first use."""
+def map_cache(request: Request) -> RenderedPages[int]:
+    """The app's rendered plan maps by plan id (stored plans do not change)."""
     state = request.app.state
-    cache_ = getattr(state, "plan_maps", None)
-    if cache_ is None:
-        cache_ = state.plan_maps = MapCache()
-    return cache_
-
-
-def html_response(
-    request: Request, html: bytes, gzipped: bytes, headers: dict[str, str]
-) -> Response:
-    """An HTML response, gzip-encoded when the client accepts it."""
-    vary = ", ".join(v for v in (headers.get("Vary"), "Accept-Encoding") if v)
-    headers = {**headers, "Vary": vary}
-    if "gzip" in request.headers.get("accept-encoding", ""):
-        headers["Content-Encoding"] = "gzip"
-        html = gzipped
-    return Response(html, media_type="text/html; charset=utf-8", headers=headers)
+    maps: RenderedPages[int] | None = getattr(state, "plan_maps", None)
+    if maps is None:
+        maps = state.plan_maps = RenderedPages[int](MAP_CACHE_SIZE)
+    return maps
 
 
 def tiles_url(settings: Settings) -> str | None:

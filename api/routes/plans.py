@@ -21,12 +21,14 @@ from api.deps import (
     StoreDep,
     finite_body,
 )
-from api.geojson import plan_geojson
 from api.problems import problem_responses
 from api.quotas import check_open_jobs, check_time_limit
 from api.schemas import Page, PlanAccepted, PlanForDate, PlanSummary
-from dispatch.loading import FieldError, RequestError, load_request
+from api.views.geojson import plan_geojson
+from api.views.places import RequestPlaces
+from dispatch.loading import load_request
 from dispatch.plan import Plan
+from dispatch.planning_job import stored_request
 from dispatch.store import (
     JobSource,
     Role,
@@ -35,8 +37,7 @@ from dispatch.store import (
     create_job,
     get_plan,
     list_plans,
-    load_network,
-    orders_on,
+    load_plan,
     plan_document,
 )
 from dispatch.store.models import Json
@@ -94,17 +95,7 @@ def _for_date(store: StoreDep, body: Json) -> Json:
             [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
         ) from None
     with store.read() as session:
-        network = load_network(session)
-        orders = orders_on(session, spec.date)
-    if not orders:
-        raise RequestError([FieldError("", "date", f"no orders are stored for {spec.date}")])
-    return {
-        **network,
-        "date": spec.date.isoformat(),
-        "orders": orders,
-        "policy": {**(network.get("policy") or {}), **(spec.policy or {})},
-        "options": {**(network.get("options") or {}), **(spec.options or {})},
-    }
+        return stored_request(session, spec.date, options=spec.options, policy=spec.policy)
 
 
 @router.post(
@@ -231,6 +222,6 @@ def read_plan_geojson(plan_id: PlanId, session: ReadSession, _: Reader) -> Respo
 
     **Roles:** admin, dispatcher, planner.
     """
-    plan = get_plan(session, plan_id)
-    collection = plan_geojson(json.loads(plan.document), plan.job.request)
+    places = RequestPlaces.of(get_plan(session, plan_id).job.request)
+    collection = plan_geojson(load_plan(session, plan_id), places)
     return Response(json.dumps(collection, ensure_ascii=False), media_type="application/geo+json")

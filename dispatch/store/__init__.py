@@ -51,7 +51,14 @@ from dispatch.store.orders import (
     orders_on,
 )
 from dispatch.store.paging import Page
-from dispatch.store.plans import get_plan, list_plans, plan_document, save_plan
+from dispatch.store.plans import (
+    get_plan,
+    list_plans,
+    load_plan,
+    plan_document,
+    read_plan_document,
+    save_plan,
+)
 from dispatch.store.tracking import list_events, record_event
 
 __all__ = [
@@ -90,6 +97,7 @@ __all__ = [
     "list_plans",
     "live_driver_links",
     "load_network",
+    "load_plan",
     "network_is_empty",
     "non_finite",
     "open_jobs",
@@ -98,6 +106,7 @@ __all__ = [
     "orders_on",
     "pickup_points",
     "plan_document",
+    "read_plan_document",
     "record_counts",
     "record_event",
     "replace_driver_links",

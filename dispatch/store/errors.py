@@ -1,19 +1,10 @@
-"""What the store refuses: a missing record, or a change that conflicts with stored data."""
+"""What the store refuses beyond the common kinds of :mod:`dispatch.errors`."""
 
 from __future__ import annotations
 
+from dispatch.errors import ConflictError, NotFoundError
 
-class NotFoundError(LookupError):
-    """No ``kind`` with the key ``key``."""
-
-    def __init__(self, kind: str, key: object) -> None:
-        self.kind = kind
-        self.key = key
-        super().__init__(f"{kind} {key} not found")
-
-
-class ConflictError(ValueError):
-    """The change contradicts stored data (e.g. removing a pickup point orders still use)."""
+__all__ = ["ConflictError", "JobNotRunningError", "NotFoundError"]
 
 
 class JobNotRunningError(ConflictError):

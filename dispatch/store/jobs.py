@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from dispatch.store.errors import ConflictError, NotFoundError
+from dispatch.errors import ConflictError, NotFoundError
 from dispatch.store.models import ApiKey, JobSource, JobStatus, Json, PlanJob, utcnow
 from dispatch.store.paging import Page, paginate
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatch.store.errors import NotFoundError
+from dispatch.errors import NotFoundError
 from dispatch.store.models import ApiKey, Role, utcnow
 from dispatch.store.paging import Page, paginate
 from dispatch.store.tokens import new_token, token_hash

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from dispatch.store.errors import NotFoundError
+from dispatch.errors import NotFoundError
 from dispatch.store.models import DriverLink, PlanRoute, utcnow
 from dispatch.store.tokens import keyed_token, new_token, token_hash
 

@@ -116,7 +116,9 @@ class Depot(Base):
     data: Mapped[Json]
 
 
-class Vehicle(Base):
+class VehicleRecord(Base):
+    """A stored vehicle entry of the network (its request fields in ``data``)."""
+
     __tablename__ = "vehicles"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -213,10 +215,12 @@ class PlanJob(Base):
     solutions: Mapped[int] = mapped_column(default=0)
     error: Mapped[Json | None]
 
-    plan: Mapped[Plan | None] = relationship(back_populates="job", lazy="selectin")
+    plan: Mapped[PlanRecord | None] = relationship(back_populates="job", lazy="selectin")
 
 
-class Plan(Base):
+class PlanRecord(Base):
+    """A stored plan: its key figures, its document, and its parts as rows."""
+
     __tablename__ = "plans"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -252,7 +256,7 @@ class PlanRoute(Base):
     distance_km: Mapped[float]
     cost: Mapped[float | None]
 
-    plan: Mapped[Plan] = relationship(back_populates="routes")
+    plan: Mapped[PlanRecord] = relationship(back_populates="routes")
     stops: Mapped[list[RouteStop]] = relationship(
         cascade="all, delete-orphan", order_by="RouteStop.position"
     )

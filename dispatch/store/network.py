@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
-from dispatch.loading import FieldError, RequestError, load_request, region_id
+from dispatch.errors import ConflictError, FieldError, RequestError
+from dispatch.loading import load_request, region_id
 from dispatch.request import Request
-from dispatch.store.errors import ConflictError
 from dispatch.store.models import (
     Carrier,
     Depot,
@@ -23,7 +23,7 @@ from dispatch.store.models import (
     Order,
     PickupPoint,
     Region,
-    Vehicle,
+    VehicleRecord,
 )
 
 SETTINGS = ("timezone", "travel", "policy", "options")
@@ -57,7 +57,7 @@ def replace_network(session: Session, request: Request) -> dict[str, int]:
         raise ConflictError(
             f"pickup points still used by stored orders cannot be removed: {', '.join(in_use)}"
         )
-    for table in (Vehicle, Depot, Carrier, Region, NetworkSetting):
+    for table in (VehicleRecord, Depot, Carrier, Region, NetworkSetting):
         session.execute(delete(table))
     session.execute(delete(PickupPoint).where(PickupPoint.id.not_in(keep)))
     session.flush()
@@ -72,7 +72,7 @@ def replace_network(session: Session, request: Request) -> dict[str, int]:
         )
     session.flush()
     for v in request.vehicles:
-        session.add(Vehicle(id=v.id, depot_id=v.depot, count=v.count, data=dump(v)))
+        session.add(VehicleRecord(id=v.id, depot_id=v.depot, count=v.count, data=dump(v)))
     for p in request.pickup_points:
         session.merge(
             PickupPoint(id=p.id, name=p.name, lat=p.location.lat, lon=p.location.lon, data=dump(p))
@@ -105,7 +105,9 @@ def load_network(session: Session) -> Json:
         if key in settings:
             doc[key] = settings[key]
     doc["depots"] = [d.data for d in session.scalars(select(Depot).order_by(Depot.id))]
-    doc["vehicles"] = [v.data for v in session.scalars(select(Vehicle).order_by(Vehicle.id))]
+    doc["vehicles"] = [
+        v.data for v in session.scalars(select(VehicleRecord).order_by(VehicleRecord.id))
+    ]
     doc["pickup_points"] = [
         p.data for p in session.scalars(select(PickupPoint).order_by(PickupPoint.id))
     ]
@@ -126,7 +128,7 @@ def network_is_empty(session: Session) -> bool:
 
 
 def record_counts(session: Session) -> dict[str, int]:
-    tables = {"depots": Depot, "vehicles": Vehicle, "pickup_points": PickupPoint,
+    tables = {"depots": Depot, "vehicles": VehicleRecord, "pickup_points": PickupPoint,
               "regions": Region, "carriers": Carrier}  # fmt: skip
     return {
         name: int(session.scalar(select(func.count()).select_from(table)) or 0)

@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatch.store.errors import NotFoundError
+from dispatch.errors import NotFoundError
 from dispatch.store.models import ImportBatch, Json, Order
 from dispatch.store.paging import Page, paginate
 

@@ -1,22 +1,27 @@
-"""Stored plans: the contract's plan document, and its routes, stops, outsourced and unserved."""
+"""Stored plans: the contract's plan document, and its routes, stops, outsourced and unserved.
+
+The store saves a typed :class:`~dispatch.plan.Plan` and gives it back typed
+(:func:`load_plan`). Documents stored before the plan model was strict may hold fields it
+refuses; :func:`upgrade_document` brings them to the current format, here and only here.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from dispatch.clock import parse_clock
-from dispatch.store.errors import JobNotRunningError, NotFoundError
+from dispatch.errors import NotFoundError
+from dispatch.plan import PLAN_VERSION, Plan, RouteOut
+from dispatch.store.errors import JobNotRunningError
 from dispatch.store.models import (
     JobStatus,
     OutsourcedWork,
-    Plan,
     PlanJob,
+    PlanRecord,
     PlanRoute,
     RouteStop,
     UnservedOrder,
@@ -26,7 +31,7 @@ from dispatch.store.paging import Page, paginate
 from dispatch.text import MAX_NAME, printable
 
 
-def save_plan(session: Session, job_id: str, plan: Mapping[str, Any]) -> Plan:
+def save_plan(session: Session, job_id: str, plan: Plan) -> PlanRecord:
     """Store the plan of a running job and mark the job succeeded (in the caller's transaction).
 
     JobNotRunningError when the job is no longer running (cancelled, or failed by a restart):
@@ -35,7 +40,7 @@ def save_plan(session: Session, job_id: str, plan: Mapping[str, Any]) -> Plan:
     job = session.get(PlanJob, job_id)
     if job is None:
         raise NotFoundError("job", job_id)
-    total_cost = float(plan["objective"]["total"])
+    total_cost = plan.objective.total
     finished = session.execute(
         update(PlanJob)
         .where(PlanJob.id == job_id, PlanJob.status == JobStatus.RUNNING)
@@ -43,32 +48,28 @@ def save_plan(session: Session, job_id: str, plan: Mapping[str, Any]) -> Plan:
     )
     if finished.rowcount != 1:  # type: ignore[attr-defined]
         raise JobNotRunningError(job_id)
-    kpis = plan.get("kpis") or {}
-    row = Plan(
+    row = PlanRecord(
         job_id=job_id,
         plan_date=job.plan_date,
-        status=str(plan["status"]),
+        status=plan.status,
         total_cost=total_cost,
-        orders=int(kpis.get("orders", 0)),
-        unserved=len(plan.get("unserved") or []),
-        vehicles_used=len(plan.get("routes") or []),
-        document=json.dumps(plan, ensure_ascii=False, separators=(",", ":")),
-        routes=[_route(k, r) for k, r in enumerate(plan.get("routes") or [])],
+        orders=plan.kpis.orders,
+        unserved=len(plan.unserved),
+        vehicles_used=len(plan.routes),
+        document=json.dumps(plan.document(), ensure_ascii=False, separators=(",", ":")),
+        routes=[_route(k, r) for k, r in enumerate(plan.routes)],
         outsourced=[
             OutsourcedWork(
-                region=str(o["region"]),
-                carrier=str(o["carrier"]),
-                cost=float(o["cost"]),
-                orders=list(o["orders"]),
-                reason=str(o.get("reason", "")),
+                region=o.region,
+                carrier=o.carrier,
+                cost=o.cost,
+                orders=list(o.orders),
+                reason=o.reason,
             )
-            for o in plan.get("outsourced") or []
+            for o in plan.outsourced
         ],
         unserved_orders=[
-            UnservedOrder(
-                order_id=str(u["order"]), reason=str(u["reason"]), code=str(u.get("code", ""))
-            )
-            for u in plan.get("unserved") or []
+            UnservedOrder(order_id=u.order, reason=u.reason, code=u.code) for u in plan.unserved
         ],
     )
     session.add(row)
@@ -76,36 +77,62 @@ def save_plan(session: Session, job_id: str, plan: Mapping[str, Any]) -> Plan:
     return row
 
 
-def _route(position: int, route: Mapping[str, Any]) -> PlanRoute:
-    cost = route.get("cost")
+def _route(position: int, route: RouteOut) -> PlanRoute:
     return PlanRoute(
         position=position,
-        vehicle=str(route["vehicle"]),
-        depot=str(route["depot"]),
-        start_minute=parse_clock(route["start"]),
-        end_minute=parse_clock(route["end"]),
-        distance_km=float(route["distance_km"]),
-        cost=float(cost["total"]) if isinstance(cost, Mapping) else None,
+        vehicle=route.vehicle,
+        depot=route.depot,
+        start_minute=route.start,
+        end_minute=route.end,
+        distance_km=route.distance_km,
+        cost=route.cost.total if route.cost is not None else None,
         stops=[
             RouteStop(
                 position=k,
-                stop=str(s["stop"]),
-                name=printable(str(s.get("name", "")), MAX_NAME),
-                lat=(s.get("location") or {}).get("lat"),
-                lon=(s.get("location") or {}).get("lon"),
-                arrival_minute=parse_clock(s["arrival"]),
-                start_minute=parse_clock(s["start_service"]),
-                departure_minute=parse_clock(s["departure"]),
-                late_minutes=int(s.get("late_minutes", 0)),
-                orders=list(s["orders"]),
+                stop=s.stop,
+                name=printable(s.name, MAX_NAME),
+                lat=s.location.lat,
+                lon=s.location.lon,
+                arrival_minute=s.arrival,
+                start_minute=s.start_service,
+                departure_minute=s.departure,
+                late_minutes=s.late_minutes,
+                orders=list(s.orders),
             )
-            for k, s in enumerate(route.get("stops") or [])
+            for k, s in enumerate(route.stops)
         ],
     )
 
 
-def get_plan(session: Session, plan_id: int) -> Plan:
-    plan = session.get(Plan, plan_id)
+def upgrade_document(data: dict[str, Any]) -> dict[str, Any]:
+    """A stored plan document in the current format.
+
+    Documents without a ``version`` were stored before the plan model was strict: their
+    routes may hold ``driver_link`` (removed by migration 0002) and null fields.
+    """
+    if "version" in data:
+        return data
+    routes = [
+        {k: v for k, v in route.items() if k != "driver_link"} if isinstance(route, dict) else route
+        for route in data.get("routes") or []
+    ]
+    upgraded = {k: v for k, v in data.items() if v is not None}
+    return {**upgraded, "routes": routes, "version": PLAN_VERSION}
+
+
+def read_plan_document(document: str) -> Plan:
+    """The typed plan of a stored document (of any format the store has written)."""
+    return Plan.model_validate(upgrade_document(json.loads(document)))
+
+
+def load_plan(session: Session, plan_id: int) -> Plan:
+    """The stored plan ``plan_id``, typed."""
+    return read_plan_document(plan_document(session, plan_id))
+
+
+def get_plan(session: Session, plan_id: int) -> PlanRecord:
+    """The stored plan's record (key figures, job, rows)."""
+    plan = session.get(PlanRecord, plan_id)
     if plan is None:
         raise NotFoundError("plan", plan_id)
     return plan
@@ -113,14 +140,14 @@ def get_plan(session: Session, plan_id: int) -> Plan:
 
 def plan_document(session: Session, plan_id: int) -> str:
     """The contract's plan JSON, as stored."""
-    document = session.scalar(select(Plan.document).where(Plan.id == plan_id))
+    document = session.scalar(select(PlanRecord.document).where(PlanRecord.id == plan_id))
     if document is None:
         raise NotFoundError("plan", plan_id)
     return document
 
 
-def list_plans(session: Session, *, day: date | None, limit: int, offset: int) -> Page[Plan]:
-    query = select(Plan).order_by(Plan.id.desc())
+def list_plans(session: Session, *, day: date | None, limit: int, offset: int) -> Page[PlanRecord]:
+    query = select(PlanRecord).order_by(PlanRecord.id.desc())
     if day is not None:
-        query = query.where(Plan.plan_date == day)
+        query = query.where(PlanRecord.plan_date == day)
     return paginate(session, query, limit=limit, offset=offset)

@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.launch import free_port
 from api.settings import Settings
+from dispatch.plan import Plan
 from dispatch.store import (
     JobSource,
     Role,
@@ -96,7 +97,7 @@ def plan_id(api_store: Store, network: dict[str, Any]) -> int:
             time_limit_s=5, actor="test",
         )  # fmt: skip
         start_job(session, job.id)
-        return save_plan(session, job.id, copy.deepcopy(PLAN)).id
+        return save_plan(session, job.id, Plan.model_validate(PLAN)).id
 
 
 def assert_problem(response: Any, status: int) -> dict[str, Any]:

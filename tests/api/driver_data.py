@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from api.app import create_app
 from api.settings import Settings
 from dispatch.clock import format_clock
+from dispatch.plan import Plan
 from dispatch.store import JobSource, Store, create_driver_link, create_job, save_plan, start_job
 from dispatch.tracking import issue_driver_links
 
@@ -76,8 +77,11 @@ def make_plan(stops_per_route: tuple[int, ...] = (3, 2)) -> dict[str, Any]:
         "routes": routes,
         "outsourced": [],
         "unserved": [],
-        "kpis": {"orders": 3 * sum(stops_per_route)},
-    }
+        "kpis": {"orders": 3 * sum(stops_per_route), "served_own": 3 * sum(stops_per_route),
+                 "served_carrier": 0, "unserved": 0, "vehicles_used": len(routes),
+                 "distance_km": 10.0 * sum(stops_per_route), "on_time_rate": 1.0,
+                 "cost_per_order": 1000.0 / (3 * sum(stops_per_route)), "max_cold_minutes": {}},
+    }  # fmt: skip
 
 
 def make_request(plan: dict[str, Any]) -> dict[str, Any]:
@@ -122,9 +126,10 @@ def store_plan(
             actor="test",
         )
         start_job(session, job.id)
-        row = save_plan(session, job.id, plan)
+        typed = Plan.model_validate(plan)
+        row = save_plan(session, job.id, typed)
         links = issue_driver_links(
-            plan, lambda vehicle, expires: create_driver_link(session, row.id, vehicle, expires)
+            typed, lambda vehicle, expires: create_driver_link(session, row.id, vehicle, expires)
         )
         plan_id = row.id
     return StoredPlan(plan_id, plan, {v: link.removeprefix("/d/") for v, link in links.items()})

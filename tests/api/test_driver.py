@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from collections.abc import Iterator
@@ -12,7 +11,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.routes.driver import TEMPLATES, choose_lang
+from api.views.driver_page import TEMPLATES, choose_lang
+from dispatch.plan import Plan
 from dispatch.store import Role, Store, create_key, list_events, revoke_driver_links
 from dispatch.tracking import FailureReason, issue_driver_links, link_expiry
 from tests.api.driver_data import (
@@ -188,10 +188,10 @@ def test_forty_stop_page_is_small(client: TestClient, store: Store) -> None:
 def test_links_stay_out_of_the_plan_and_expire_after_the_day() -> None:
     """Each route gets ``/d/<token>``, returned, never written into the plan document (which
     every role reads); links last to the end of the plan day plus the grace."""
-    plan = make_plan()
-    before = copy.deepcopy(plan)
+    plan = Plan.model_validate(make_plan())
+    before = plan.document()
     links = issue_driver_links(plan, lambda vehicle, _expires: f"tok-{vehicle}")
-    assert plan == before
+    assert plan.document() == before
     assert links == {"V01": "/d/tok-V01", "V02": "/d/tok-V02"}
     expires = link_expiry(date(2026, 11, 11), "Asia/Taipei")
     assert expires == datetime(2026, 11, 11, 22, 0, tzinfo=UTC)

@@ -12,7 +12,7 @@ import pytest
 from api.views.plan_map import write_plan_map
 from dispatch.store import Role, create_key, list_events
 from tests.api.driver_data import StoredPlan, store_plan
-from tests.api.views.payloads import map_texts, payload_plan, payload_request
+from tests.api.views.payloads import map_texts, payload_plan, payload_request, typed
 from tests.browser.conftest import CHROMIUM, Browser, Service
 
 pytestmark = [
@@ -234,7 +234,7 @@ def test_map_file_written_by_the_cli_opens_from_disk(
 ) -> None:
     """The standalone file draws the same map from file:// under its meta policy."""
     plan = payload_plan(str(tmp_path / "pwned"))
-    out = write_plan_map(payload_request(plan), plan, tmp_path / "plan.html", tiles_url=None)
+    out = write_plan_map(payload_request(plan), typed(plan), tmp_path / "plan.html", tiles_url=None)
     seen = _watch(page)
     page.goto(out.as_uri())
     page.wait_for_selector("path.route-line")

@@ -83,7 +83,7 @@ def test_capacity_forces_split(doc: dict[str, Any]) -> None:
     assert plan.status == "complete"
     parts = [s.stop for r in plan.routes for s in r.stops]
     assert sorted(parts) == ["PP-B/1", "PP-B/2"]
-    assert all(r.load["weight_kg"] <= 100 for r in plan.routes)
+    assert all(r.load.weight_kg <= 100 for r in plan.routes)
 
 
 def test_unreachable_window_and_oversize_are_explained(doc: dict[str, Any]) -> None:

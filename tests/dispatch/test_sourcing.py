@@ -215,7 +215,7 @@ def test_a_carrier_that_is_down_moves_work_back_to_the_own_fleet(day: dict[str, 
     """With CHEAP down and no backup, the van serves every region."""
     day["carriers"][0]["max_orders"] = 0
     plan = planned(day)
-    assert plan.outsourced == []
+    assert plan.outsourced == ()
     assert routed(plan) == {"N1", "N2", "N3", *FAR}
 
 
@@ -232,7 +232,7 @@ def test_a_region_pinned_to_the_own_fleet_stays_with_it(day: dict[str, Any]) -> 
     """Pinning FAR to "own" keeps it routed though CHEAP is cheaper."""
     day["policy"]["pin"] = {"FAR": "own"}
     plan = planned(day)
-    assert plan.outsourced == []
+    assert plan.outsourced == ()
     assert explained(plan)["FAR"]["pinned"] is True
 
 
@@ -291,8 +291,8 @@ def test_frozen_goods_keep_a_region_with_the_reefer(day: dict[str, Any]) -> None
     day["vehicles"][0]["capacity"]["frozen_l"] = 100
     day["orders"][5]["items"] = box("f3", temperature="frozen")
     plan = planned(day)
-    assert plan.outsourced == []
-    assert plan.unserved == []
+    assert plan.outsourced == ()
+    assert plan.unserved == ()
     assert explained(plan)["FAR"]["ineligible"] == {
         "CHEAP": "refuses 1 of 3 orders: does not handle frozen goods (1)"
     }
@@ -324,7 +324,7 @@ def test_policy_none_routes_everything(day: dict[str, Any]) -> None:
     """With outsourcing off, carriers are ignored."""
     day["policy"]["outsourcing"] = "none"
     plan = planned(day)
-    assert plan.outsourced == []
+    assert plan.outsourced == ()
     assert routed(plan) == {"N1", "N2", "N3", *FAR}
 
 

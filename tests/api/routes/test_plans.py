@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.settings import Settings
 from dispatch.loading import load_request
+from dispatch.plan import Plan
 from dispatch.store import Role, Store, create_key, list_jobs
 from dispatch.validator import validate_plan
 from optimizer import portfolio
@@ -118,7 +119,8 @@ def test_jobs_run_side_by_side(settings: Settings) -> None:
 
 def test_stored_plan_reads_back_exactly(client: TestClient, keys: Keys, plan_id: int) -> None:
     """GET /plans/{id} is the stored contract JSON; the list pages summaries."""
-    assert client.get(f"/plans/{plan_id}", headers=keys.planner).json() == PLAN
+    stored = Plan.model_validate(PLAN).document()
+    assert client.get(f"/plans/{plan_id}", headers=keys.planner).json() == stored
     listed = client.get("/plans", params={"date": "2026-11-11"}, headers=keys.planner).json()
     assert listed["count"] == 1
     assert listed["data"][0]["unserved"] == 1
@@ -194,3 +196,16 @@ def test_malformed_json_is_400(client: TestClient, keys: Keys) -> None:
 def test_unknown_plan_is_404(client: TestClient, keys: Keys) -> None:
     assert_problem(client.get("/plans/999", headers=keys.planner), 404)
     assert_problem(client.get("/plans/abc", headers=keys.planner), 422)
+
+
+def test_an_engine_that_cannot_plan_the_request_is_422(
+    client: TestClient, keys: Keys, api_store: Store
+) -> None:
+    """PyVRP alone with paid lateness is refused at once, naming the option; no job is made."""
+    body = {**SCENARIO, "options": {"time_limit_s": 1, "engine": "pyvrp"},
+            "policy": {"late_penalty_per_minute": 5, "max_late_minutes": 30}}  # fmt: skip
+    problem = assert_problem(client.post("/plans", json=body, headers=keys.planner), 422)
+    assert problem["type"] == "/problems/unsupported-option"
+    assert [e["field"] for e in problem["errors"]] == ["options.engine"]
+    assert "paid lateness" in problem["detail"]
+    assert _jobs(api_store) == 0

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
+from dispatch.plan import Plan
 from tests.api.driver_data import DEPOT, make_plan
 from tests.api.payloads import PAYLOADS
 
@@ -92,3 +94,25 @@ def map_texts(plan: dict[str, Any], request: dict[str, Any]) -> list[str]:
     texts += [plan["unserved"][0]["order"], plan["unserved"][0]["reason"]]
     texts += [request["depots"][0]["name"], request["regions"]["features"][1]["properties"]["id"]]
     return texts
+
+
+def typed(plan: dict[str, Any]) -> Plan:
+    """``plan`` as the typed plan, the fields a view test leaves out filled with zeros."""
+    doc = copy.deepcopy(plan)
+    doc.setdefault("status", "complete")
+    doc.setdefault("objective", dict.fromkeys(("total", "own_fleet", "carriers", "penalties"), 0.0))
+    doc.setdefault("kpis", {
+        **dict.fromkeys(("orders", "served_own", "served_carrier", "unserved", "vehicles_used"), 0),
+        **dict.fromkeys(("distance_km", "on_time_rate", "cost_per_order"), 0.0),
+        "max_cold_minutes": {},
+    })  # fmt: skip
+    doc.setdefault("routes", [])
+    for route in doc["routes"]:
+        for key, value in (("depot", ""), ("start", "00:00"), ("end", "00:00"),
+                           ("distance_km", 0.0), ("load", {}), ("stops", [])):  # fmt: skip
+            route.setdefault(key, value)
+        for stop in route["stops"]:
+            stop.setdefault("orders", [])
+            stop.setdefault("start_service", stop["arrival"])
+            stop.setdefault("departure", stop["arrival"])
+    return Plan.model_validate(doc)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from dispatch.plan import Plan
 from dispatch.store import JobSource, Store, create_job, replace_network, validate_network
 
 NETWORK: dict[str, Any] = {
@@ -60,5 +61,6 @@ def new_job(store: Store) -> str:
 
 
 @pytest.fixture
-def plan_doc() -> dict[str, Any]:
-    return copy.deepcopy(PLAN)
+def plan_doc() -> Plan:
+    """The small plan, typed as the store takes it."""
+    return Plan.model_validate(PLAN)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import threading
-from typing import Any
 
 import pytest
 
+from dispatch.plan import Plan
 from dispatch.store import (
     ConflictError,
     JobNotRunningError,
@@ -39,7 +39,7 @@ def test_a_job_starts_once(store: Store) -> None:
         assert get_job(session, job_id).status is JobStatus.RUNNING
 
 
-def test_plan_is_stored_whole_and_normalised(store: Store, plan_doc: dict[str, Any]) -> None:
+def test_plan_is_stored_whole_and_normalised(store: Store, plan_doc: Plan) -> None:
     """The plan JSON comes back as stored; routes, stops and unserved rows are normalised."""
     job_id = new_job(store)
     with store.write() as session:
@@ -47,7 +47,7 @@ def test_plan_is_stored_whole_and_normalised(store: Store, plan_doc: dict[str, A
         report_progress(session, job_id, best_cost=7000.5, solutions=3)
         plan_id = save_plan(session, job_id, plan_doc).id
     with store.read() as session:
-        assert json.loads(plan_document(session, plan_id)) == plan_doc
+        assert json.loads(plan_document(session, plan_id)) == plan_doc.document()
         plan = get_plan(session, plan_id)
         route = plan.routes[0]
         assert (route.vehicle, route.start_minute, route.end_minute) == ("VAN#1", 510, 605)
@@ -77,7 +77,7 @@ def test_unfinished_jobs_are_failed_after_a_restart(store: Store) -> None:
         assert job_counts(session)[JobStatus.FAILED] == 3
 
 
-def test_concurrent_plans_do_not_mix(store: Store, plan_doc: dict[str, Any]) -> None:
+def test_concurrent_plans_do_not_mix(store: Store, plan_doc: Plan) -> None:
     """Plans saved at once by several writers each keep exactly their own routes."""
     jobs = [new_job(store) for _ in range(6)]
     with store.write() as session:
@@ -86,11 +86,11 @@ def test_concurrent_plans_do_not_mix(store: Store, plan_doc: dict[str, Any]) -> 
     saved: dict[str, int] = {}
 
     def save(k: int, job_id: str) -> None:
-        doc = json.loads(json.dumps(plan_doc))
-        doc["routes"][0]["vehicle"] = f"VAN#{k}"
-        doc["objective"]["total"] = float(k)
+        doc = plan_doc.document()
+        doc["routes"][0]["vehicle"] = f"VAN#{k}"  # type: ignore[index]
+        doc["objective"]["total"] = float(k)  # type: ignore[index]
         with store.write() as session:
-            saved[job_id] = save_plan(session, job_id, doc).id
+            saved[job_id] = save_plan(session, job_id, Plan.model_validate(doc)).id
 
     threads = [threading.Thread(target=save, args=(k, j)) for k, j in enumerate(jobs)]
     for t in threads:
@@ -106,9 +106,7 @@ def test_concurrent_plans_do_not_mix(store: Store, plan_doc: dict[str, Any]) -> 
 
 
 @pytest.mark.parametrize("end", ["cancel", "fail"])
-def test_a_plan_is_kept_only_while_its_job_runs(
-    store: Store, plan_doc: dict[str, Any], end: str
-) -> None:
+def test_a_plan_is_kept_only_while_its_job_runs(store: Store, plan_doc: Plan, end: str) -> None:
     """A job cancelled or failed (e.g. by a restart) while it ran keeps its status, and the
     plan its worker finds afterwards is refused: nothing is stored."""
     job_id = new_job(store)

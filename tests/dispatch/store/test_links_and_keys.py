@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from dispatch.plan import Plan
 from dispatch.store import (
     EventKind,
     NotFoundError,
@@ -36,7 +36,7 @@ LATER = datetime.now(UTC) + timedelta(days=1)
 
 
 @pytest.fixture
-def plan_id(store: Store, plan_doc: dict[str, Any]) -> int:
+def plan_id(store: Store, plan_doc: Plan) -> int:
     job_id = new_job(store)
     with store.write() as session:
         start_job(session, job_id)
