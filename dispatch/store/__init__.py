@@ -1,5 +1,5 @@
 """Storage: the network, orders and import batches, plan jobs and plans, driver links,
-tracking events, API keys and the audit log, on SQLite or PostgreSQL.
+driver and carrier events, API keys and the audit log, on SQLite or PostgreSQL.
 
 Every function takes a :class:`~sqlalchemy.orm.Session` from :meth:`Store.write` or
 :meth:`Store.read` and works inside that session's transaction.
@@ -59,7 +59,21 @@ from dispatch.store.plans import (
     read_plan_document,
     save_plan,
 )
-from dispatch.store.tracking import list_events, record_event
+from dispatch.store.tracking import (
+    Photo,
+    carrier_events,
+    event_photo,
+    events_version,
+    find_carrier_event,
+    find_event,
+    list_events,
+    outsourcing_plan,
+    photo_ids,
+    record_carrier_event,
+    record_event,
+    road_event,
+    road_events,
+)
 
 __all__ = [
     "ConflictError",
@@ -71,6 +85,7 @@ __all__ = [
     "NewOrder",
     "NotFoundError",
     "Page",
+    "Photo",
     "Role",
     "Store",
     "add_batch",
@@ -78,11 +93,16 @@ __all__ = [
     "authenticate",
     "batch_by_hash",
     "cancel_job",
+    "carrier_events",
     "create_driver_link",
     "create_job",
     "create_key",
     "database_url",
+    "event_photo",
+    "events_version",
     "fail_job",
+    "find_carrier_event",
+    "find_event",
     "get_batch",
     "get_job",
     "get_plan",
@@ -104,9 +124,12 @@ __all__ = [
     "orders_by_fingerprint",
     "orders_by_id",
     "orders_on",
+    "outsourcing_plan",
+    "photo_ids",
     "pickup_points",
     "plan_document",
     "read_plan_document",
+    "record_carrier_event",
     "record_counts",
     "record_event",
     "replace_driver_links",
@@ -115,6 +138,8 @@ __all__ = [
     "resolve_driver_link",
     "revoke_driver_links",
     "revoke_key",
+    "road_event",
+    "road_events",
     "save_plan",
     "start_job",
     "validate_network",

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     Index,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -28,6 +29,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from dispatch.live.status import CarrierKind
 from dispatch.tracking import EventKind
 
 Json = dict[str, Any]
@@ -324,17 +326,78 @@ class DriverLink(Base):
 
 
 class TrackingEvent(Base):
+    """A driver's event: idempotent by ``event_id`` per plan and vehicle, ordered by ``at``.
+
+    ``at`` is when it happened on the device, ``received_at`` when the service stored it;
+    ``body_sha256`` tells a retry of the same event from a different one under the same id
+    (rows stored before event ids have ``legacy-<id>`` and no hash).
+    """
+
     __tablename__ = "tracking_events"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "vehicle", "event_id"),
+        Index("ix_tracking_events_plan_id_at", "plan_id", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
     vehicle: Mapped[str] = mapped_column(String(80))
-    stop: Mapped[str] = mapped_column(String(128))
+    event_id: Mapped[str] = mapped_column(String(64))
+    stop: Mapped[str | None] = mapped_column(String(128))
     kind: Mapped[EventKind] = mapped_column(_enum(EventKind, "event_kind"))
+    orders: Mapped[list[Any] | None]
     reason: Mapped[str | None] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(Text)
+    recipient: Mapped[str | None] = mapped_column(String(200))
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
     at: Mapped[datetime]
-    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    body_sha256: Mapped[str | None] = mapped_column(String(64))
+
+    photo: Mapped[EventPhoto | None] = relationship(
+        back_populates="event", cascade="all, delete-orphan", lazy="raise"
+    )
+
+
+class EventPhoto(Base):
+    """The proof-of-delivery photo of one event (JPEG or PNG, its type read from its bytes)."""
+
+    __tablename__ = "event_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_row_id: Mapped[int] = mapped_column(
+        ForeignKey("tracking_events.id", ondelete="CASCADE"), unique=True
+    )
+    media_type: Mapped[str] = mapped_column(String(16))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+    event: Mapped[TrackingEvent] = relationship(back_populates="photo")
+
+
+class CarrierEventRecord(Base):
+    """A carrier's signed event about one outsourced order, idempotent by carrier and
+    ``event_id``; ``plan_id`` is the day's plan that outsourced the order to the carrier."""
+
+    __tablename__ = "carrier_events"
+    __table_args__ = (
+        UniqueConstraint("carrier", "event_id"),
+        Index("ix_carrier_events_plan_date_at", "plan_date", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    carrier: Mapped[str] = mapped_column(String(64))
+    event_id: Mapped[str] = mapped_column(String(64))
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    plan_date: Mapped[date]
+    order_id: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[CarrierKind] = mapped_column(_enum(CarrierKind, "carrier_event_kind"))
+    reason: Mapped[str | None] = mapped_column(String(200))
+    at: Mapped[datetime]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    body_sha256: Mapped[str] = mapped_column(String(64))
 
 
 class ApiKey(Base):
