@@ -84,6 +84,9 @@ class ProblemDetail(BaseModel):
 class AuthenticationError(DispatchError):
     """No API key, or one that is unknown or revoked."""
 
+    challenge = "Bearer"
+    """What ``WWW-Authenticate`` asks for."""
+
 
 class PermissionDeniedError(DispatchError):
     """The key's role may not do this."""
@@ -188,7 +191,8 @@ def error_problem(exc: DispatchError, instance: str | None = None) -> dict[str, 
             errors=exc.errors,
         )  # fmt: skip
     status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 500)
-    return problem(status, detail=str(exc), instance=instance)
+    errors: list[FieldError] = list(getattr(exc, "errors", None) or [])
+    return problem(status, detail=str(exc), instance=instance, errors=errors)
 
 
 def job_problem(exc: Exception) -> dict[str, Any]:
@@ -256,7 +260,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(DispatchError)
     async def _refused(request: Request, exc: DispatchError) -> JSONResponse:
         body = error_problem(exc, redact_path(request.url.path))
-        headers = {"WWW-Authenticate": "Bearer"} if body["status"] == 401 else None
+        challenge = getattr(exc, "challenge", "Bearer")
+        headers = {"WWW-Authenticate": challenge} if body["status"] == 401 else None
         return _respond(body, headers)
 
     @app.exception_handler(IntegrityError)

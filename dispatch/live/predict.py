@@ -432,32 +432,32 @@ def _route_status(
     return route, orders
 
 
-def status_of(
-    day: LiveDay,
-    road_events: Iterable[RoadEvent],
-    carrier_events: Iterable[CarrierEvent],
-    now: datetime,
-) -> DayStatus:
-    """Where the prepared day stands after these events, as of ``now``."""
-    by_vehicle: dict[str, list[RoadEvent]] = {}
-    for e in sorted(road_events, key=road_order):
-        by_vehicle.setdefault(e.vehicle, []).append(e)
-    routes = []
-    orders: list[OrderStatus] = []
-    for lr in day.routes:
-        route, states = _route_status(day, lr, by_vehicle.get(lr.route.vehicle, ()))
-        routes.append(route)
-        for stop in route.stops:
-            for order in stop.orders:
-                state, reason = states[order]
-                orders.append(
-                    OrderStatus(
-                        order=order, state=state, stop=stop.stop, vehicle=route.vehicle,
-                        reason=reason, predicted_arrival=stop.predicted_arrival,
-                        predicted_late_minutes=stop.predicted_late_minutes,
-                    )
-                )  # fmt: skip
-    latest = {c.order: c for c in sorted(carrier_events, key=carrier_order)}
+def route_status(
+    day: LiveDay, vehicle: str, events: Iterable[RoadEvent]
+) -> tuple[RouteStatus, tuple[OrderStatus, ...]]:
+    """One route after its own events (any order; other vehicles' are ignored), and the
+    status of its orders."""
+    lr = next(r for r in day.routes if r.route.vehicle == vehicle)
+    mine = sorted((e for e in events if e.vehicle == vehicle), key=road_order)
+    route, states = _route_status(day, lr, mine)
+    orders = []
+    for stop in route.stops:
+        for order in stop.orders:
+            state, reason = states[order]
+            orders.append(
+                OrderStatus(
+                    order=order, state=state, stop=stop.stop, vehicle=route.vehicle,
+                    reason=reason, predicted_arrival=stop.predicted_arrival,
+                    predicted_late_minutes=stop.predicted_late_minutes,
+                )
+            )  # fmt: skip
+    return route, tuple(orders)
+
+
+def carrier_orders(day: LiveDay, events: Iterable[CarrierEvent]) -> tuple[OrderStatus, ...]:
+    """The outsourced orders after the carriers' events (only the plan's carrier counts)."""
+    latest = {c.order: c for c in sorted(events, key=carrier_order)}
+    orders = []
     for work in day.plan.outsourced:
         for order in work.orders:
             c = latest.get(order)
@@ -473,10 +473,36 @@ def status_of(
                     reason=reason,
                 )
             )  # fmt: skip
-    for u in day.plan.unserved:
-        orders.append(
-            OrderStatus(order=u.order, state=OrderState.UNSERVED, reason=u.code or u.reason)
-        )
+    return tuple(orders)
+
+
+def unserved_orders(day: LiveDay) -> tuple[OrderStatus, ...]:
+    """The orders the plan could not serve, each with its reason code (or reason)."""
+    return tuple(
+        OrderStatus(order=u.order, state=OrderState.UNSERVED, reason=u.code or u.reason)
+        for u in day.plan.unserved
+    )
+
+
+def status_of(
+    day: LiveDay,
+    road_events: Iterable[RoadEvent],
+    carrier_events: Iterable[CarrierEvent],
+    now: datetime,
+) -> DayStatus:
+    """Where the prepared day stands after these events, as of ``now``."""
+    by_vehicle: dict[str, list[RoadEvent]] = {}
+    for e in road_events:
+        by_vehicle.setdefault(e.vehicle, []).append(e)
+    routes = []
+    orders: list[OrderStatus] = []
+    for lr in day.routes:
+        vehicle = lr.route.vehicle
+        route, route_orders = route_status(day, vehicle, by_vehicle.get(vehicle, ()))
+        routes.append(route)
+        orders += route_orders
+    orders += carrier_orders(day, carrier_events)
+    orders += unserved_orders(day)
     return DayStatus(day.plan_id, now, tuple(routes), tuple(orders))
 
 

@@ -62,8 +62,8 @@ from dispatch.store.plans import (
 from dispatch.store.tracking import (
     Photo,
     carrier_events,
+    carrier_version,
     event_photo,
-    events_version,
     find_carrier_event,
     find_event,
     list_events,
@@ -73,6 +73,7 @@ from dispatch.store.tracking import (
     record_event,
     road_event,
     road_events,
+    route_versions,
 )
 
 __all__ = [
@@ -94,12 +95,12 @@ __all__ = [
     "batch_by_hash",
     "cancel_job",
     "carrier_events",
+    "carrier_version",
     "create_driver_link",
     "create_job",
     "create_key",
     "database_url",
     "event_photo",
-    "events_version",
     "fail_job",
     "find_carrier_event",
     "find_event",
@@ -140,6 +141,7 @@ __all__ = [
     "revoke_key",
     "road_event",
     "road_events",
+    "route_versions",
     "save_plan",
     "start_job",
     "validate_network",

@@ -138,33 +138,42 @@ def road_event(row: TrackingEvent, *, photo: bool = False) -> RoadEvent:
     )
 
 
-def road_events(session: Session, plan_id: int) -> list[RoadEvent]:
-    """Every driver event of the plan, typed, oldest ``at`` first."""
-    rows = list(
-        session.scalars(
-            select(TrackingEvent)
-            .where(TrackingEvent.plan_id == plan_id)
-            .order_by(TrackingEvent.at, TrackingEvent.id)
-        )
+def road_events(
+    session: Session, plan_id: int, *, vehicle: str | None = None
+) -> list[tuple[int, RoadEvent]]:
+    """The plan's driver events (or one vehicle's), typed with their row ids, oldest first."""
+    query = (
+        select(TrackingEvent, EventPhoto.id)
+        .outerjoin(EventPhoto, EventPhoto.event_row_id == TrackingEvent.id)
+        .where(TrackingEvent.plan_id == plan_id)
+        .order_by(TrackingEvent.at, TrackingEvent.id)
     )
-    with_photo = photo_ids(session, [r.id for r in rows])
-    return [road_event(r, photo=r.id in with_photo) for r in rows]
+    if vehicle is not None:
+        query = query.where(TrackingEvent.vehicle == vehicle)
+    return [
+        (row.id, road_event(row, photo=photo is not None)) for row, photo in session.execute(query)
+    ]
 
 
-def events_version(session: Session, plan_id: int, plan_date: date) -> tuple[int, int, int, int]:
-    """Changes whenever an event of the plan (or a carrier event of its day) is stored:
-    the count and the highest row id of each."""
-    road = session.execute(
-        select(func.count(), func.coalesce(func.max(TrackingEvent.id), 0)).where(
-            TrackingEvent.plan_id == plan_id
-        )
-    ).one()
-    carrier = session.execute(
+def route_versions(session: Session, plan_id: int) -> dict[str, tuple[int, int]]:
+    """Per vehicle of the plan with events: their count and highest row id, which change
+    whenever one of its events is stored."""
+    rows = session.execute(
+        select(TrackingEvent.vehicle, func.count(), func.max(TrackingEvent.id))
+        .where(TrackingEvent.plan_id == plan_id)
+        .group_by(TrackingEvent.vehicle)
+    )
+    return {vehicle: (int(n), int(top)) for vehicle, n, top in rows}
+
+
+def carrier_version(session: Session, plan_date: date) -> tuple[int, int]:
+    """The count and highest row id of the day's carrier events."""
+    n, top = session.execute(
         select(func.count(), func.coalesce(func.max(CarrierEventRecord.id), 0)).where(
             CarrierEventRecord.plan_date == plan_date
         )
     ).one()
-    return int(road[0]), int(road[1]), int(carrier[0]), int(carrier[1])
+    return int(n), int(top)
 
 
 def record_carrier_event(
