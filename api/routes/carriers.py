@@ -7,6 +7,7 @@ missing or wrong signature, or a carrier without a secret, is 401 and changes no
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Request, Response
@@ -42,7 +43,8 @@ class SignatureError(AuthenticationError):
 def _out(row: CarrierEventRecord) -> dict[str, Any]:
     return CarrierEventOut(
         id=row.id, event_id=row.event_id, carrier=row.carrier, kind=row.kind.value,
-        order=row.order_id, plan_id=row.plan_id, at=row.at, received_at=row.received_at,
+        order=row.order_id, plan_id=row.plan_id, at=row.at.astimezone(UTC),
+        received_at=row.received_at.astimezone(UTC),
         reason=row.reason,
     ).model_dump(mode="json")  # fmt: skip
 
