@@ -93,6 +93,9 @@ def _render_route(
         statuses=statuses,
         lang=lang,
         tiles_url=tiles,
+        departed=None
+        if part.route.departed_at is None
+        else part.route.departed_at.astimezone(day.zone).strftime("%H:%M"),
     )
     return Rendered.of(render_page(page))
 

@@ -94,7 +94,7 @@ def test_same_event_id_is_stored_once(
     assert again.status_code == 200
     assert again.json() == first.json()
     stored_event = first.json()
-    assert stored_event["at"] == "{}T09:31:00+08:00".format(today().isoformat())
+    assert stored_event["at"] == f"{today().isoformat()}T09:31:00+08:00"
     assert (stored_event["orders"], stored_event["recipient"]) == (["O-101-1"], "王小姐")
     with store.read() as session:
         assert list_events(session, stored.plan_id, limit=10, offset=0).count == 1
