@@ -141,7 +141,7 @@ def _store_event(
         event = RoadEventIn.parse(raw)
         day = views.day(session, plan_id)
         row, created = record_road_event(session, day.plan, plan_id, vehicle, event, clock.now())
-        photo = row.id in photo_ids(session, [row.id])
+        photo = event.photo_file is not None if created else row.id in photo_ids(session, [row.id])
         body = event_json(road_event(row, photo=photo), day.zone, row_id=row.id, plan_id=plan_id)
     if created:
         with store.read() as session:

@@ -34,6 +34,7 @@ from dispatch.store import (
     plan_document,
     read_plan_document,
     road_events,
+    route_version,
     route_versions,
 )
 
@@ -120,17 +121,23 @@ def order_json(o: OrderStatus, zone: ZoneInfo) -> dict[str, Any]:
 
 
 def _items(orders: Sequence[OrderStatus], zone: ZoneInfo) -> bytes:
-    return b",".join(_dumps(order_json(o, zone)) for o in orders)
+    """The orders as JSON array items, without the brackets."""
+    return _dumps([order_json(o, zone) for o in orders])[1:-1]
 
 
 @dataclass(frozen=True, slots=True)
 class RoutePart:
-    """One route's status and its orders', with their JSON."""
+    """One route's status and its orders', with their JSON, after ``events``."""
 
     route: RouteStatus
     orders: tuple[OrderStatus, ...]
     route_json: bytes
     orders_json: bytes
+    events: tuple[tuple[int, RoadEvent], ...]
+
+    @property
+    def version(self) -> tuple[int, int]:
+        return len(self.events), max((row for row, _ in self.events), default=0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +163,7 @@ class LiveViews:
         self.documents: Kept[int, bytes] = Kept(plans)
         self.days: Kept[int, LiveDay] = Kept(plans)
         self.routes: Kept[tuple[int, str, tuple[int, int]], RoutePart] = Kept(routes)
+        self.latest: Kept[tuple[int, str], RoutePart] = Kept(routes)
         self.carriers: Kept[tuple[int, tuple[int, int]], OrdersPart] = Kept(plans * 4)
         self.unserved: Kept[int, OrdersPart] = Kept(plans)
 
@@ -178,18 +186,32 @@ class LiveViews:
     def route(
         self, session: Session, day: LiveDay, vehicle: str, version: tuple[int, int] | None = None
     ) -> RoutePart:
-        """The route's status after its stored events (recomputed when they changed)."""
+        """The route's status after its stored events (recomputed when they changed).
+
+        Events are only ever added, so the route's last part is brought up to date with the
+        rows after its highest row id; when the count then disagrees (a row committed late
+        with a lower id), all of the route's events are read again.
+        """
         if version is not None:
             kept = self.routes.get((day.plan_id, vehicle, version))
             if kept is not None:
                 return kept
-        rows = road_events(session, day.plan_id, vehicle=vehicle)
-        seen = (len(rows), max((row for row, _ in rows), default=0))
+        total = route_version(session, day.plan_id, vehicle)
+        kept = self.routes.get((day.plan_id, vehicle, total))
+        if kept is not None:
+            return kept
+        last = self.latest.get((day.plan_id, vehicle))
+        known = last.events if last is not None else ()
+        after = last.version[1] if last is not None else 0
+        rows = (*known, *road_events(session, day.plan_id, vehicle=vehicle, after=after))
+        if len(rows) != total[0]:
+            rows = tuple(road_events(session, day.plan_id, vehicle=vehicle))
         route, orders = route_status(day, vehicle, [event for _, event in rows])
         part = RoutePart(
-            route, orders, _dumps(route_json(route, day.zone)), _items(orders, day.zone)
+            route, orders, _dumps(route_json(route, day.zone)), _items(orders, day.zone), rows
         )
-        return self.routes.put((day.plan_id, vehicle, seen), part)
+        self.latest.put((day.plan_id, vehicle), part)
+        return self.routes.put((day.plan_id, vehicle, part.version), part)
 
     def status(self, session: Session, plan_id: int, now: datetime) -> LiveStatus:
         """The plan's status as of ``now``, from kept parts where its events are unchanged."""

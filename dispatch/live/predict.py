@@ -281,6 +281,7 @@ class _Walk:
 def _walk(day: LiveDay, lr: LiveRoute, events: Sequence[RoadEvent]) -> _Walk:
     w = _Walk()
     index = {s.visit.stop: k for k, s in enumerate(lr.stops)}
+    free: tuple[float, float] | None = None
     for e in events:
         w.last_event = e
         k = index.get(e.stop) if e.stop is not None else None
@@ -288,9 +289,11 @@ def _walk(day: LiveDay, lr: LiveRoute, events: Sequence[RoadEvent]) -> _Walk:
         if e.kind is LiveKind.DEPARTED:
             w.departed_at = w.departed_at or e.at
             w.anchor_stop, w.in_service, place = -1, False, lr.depot
-        elif e.kind is LiveKind.POSITION:
-            place = Place(Location(lat=e.lat, lon=e.lon))
+        elif e.kind is LiveKind.POSITION and e.lat is not None and e.lon is not None:
             w.anchor_stop, w.in_service = None, False
+            w.anchor_at, w.anchor_place, free = e.at, None, (e.lat, e.lon)
+            w.position = Position(e.lat, e.lon, e.at)
+            continue
         elif k is not None:
             stop = lr.stops[k]
             place = stop.place
@@ -305,12 +308,14 @@ def _walk(day: LiveDay, lr: LiveRoute, events: Sequence[RoadEvent]) -> _Walk:
                     w.last_kind[order] = (e.kind, e.reason)
         if place is None:
             continue
-        w.anchor_at, w.anchor_place = e.at, place
+        w.anchor_at, w.anchor_place, free = e.at, place, None
         where = (e.lat, e.lon) if e.lat is not None and e.lon is not None else None
         if where is None and place.location is not None:
             where = place.location.lat_lon()
         if where is not None:
             w.position = Position(where[0], where[1], e.at)
+    if free is not None:
+        w.anchor_place = Place(Location(lat=free[0], lon=free[1]))
     return w
 
 

@@ -73,6 +73,7 @@ from dispatch.store.tracking import (
     record_event,
     road_event,
     road_events,
+    route_version,
     route_versions,
 )
 
@@ -141,6 +142,7 @@ __all__ = [
     "revoke_key",
     "road_event",
     "road_events",
+    "route_version",
     "route_versions",
     "save_plan",
     "start_job",

@@ -138,21 +138,49 @@ def road_event(row: TrackingEvent, *, photo: bool = False) -> RoadEvent:
     )
 
 
+_EVENT_COLUMNS = (
+    TrackingEvent.id, TrackingEvent.event_id, TrackingEvent.vehicle, TrackingEvent.kind,
+    TrackingEvent.at, TrackingEvent.received_at, TrackingEvent.stop, TrackingEvent.orders,
+    TrackingEvent.reason, TrackingEvent.note, TrackingEvent.recipient, TrackingEvent.lat,
+    TrackingEvent.lon, EventPhoto.id,
+)  # fmt: skip
+
+
 def road_events(
-    session: Session, plan_id: int, *, vehicle: str | None = None
+    session: Session, plan_id: int, *, vehicle: str | None = None, after: int = 0
 ) -> list[tuple[int, RoadEvent]]:
-    """The plan's driver events (or one vehicle's), typed with their row ids, oldest first."""
+    """The plan's driver events (or one vehicle's; only rows after row id ``after``), typed
+    with their row ids, oldest first."""
     query = (
-        select(TrackingEvent, EventPhoto.id)
+        select(*_EVENT_COLUMNS)
         .outerjoin(EventPhoto, EventPhoto.event_row_id == TrackingEvent.id)
-        .where(TrackingEvent.plan_id == plan_id)
+        .where(TrackingEvent.plan_id == plan_id, TrackingEvent.id > after)
         .order_by(TrackingEvent.at, TrackingEvent.id)
     )
     if vehicle is not None:
         query = query.where(TrackingEvent.vehicle == vehicle)
     return [
-        (row.id, road_event(row, photo=photo is not None)) for row, photo in session.execute(query)
-    ]
+        (
+            row_id,
+            RoadEvent(
+                event_id=event_id, vehicle=vehicle_, kind=EventKind(kind), at=at,
+                received_at=received, stop=stop, orders=tuple(orders or ()), reason=reason,
+                note=note, recipient=recipient, lat=lat, lon=lon, photo=photo is not None,
+            ),
+        )
+        for (row_id, event_id, vehicle_, kind, at, received, stop, orders, reason, note,
+             recipient, lat, lon, photo) in session.execute(query)
+    ]  # fmt: skip
+
+
+def route_version(session: Session, plan_id: int, vehicle: str) -> tuple[int, int]:
+    """The count and highest row id of one route's events."""
+    n, top = session.execute(
+        select(func.count(), func.coalesce(func.max(TrackingEvent.id), 0)).where(
+            TrackingEvent.plan_id == plan_id, TrackingEvent.vehicle == vehicle
+        )
+    ).one()
+    return int(n), int(top)
 
 
 def route_versions(session: Session, plan_id: int) -> dict[str, tuple[int, int]]:
