@@ -9,12 +9,13 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 
 from api.logs import redact_path
+from api.session import sign_in_redirect, wants_page
 from dispatch.imports import ImportRejectedError, UnreadableFileError
 from dispatch.loading import FieldError, RequestError, TooLargeError
 from dispatch.store import ConflictError, NotFoundError
@@ -70,7 +71,8 @@ class Problem(BaseModel):
 
 
 class AuthenticationError(Exception):
-    """No API key, or one that is unknown or revoked."""
+    """No API key or session, or one that is unknown, revoked or ended (a browser asking
+    for a page is sent to the sign-in page instead)."""
 
 
 class PermissionDeniedError(Exception):
@@ -79,8 +81,8 @@ class PermissionDeniedError(Exception):
 
 _DESCRIPTIONS = {
     400: "Malformed request (e.g. a body that is not JSON)",
-    401: "Missing, unknown or revoked API key",
-    403: "The key's role may not do this",
+    401: "Missing, unknown or revoked API key (or no live session)",
+    403: "The key's role may not do this (or a signed-in form without its CSRF token)",
     404: "No such resource",
     409: "Conflicts with stored data",
     413: "Request body, file or plan request too large (`limit` gives the limit)",
@@ -232,7 +234,9 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(request, 503, detail="the database is not available; try again")
 
     @app.exception_handler(AuthenticationError)
-    async def _unauthenticated(request: Request, exc: AuthenticationError) -> JSONResponse:
+    async def _unauthenticated(request: Request, exc: AuthenticationError) -> Response:
+        if wants_page(request):
+            return sign_in_redirect(request)
         return problem_response(
             request, 401, detail=str(exc), headers={"WWW-Authenticate": "Bearer"}
         )

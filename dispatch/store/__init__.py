@@ -1,5 +1,5 @@
 """Storage: the network, orders and import batches, plan jobs and plans, driver links,
-tracking events, API keys and the audit log, on SQLite or PostgreSQL.
+tracking events, API keys, people and their sessions, and the audit log, on SQLite or PostgreSQL.
 
 Every function takes a :class:`~sqlalchemy.orm.Session` from :meth:`Store.write` or
 :meth:`Store.read` and works inside that session's transaction.
@@ -53,10 +53,26 @@ from dispatch.store.orders import (
 from dispatch.store.paging import Page
 from dispatch.store.plans import get_plan, list_plans, plan_document, save_plan
 from dispatch.store.tracking import list_events, record_event
+from dispatch.store.users import (
+    InvalidUserError,
+    SessionPolicy,
+    SignedIn,
+    authenticate_user,
+    create_user,
+    disable_user,
+    end_session,
+    list_users,
+    needs_renewal,
+    purge_sessions,
+    renew_session,
+    resolve_session,
+    start_session,
+)
 
 __all__ = [
     "ConflictError",
     "EventKind",
+    "InvalidUserError",
     "JobNotRunningError",
     "JobSource",
     "JobStatus",
@@ -65,16 +81,22 @@ __all__ = [
     "NotFoundError",
     "Page",
     "Role",
+    "SessionPolicy",
+    "SignedIn",
     "Store",
     "add_batch",
     "audit",
     "authenticate",
+    "authenticate_user",
     "batch_by_hash",
     "cancel_job",
     "create_driver_link",
     "create_job",
     "create_key",
+    "create_user",
     "database_url",
+    "disable_user",
+    "end_session",
     "fail_job",
     "get_batch",
     "get_job",
@@ -88,8 +110,10 @@ __all__ = [
     "list_keys",
     "list_orders",
     "list_plans",
+    "list_users",
     "live_driver_links",
     "load_network",
+    "needs_renewal",
     "network_is_empty",
     "non_finite",
     "open_jobs",
@@ -98,15 +122,19 @@ __all__ = [
     "orders_on",
     "pickup_points",
     "plan_document",
+    "purge_sessions",
     "record_counts",
     "record_event",
+    "renew_session",
     "replace_driver_links",
     "replace_network",
     "report_progress",
     "resolve_driver_link",
+    "resolve_session",
     "revoke_driver_links",
     "revoke_key",
     "save_plan",
     "start_job",
+    "start_session",
     "validate_network",
 ]
