@@ -21,7 +21,7 @@ import secrets
 from collections import deque
 from datetime import datetime, timedelta
 from threading import Lock
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -97,17 +97,13 @@ def tokens_match(expected: str, given: str | None) -> bool:
 
 
 async def form_fields(request: Request) -> dict[str, str]:
-    """The fields of an urlencoded or multipart body (the body stays readable afterwards)."""
+    """The text fields of an urlencoded or multipart body (parsed once; FastAPI and the
+    route see the same parsed form, or the body it was parsed from)."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind == "application/x-www-form-urlencoded":
-        body = await request.body()
-        parsed = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
-        return {k: v[0] for k, v in parsed.items()}
-    if kind == "multipart/form-data":
-        await request.body()
-        form = await request.form()
-        return {k: v for k, v in form.items() if isinstance(v, str)}
-    return {}
+    if kind not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return {}
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
 async def submitted_csrf(request: Request) -> str | None:

@@ -1,4 +1,4 @@
-"""People who sign in: Argon2 password hashes, names, and sessions that expire (by a given clock)."""
+"""People who sign in: Argon2 password hashes, names, and sessions that expire (given clocks)."""
 
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ def test_names_and_passwords_out_of_bounds_are_refused(
 
 
 def test_a_name_is_taken_once_whatever_its_case_or_width(store: Store) -> None:
-    """"Alice" and the full-width "ａｌｉｃｅ" are the same name."""
+    """ "Alice" and the full-width "ａｌｉｃｅ" are the same name."""
     _user(store)
     with store.write() as session, pytest.raises(ConflictError):
         create_user(session, "ａｌｉｃｅ", PASSWORD, Role.PLANNER, now=T0)
