@@ -116,10 +116,11 @@ async def submitted_csrf(request: Request) -> str | None:
 
 def from_this_site(request: Request) -> bool:
     """Whether the browser says the request comes from this site: ``Sec-Fetch-Site`` when
-    sent, and ``Origin`` (when sent) naming this host."""
+    it is sent (browsers set it, pages cannot); else ``Origin``, when sent, must name this
+    host. Requests with neither (programs) pass: the CSRF token still has to match."""
     site = request.headers.get("sec-fetch-site")
-    if site is not None and site != "same-origin":
-        return False
+    if site is not None:
+        return site == "same-origin"
     origin = request.headers.get("origin")
     if origin is None:
         return True

@@ -62,9 +62,11 @@ PAGE_CSP = page_csp(connect="'none'", form_action="'self'")
 PAGE_HEADERS = {
     "Content-Security-Policy": PAGE_CSP,
     "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "X-Robots-Tag": "noindex, nofollow",
 }
+"""The pages' headers. Their forms post to this site, so the referrer policy is
+``same-origin``: under ``no-referrer`` Chromium sends such posts with ``Origin: null``."""
 MAX_FIELD = 1000
 
 router = APIRouter(tags=["session"])
