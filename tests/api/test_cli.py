@@ -1,10 +1,12 @@
-"""The command line's own checks, before any request is read."""
+"""The command line: its own checks before any request is read, and managing people."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
-from api.cli import build_parser
+from api.cli import build_parser, main
 
 
 @pytest.mark.parametrize("value", ["0", "-5", "3601", "nan", "soon"])
@@ -36,3 +38,30 @@ def test_a_demo_seed_or_order_count_that_is_not_a_count_is_refused(
     with pytest.raises(SystemExit):
         build_parser().parse_args(["demo", flag, value])
     assert flag in capsys.readouterr().err
+
+
+def test_users_are_created_listed_and_disabled(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], database_url: str
+) -> None:
+    """``dispatch users`` creates a person from a password on stdin, lists people without
+    their passwords, refuses a bad or taken name, and disables a person."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery\n"))
+    assert main(["users", "create", "--name", "Mei", "--role", "dispatcher",
+                 "--password-stdin"]) == 0  # fmt: skip
+    assert "created dispatcher user mei" in capsys.readouterr().out
+    monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery\n"))
+    assert main(["users", "create", "--name", "MEI", "--role", "admin", "--password-stdin"]) == 2
+    assert "exists already" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["users", "create", "--name", "lin", "--role", "admin", "--password-stdin"]) == 2
+    assert "password is 5 characters long" in capsys.readouterr().err
+    assert main(["users", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert listed.startswith("mei\tdispatcher\tactive")
+    assert "correct horse" not in listed
+    assert main(["users", "disable", "mei"]) == 0
+    assert main(["users", "disable", "nobody"]) == 2
+    capsys.readouterr()
+    assert main(["users", "list"]) == 0
+    assert "\tdisabled " in capsys.readouterr().out
