@@ -52,6 +52,8 @@ from dispatch.store import (
     authenticate,
     authenticate_user,
     end_session,
+    purge_sessions,
+    resolve_session,
     start_session,
 )
 from dispatch.store.models import utcnow
@@ -178,6 +180,7 @@ def _start(
             actor, target = f"user:{user.id} ({user.name})", f"user:{user.id}"
         if old:
             end_session(session, old)
+        purge_sessions(session, now=now)
         audit(session, actor, "session.start", target, session_id=row.id)
     return token
 
@@ -231,8 +234,10 @@ async def sign_in(request: Request, store: StoreDep, settings: SettingsDep) -> R
 
 def _end(store: Store, token: str) -> None:
     with store.write() as session:
-        if end_session(session, token):
-            audit(session, "session", "session.end", "session")
+        who = resolve_session(session, token, now=utcnow())
+        if end_session(session, token) and who is not None:
+            actor = f"user:{who.user_id} ({who.name})" if who.user_id else f"key:{who.key_id}"
+            audit(session, actor, "session.end", actor.partition(" ")[0], session_id=who.session_id)
 
 
 @router.post("/sign-out", include_in_schema=False)

@@ -26,6 +26,7 @@ from dispatch.store import (
     create_job,
     create_user,
     disable_user,
+    list_audit,
     list_keys,
 )
 from dispatch.store.models import Base, UserSession, utcnow
@@ -280,6 +281,9 @@ def test_signing_out_ends_the_session_on_the_server(
     assert response.headers["location"].startswith("/sign-in?signed_out=1")
     with api_store.read() as session:
         assert session.scalar(select(UserSession)) is None
+        entries = list_audit(session, limit=10, offset=0).items
+        assert [e.action for e in entries][:2] == ["session.end", "session.start"]
+        assert entries[0].actor.endswith("(admin)")
     client.cookies.set(COOKIE, token)
     assert_problem(client.get("/plans"), 401)
 
