@@ -16,6 +16,7 @@ from api.routes.maps import router as maps
 from api.routes.network import router as network
 from api.routes.orders import router as orders
 from api.routes.plans import router as plans
+from api.routes.session import router as session
 
 api_router = APIRouter()
 _ROUTERS = (
@@ -33,6 +34,7 @@ _ROUTERS = (
     driver,
     maps,
     docs,
+    session,
 )
 for _router in _ROUTERS:
     api_router.include_router(_router)

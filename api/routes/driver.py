@@ -23,8 +23,9 @@ from api.problems import PROBLEM_JSON, problem
 from api.routes.live import live_views
 from api.routes.maps import tiles_url
 from api.views.cache import Rendered, RenderedPages
-from api.views.driver_page import Lang, build_page, choose_lang, render_page
+from api.views.driver_page import build_page, render_page
 from api.views.live import LiveViews, event_json
+from api.views.pages import Lang, choose_lang
 from api.views.places import RequestPlaces
 from dispatch.live.events import RoadEventIn, record_road_event
 from dispatch.live.status import StopState

@@ -1,5 +1,6 @@
 """Storage: the network, orders and import batches, plan jobs and plans, driver links,
-driver and carrier events, API keys and the audit log, on SQLite or PostgreSQL.
+driver and carrier events, API keys, people and their sessions, and the audit log, on
+SQLite or PostgreSQL.
 
 Every function takes a :class:`~sqlalchemy.orm.Session` from :meth:`Store.write` or
 :meth:`Store.read` and works inside that session's transaction.
@@ -76,10 +77,26 @@ from dispatch.store.tracking import (
     route_version,
     route_versions,
 )
+from dispatch.store.users import (
+    InvalidUserError,
+    SessionPolicy,
+    SignedIn,
+    authenticate_user,
+    create_user,
+    disable_user,
+    end_session,
+    list_users,
+    needs_renewal,
+    purge_sessions,
+    renew_session,
+    resolve_session,
+    start_session,
+)
 
 __all__ = [
     "ConflictError",
     "EventKind",
+    "InvalidUserError",
     "JobNotRunningError",
     "JobSource",
     "JobStatus",
@@ -89,10 +106,13 @@ __all__ = [
     "Page",
     "Photo",
     "Role",
+    "SessionPolicy",
+    "SignedIn",
     "Store",
     "add_batch",
     "audit",
     "authenticate",
+    "authenticate_user",
     "batch_by_hash",
     "cancel_job",
     "carrier_events",
@@ -100,7 +120,10 @@ __all__ = [
     "create_driver_link",
     "create_job",
     "create_key",
+    "create_user",
     "database_url",
+    "disable_user",
+    "end_session",
     "event_photo",
     "fail_job",
     "find_carrier_event",
@@ -117,9 +140,11 @@ __all__ = [
     "list_keys",
     "list_orders",
     "list_plans",
+    "list_users",
     "live_driver_links",
     "load_network",
     "load_plan",
+    "needs_renewal",
     "network_is_empty",
     "non_finite",
     "open_jobs",
@@ -130,14 +155,17 @@ __all__ = [
     "photo_ids",
     "pickup_points",
     "plan_document",
+    "purge_sessions",
     "read_plan_document",
     "record_carrier_event",
     "record_counts",
     "record_event",
+    "renew_session",
     "replace_driver_links",
     "replace_network",
     "report_progress",
     "resolve_driver_link",
+    "resolve_session",
     "revoke_driver_links",
     "revoke_key",
     "road_event",
@@ -146,5 +174,6 @@ __all__ = [
     "route_versions",
     "save_plan",
     "start_job",
+    "start_session",
     "validate_network",
 ]

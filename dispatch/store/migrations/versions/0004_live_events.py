@@ -4,8 +4,8 @@ carrier events.
 Driver events stored before event ids get ``legacy-<row id>``; ``recorded_at`` becomes
 ``received_at``; the kinds ``departed`` and ``position`` (without a stop) join.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-08
 """
 
@@ -18,8 +18,8 @@ from alembic import op
 from alembic.operations import BatchOperations
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0003"
-down_revision: str | None = "0002"
+revision: str = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
