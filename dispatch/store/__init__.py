@@ -1,10 +1,26 @@
 """Storage: the network, orders and import batches, plan jobs and plans, driver links,
-tracking events, API keys and the audit log, on SQLite or PostgreSQL.
+tracking events, alerts, notices and the outbox, API keys and the audit log, on SQLite or
+PostgreSQL.
 
 Every function takes a :class:`~sqlalchemy.orm.Session` from :meth:`Store.write` or
 :meth:`Store.read` and works inside that session's transaction.
 """
 
+from dispatch.store.alerts import (
+    Alert,
+    Notice,
+    TrackedSubject,
+    acknowledge_alert,
+    active_alerts,
+    create_tracking_link,
+    list_alerts,
+    list_notices,
+    load_rules,
+    notices_sent,
+    open_alert_counts,
+    resolve_tracking_link,
+    save_rules,
+)
 from dispatch.store.audit import audit, list_audit
 from dispatch.store.db import Store, database_url
 from dispatch.store.documents import non_finite
@@ -50,6 +66,15 @@ from dispatch.store.orders import (
     orders_by_id,
     orders_on,
 )
+from dispatch.store.outbox import (
+    Claimed,
+    OutboxMessage,
+    claim,
+    enqueue,
+    mark_failed,
+    mark_sent,
+    outbox_counts,
+)
 from dispatch.store.paging import Page
 from dispatch.store.plans import (
     get_plan,
@@ -62,6 +87,8 @@ from dispatch.store.plans import (
 from dispatch.store.tracking import list_events, record_event
 
 __all__ = [
+    "Alert",
+    "Claimed",
     "ConflictError",
     "EventKind",
     "JobNotRunningError",
@@ -70,40 +97,56 @@ __all__ = [
     "LiveLink",
     "NewOrder",
     "NotFoundError",
+    "Notice",
+    "OutboxMessage",
     "Page",
     "Role",
     "Store",
+    "TrackedSubject",
+    "acknowledge_alert",
+    "active_alerts",
     "add_batch",
     "audit",
     "authenticate",
     "batch_by_hash",
     "cancel_job",
+    "claim",
     "create_driver_link",
     "create_job",
     "create_key",
+    "create_tracking_link",
     "database_url",
+    "enqueue",
     "fail_job",
     "get_batch",
     "get_job",
     "get_plan",
     "interrupt_jobs",
     "job_counts",
+    "list_alerts",
     "list_audit",
     "list_batches",
     "list_events",
     "list_jobs",
     "list_keys",
+    "list_notices",
     "list_orders",
     "list_plans",
     "live_driver_links",
     "load_network",
     "load_plan",
+    "load_rules",
+    "mark_failed",
+    "mark_sent",
     "network_is_empty",
     "non_finite",
+    "notices_sent",
+    "open_alert_counts",
     "open_jobs",
     "orders_by_fingerprint",
     "orders_by_id",
     "orders_on",
+    "outbox_counts",
     "pickup_points",
     "plan_document",
     "read_plan_document",
@@ -113,9 +156,11 @@ __all__ = [
     "replace_network",
     "report_progress",
     "resolve_driver_link",
+    "resolve_tracking_link",
     "revoke_driver_links",
     "revoke_key",
     "save_plan",
+    "save_rules",
     "start_job",
     "validate_network",
 ]
