@@ -226,11 +226,20 @@ def plan_notices(
         if order.order in at_points:
             continue
         base = NoticeDraft(
-            kind=NoticeKind.DELAY, to=Audience.CUSTOMER, subject=f"order:{order.order}",
-            orders=(order.order,), band=0, late_minutes=0, new_arrival=None, reason=None,
-            compensation=None, recipient=directory.customers.get(order.order, Recipient()),
-            order=order.order, stop=order.stop, vehicle=order.vehicle,
-        )  # fmt: skip
+            kind=NoticeKind.DELAY,
+            to=Audience.CUSTOMER,
+            subject=f"order:{order.order}",
+            orders=(order.order,),
+            band=0,
+            late_minutes=0,
+            new_arrival=None,
+            reason=None,
+            compensation=None,
+            recipient=directory.customers.get(order.order, Recipient()),
+            order=order.order,
+            stop=order.stop,
+            vehicle=order.vehicle,
+        )
         if order.state is OrderState.FAILED and base.subject not in ledger.failed:
             drafts.append(
                 replace(
@@ -238,7 +247,7 @@ def plan_notices(
                     kind=NoticeKind.FAILED,
                     reason=order.reason or "other",
                     compensation=compensation.failed,
-                )  # fmt: skip
+                )
             )
         elif order.state in _PENDING:
             late = order.predicted_late_minutes
@@ -253,7 +262,7 @@ def plan_notices(
                         new_arrival=order.predicted_arrival,
                         reason="carrier_delay" if outsourced else "behind_schedule",
                         compensation=compensation.for_lateness(late),
-                    )  # fmt: skip
+                    )
                 )
     return drafts
 
@@ -270,12 +279,19 @@ def _leader_notices(
     notify_after: int,
 ) -> list[NoticeDraft]:
     base = NoticeDraft(
-        kind=NoticeKind.ARRIVED, to=Audience.GROUP_LEADER,
-        subject=f"stop:{route.vehicle}/{stop.stop}", orders=stop.orders, band=0,
-        late_minutes=0, new_arrival=None, reason=None, compensation=None,
-        recipient=directory.leaders.get(stop.stop, Recipient()), stop=stop.stop,
+        kind=NoticeKind.ARRIVED,
+        to=Audience.GROUP_LEADER,
+        subject=f"stop:{route.vehicle}/{stop.stop}",
+        orders=stop.orders,
+        band=0,
+        late_minutes=0,
+        new_arrival=None,
+        reason=None,
+        compensation=None,
+        recipient=directory.leaders.get(stop.stop, Recipient()),
+        stop=stop.stop,
         vehicle=route.vehicle,
-    )  # fmt: skip
+    )
     drafts = []
     delivered = stop.delivered_orders or (stop.orders if stop.state is StopState.DELIVERED else ())
     failed = stop.failed_orders or (stop.orders if stop.state is StopState.FAILED else ())
@@ -289,7 +305,7 @@ def _leader_notices(
                 orders=tuple(failed),
                 reason=stop.reason or "other",
                 compensation=policy.compensation.failed,
-            )  # fmt: skip
+            )
         )
     if stop.state is StopState.PLANNED:
         late = stop.predicted_late_minutes
@@ -304,7 +320,7 @@ def _leader_notices(
                     new_arrival=stop.predicted_arrival,
                     reason="behind_schedule",
                     compensation=policy.compensation.for_lateness(late),
-                )  # fmt: skip
+                )
             )
     return drafts
 
@@ -354,9 +370,11 @@ def render(
     t = templates(language)
     leader = draft.to is Audience.GROUP_LEADER
     name = draft.recipient.name
-    greeting_key = ("leader" if leader else "named") if name else (
-        "leader_anonymous" if leader else "anonymous"
-    )  # fmt: skip
+    greeting_key = (
+        ("leader" if leader else "named")
+        if name
+        else ("leader_anonymous" if leader else "anonymous")
+    )
     arrival = draft.new_arrival
     values: dict[str, object] = {
         "name": name or "",

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from dispatch.live.senders import Outgoing, Senders, SendError
+from dispatch.live.senders import Outgoing, SendError, Senders
 from dispatch.live.wallclock import WallClock
 from dispatch.store import Claimed, Store, claim, mark_failed, mark_sent
 
@@ -67,9 +67,12 @@ class Relay:
         """Claim one batch of due messages and send them; what happened."""
         with self.store.write() as session:
             batch = claim(
-                session, worker=self.worker, now=self.clock.now(), lease=self.policy.lease,
+                session,
+                worker=self.worker,
+                now=self.clock.now(),
+                lease=self.policy.lease,
                 limit=self.policy.batch,
-            )  # fmt: skip
+            )
         sent = failed = lost = 0
         for message in batch:
             outcome = self._send(message)
@@ -87,9 +90,10 @@ class Relay:
         for _ in range(rounds):
             done = self.run_once()
             total = Round(
-                total.sent + done.sent, total.failed + done.failed,
+                total.sent + done.sent,
+                total.failed + done.failed,
                 total.lost_lease + done.lost_lease,
-            )  # fmt: skip
+            )
             if not (done.sent or done.failed or done.lost_lease):
                 break
         return total
@@ -107,9 +111,12 @@ class Relay:
             return self._failed(message, f"{type(exc).__name__}: {exc}")
         with self.store.write() as session:
             kept = mark_sent(
-                session, message.id, worker=self.worker, now=self.clock.now(),
+                session,
+                message.id,
+                worker=self.worker,
+                now=self.clock.now(),
                 payload=_without_secrets(message),
-            )  # fmt: skip
+            )
         return None if kept else False
 
     def _failed(self, message: Claimed, error: str) -> bool:

@@ -55,11 +55,15 @@ class Outgoing:
     @classmethod
     def of(cls, message_id: int, topic: str, channel: str, payload: Mapping[str, Any]) -> Outgoing:
         return cls(
-            id=message_id, topic=topic, channel=channel,
-            subject=str(payload.get("subject") or ""), body=str(payload.get("body") or ""),
-            document=dict(payload.get("document") or {}), to_name=payload.get("to_name"),
+            id=message_id,
+            topic=topic,
+            channel=channel,
+            subject=str(payload.get("subject") or ""),
+            body=str(payload.get("body") or ""),
+            document=dict(payload.get("document") or {}),
+            to_name=payload.get("to_name"),
             to_email=payload.get("to_email"),
-        )  # fmt: skip
+        )
 
 
 class Sender(Protocol):

@@ -133,10 +133,16 @@ def _alerts(
     raised: list[Alert] = []
     for finding in changes.raised:
         alert = Alert(
-            plan_id=plan_id, rule=finding.rule.value, subject=finding.subject,
-            severity=finding.severity, step=finding.step, state=AlertState.OPEN,
-            message=finding.message, raised_at=now, updated_at=now,
-        )  # fmt: skip
+            plan_id=plan_id,
+            rule=finding.rule.value,
+            subject=finding.subject,
+            severity=finding.severity,
+            step=finding.step,
+            state=AlertState.OPEN,
+            message=finding.message,
+            raised_at=now,
+            updated_at=now,
+        )
         session.add(alert)
         raised.append(alert)
     updated = []
@@ -157,13 +163,17 @@ def _alerts(
         for alert in alerts:
             doc = alert.document()
             enqueue(
-                session, topic="alert", channel=ALERT_CHANNEL, plan_id=plan_id, now=now,
+                session,
+                topic="alert",
+                channel=ALERT_CHANNEL,
+                plan_id=plan_id,
+                now=now,
                 payload={
                     "subject": f"[{alert.severity.value}] {event}: {alert.message}",
                     "body": alert.message,
                     "document": {**doc, "event": event},
                 },
-            )  # fmt: skip
+            )
     return tuple(a.id for a in raised), tuple(a.id for a in updated), tuple(a.id for a in closed)
 
 
@@ -191,27 +201,47 @@ def _notice(
 
     def words(tracking: str) -> str:
         return render(
-            draft, language=language, timezone=directory.timezone, tracking_link=tracking,
-            point_name=point, currency=policy.compensation.currency,
-        )  # fmt: skip
+            draft,
+            language=language,
+            timezone=directory.timezone,
+            tracking_link=tracking,
+            point_name=point,
+            currency=policy.compensation.currency,
+        )
 
     channel = policy.channel
     if channel == "email" and not draft.recipient.email:
         channel = "log"
     compensation = draft.compensation
     notice = Notice(
-        plan_id=plan_id, subject=draft.subject, kind=draft.kind.value, band=draft.band,
-        audience=draft.to.value, order_id=draft.order, stop=draft.stop, vehicle=draft.vehicle,
-        orders=list(draft.orders), channel=channel, language=language,
-        text=words(shortened(link, token)), new_arrival=draft.new_arrival, reason=draft.reason,
+        plan_id=plan_id,
+        subject=draft.subject,
+        kind=draft.kind.value,
+        band=draft.band,
+        audience=draft.to.value,
+        order_id=draft.order,
+        stop=draft.stop,
+        vehicle=draft.vehicle,
+        orders=list(draft.orders),
+        channel=channel,
+        language=language,
+        text=words(shortened(link, token)),
+        new_arrival=draft.new_arrival,
+        reason=draft.reason,
         compensation_kind=compensation.kind.value if compensation else None,
-        compensation_amount=compensation.amount if compensation else None, created_at=now,
-    )  # fmt: skip
+        compensation_amount=compensation.amount if compensation else None,
+        created_at=now,
+    )
     session.add(notice)
     session.flush()
     text = words(link)
     enqueue(
-        session, topic="notice", channel=channel, plan_id=plan_id, notice_id=notice.id, now=now,
+        session,
+        topic="notice",
+        channel=channel,
+        plan_id=plan_id,
+        notice_id=notice.id,
+        now=now,
         payload={
             "subject": _subject(draft, language),
             "body": text,
@@ -219,15 +249,18 @@ def _notice(
             "to_email": draft.recipient.email,
             "document": {**notice.document(), "text": text},
         },
-    )  # fmt: skip
+    )
     return notice.id
 
 
 _SUBJECTS = {
     "zh-TW": {"delay": "配送延誤通知", "failed": "配送未完成通知", "arrived": "商品已送達取貨點"},
-    "en": {"delay": "Your delivery is delayed", "failed": "We could not deliver your order",
-           "arrived": "Your group's goods have arrived"},
-}  # fmt: skip
+    "en": {
+        "delay": "Your delivery is delayed",
+        "failed": "We could not deliver your order",
+        "arrived": "Your group's goods have arrived",
+    },
+}
 
 
 def _subject(draft: NoticeDraft, language: str) -> str:

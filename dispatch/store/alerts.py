@@ -293,7 +293,7 @@ def create_tracking_link(
             stop=stop,
             vehicle=vehicle,
             expires_at=expires_at,
-        )  # fmt: skip
+        )
     )
     session.flush()
     return token

@@ -67,9 +67,14 @@ def enqueue(
 ) -> OutboxMessage:
     """Add a message to the outbox, in the caller's transaction."""
     message = OutboxMessage(
-        topic=topic, channel=channel, payload=payload, created_at=now, next_attempt_at=now,
-        plan_id=plan_id, notice_id=notice_id,
-    )  # fmt: skip
+        topic=topic,
+        channel=channel,
+        payload=payload,
+        created_at=now,
+        next_attempt_at=now,
+        plan_id=plan_id,
+        notice_id=notice_id,
+    )
     session.add(message)
     session.flush()
     return message
