@@ -70,9 +70,14 @@ def route(
     last = None
     if heard is not None:
         last = RoadEvent(
-            event_id=f"{vehicle}-{heard}", vehicle=vehicle, kind=LiveKind.POSITION,
-            at=at(heard), received_at=at(heard), lat=25.04, lon=121.55,
-        )  # fmt: skip
+            event_id=f"{vehicle}-{heard}",
+            vehicle=vehicle,
+            kind=LiveKind.POSITION,
+            at=at(heard),
+            received_at=at(heard),
+            lat=25.04,
+            lon=121.55,
+        )
     return RouteStatus(
         vehicle=vehicle,
         departed_at=at(departed) if departed else None,
@@ -109,7 +114,7 @@ def orders_of(*routes: RouteStatus, region: str | None = "R1") -> tuple[OrderSta
                         reason=s.reason if state is OrderState.FAILED else None,
                         predicted_arrival=s.predicted_arrival,
                         predicted_late_minutes=s.predicted_late_minutes,
-                    )  # fmt: skip
+                    )
                 )
     return tuple(found)
 
@@ -124,9 +129,13 @@ def carrier_order(
     order: str, carrier: str, state: OrderState, *, late: int = 0, region: str = "R9"
 ) -> OrderStatus:
     return OrderStatus(
-        order=order, state=state, carrier=carrier, region=region,
-        predicted_arrival=at("15:00") + timedelta(minutes=late), predicted_late_minutes=late,
-    )  # fmt: skip
+        order=order,
+        state=state,
+        carrier=carrier,
+        region=region,
+        predicted_arrival=at("15:00") + timedelta(minutes=late),
+        predicted_late_minutes=late,
+    )
 
 
 def with_lateness(status: DayStatus, late: dict[str, int]) -> DayStatus:

@@ -157,11 +157,11 @@ def test_an_alert_is_raised_once_updated_when_worse_and_closed_when_it_clears() 
     alert = active(raised)
     again = reconcile([alert], [raised])
     assert not again
-    worse = [f for f in evaluate(with_lateness(base, {"S1": 35}), RULES, at("10:00"))]
+    worse = list(evaluate(with_lateness(base, {"S1": 35}), RULES, at("10:00")))
     changes = reconcile([alert], [f for f in worse if f.rule is Rule.ORDER_LATE])
     assert [w.alert.id for w in changes.worsened] == [1]
     assert "35 min late" in changes.worsened[0].finding.message
-    better = [f for f in evaluate(with_lateness(base, {"S1": 16}), RULES, at("10:00"))]
+    better = list(evaluate(with_lateness(base, {"S1": 16}), RULES, at("10:00")))
     assert not reconcile([alert], [f for f in better if f.rule is Rule.ORDER_LATE])
     cleared = reconcile([alert], evaluate(with_lateness(base, {"S1": 0}), RULES, at("10:00")))
     assert [a.id for a in cleared.closed] == [1]
