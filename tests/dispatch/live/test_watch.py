@@ -114,9 +114,14 @@ def test_alerts_update_when_worse_and_close_when_clear(store: Store, plan_id: in
 
 def test_a_rolled_back_event_leaves_no_alert_or_message(store: Store, plan_id: int) -> None:
     """Alerts, notices and outbox messages share the caller's transaction."""
-    with pytest.raises(RuntimeError), store.write() as session:
-        react(session, plan_id, late_day(), at("09:05"))
-        raise RuntimeError("the event failed after react")
+
+    def failing_event() -> None:
+        with store.write() as session:
+            react(session, plan_id, late_day(), at("09:05"))
+            raise RuntimeError("the event failed after react")
+
+    with pytest.raises(RuntimeError):
+        failing_event()
     assert count(store, Alert) == count(store, Notice) == count(store, OutboxMessage) == 0
 
 
