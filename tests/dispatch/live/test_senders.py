@@ -10,7 +10,7 @@ from email import message_from_bytes
 from email.message import Message
 from email.policy import default as email_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -90,7 +90,7 @@ def test_smtp_refuses_a_message_without_an_address_or_server() -> None:
 class Receiver(BaseHTTPRequestHandler):
     """Answers 204 to a correctly signed body, 401 otherwise, and keeps what it accepted."""
 
-    accepted: list[tuple[str, dict[str, Any]]] = []
+    accepted: ClassVar[list[tuple[str, dict[str, Any]]]] = []
     refused = 0
 
     def do_POST(self) -> None:
