@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
+from api.routes.alerts import router as alerts
 from api.routes.audit import router as audit
 from api.routes.docs import router as docs
 from api.routes.driver import router as driver
@@ -14,6 +15,7 @@ from api.routes.maps import router as maps
 from api.routes.network import router as network
 from api.routes.orders import router as orders
 from api.routes.plans import router as plans
+from api.routes.track import router as track
 from api.routes.tracking import router as tracking
 
 api_router = APIRouter()
@@ -26,9 +28,11 @@ _ROUTERS = (
     network,
     driver_links,
     tracking,
+    alerts,
     keys,
     audit,
     driver,
+    track,
     maps,
     docs,
 )

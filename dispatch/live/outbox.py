@@ -103,7 +103,7 @@ class Relay:
         the lease was lost before the outcome could be recorded."""
         outgoing = Outgoing.of(message.id, message.topic, message.channel, message.payload)
         try:
-            self.senders.for_channel(message.channel).send(outgoing)
+            self.senders.for_channel(message.channel, message.topic).send(outgoing)
         except SendError as exc:
             return self._failed(message, str(exc))
         except Exception as exc:  # a sender's bug must not stop the relay

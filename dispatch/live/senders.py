@@ -188,11 +188,14 @@ class SmtpSender:
 
 
 class Senders:
-    """The sender of each channel; a channel without one goes to the log."""
+    """The sender of each channel, or of a topic's channel (key ``"<topic>:<channel>"``, e.g.
+    ``notice:webhook`` beside ``webhook``); a channel without one goes to the log."""
 
     def __init__(self, by_channel: Mapping[str, Sender] | None = None) -> None:
         self._by_channel = dict(by_channel or {})
         self._log = LogSender()
 
-    def for_channel(self, channel: str) -> Sender:
+    def for_channel(self, channel: str, topic: str | None = None) -> Sender:
+        if topic is not None and f"{topic}:{channel}" in self._by_channel:
+            return self._by_channel[f"{topic}:{channel}"]
         return self._by_channel.get(channel, self._log)
