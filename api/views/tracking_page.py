@@ -106,8 +106,8 @@ def build_page(
             OrderState.DELIVERED.value,
         ):
             delivered = stop_status.actual_arrival
-    if state == OrderState.OUT_FOR_DELIVERY.value and route_status is None:
-        state = OrderState.PLANNED.value
+    if state == OrderState.PLANNED.value and route_status and route_status.departed_at:
+        state = OrderState.OUT_FOR_DELIVERY.value
     window = ""
     if expected is not None and state not in ("delivered", "failed", "cancelled"):
         local = expected.astimezone(zone)
