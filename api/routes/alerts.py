@@ -125,7 +125,7 @@ def _notice(notice: Notice) -> NoticeOut:
     return NoticeOut.model_validate(doc)
 
 
-_RULES_EXAMPLE = {
+_RULES_EXAMPLE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/json": {"example": LiveRules().model_dump(mode="json")}}}
 }
 
