@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dispatch.imports import ImportLimits
@@ -131,6 +131,12 @@ class Settings(BaseSettings):
     tick_interval_s: float = Field(
         30.0, ge=0, description="How often time-based alert rules run; 0 stops the tick"
     )
+
+    @model_validator(mode="after")
+    def _signed_webhooks(self) -> Settings:
+        if (self.alert_webhook_url or self.notice_webhook_url) and self.webhook_secret is None:
+            raise ValueError("a webhook URL needs DISPATCH_WEBHOOK_SECRET to sign its calls")
+        return self
 
     @property
     def travel_sources(self) -> TravelSources:
