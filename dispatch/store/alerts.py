@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, select, update
+from sqlalchemy import ForeignKey, Index, String, Text, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from dispatch.errors import NotFoundError
@@ -47,8 +47,8 @@ class Alert(Base):
             "rule",
             "subject",
             unique=True,
-            sqlite_where="state != 'closed'",
-            postgresql_where="state != 'closed'",
+            sqlite_where=text("state != 'closed'"),
+            postgresql_where=text("state != 'closed'"),
         ),
     )
 
