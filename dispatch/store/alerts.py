@@ -55,7 +55,7 @@ class Alert(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
     rule: Mapped[str] = mapped_column(String(32))
-    subject: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(240))
     severity: Mapped[Severity] = mapped_column(_enum(Severity, "alert_severity"))
     step: Mapped[int] = mapped_column(default=0)
     state: Mapped[AlertState] = mapped_column(_enum(AlertState, "alert_state"))
@@ -94,7 +94,7 @@ class Notice(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
-    subject: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(240))
     kind: Mapped[str] = mapped_column(String(16))
     band: Mapped[int] = mapped_column(default=0)
     audience: Mapped[str] = mapped_column(String(16))
@@ -106,7 +106,7 @@ class Notice(Base):
     language: Mapped[str] = mapped_column(String(8))
     text: Mapped[str] = mapped_column(Text)
     new_arrival: Mapped[datetime | None]
-    reason: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(Text)
     compensation_kind: Mapped[str | None] = mapped_column(String(32))
     compensation_amount: Mapped[float | None]
     created_at: Mapped[datetime]

@@ -60,6 +60,9 @@ COLUMNS = {
     "outsourced_work.carrier": MAX_ID, "unserved_orders.order_id": MAX_ORDER_ID,
     "route_stops.stop": MAX_ORDER_ID, "route_stops.name": MAX_NAME,
     "api_keys.name": 100,
+    "alert_rules.updated_by": MAX_ACTOR, "alerts.acknowledged_by": MAX_ACTOR,
+    "notices.order_id": MAX_ORDER_ID, "notices.stop": MAX_ORDER_ID,
+    "tracking_links.order_id": MAX_ORDER_ID, "tracking_links.stop": MAX_ORDER_ID,
 }  # fmt: skip
 """Columns filled from input, and the limit the input is held to."""
 INTERNAL = {
@@ -70,6 +73,10 @@ INTERNAL = {
     "tracking_events.vehicle",
     "tracking_events.stop", "tracking_events.kind", "tracking_events.reason",
     "api_keys.key_hash", "api_keys.role", "audit_log.action", "audit_log.target",
+    "alert_rules.key", "alerts.rule", "alerts.subject", "alerts.severity", "alerts.state",
+    "notices.subject", "notices.kind", "notices.audience", "notices.vehicle", "notices.channel",
+    "notices.language", "notices.compensation_kind", "tracking_links.token_hash",
+    "tracking_links.vehicle", "outbox.topic", "outbox.channel", "outbox.claimed_by",
 }  # fmt: skip
 """Columns the service fills itself (hashes, enums, ids it makes, vehicle ids ≤ 64 + "#500")."""
 

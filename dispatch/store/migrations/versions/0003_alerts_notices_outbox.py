@@ -55,7 +55,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), primary_key=True),
         _plan(),
         sa.Column("rule", sa.String(32), nullable=False),
-        sa.Column("subject", sa.String(200), nullable=False),
+        sa.Column("subject", sa.String(240), nullable=False),
         sa.Column(
             "severity", _enum("alert_severity", "info", "warning", "critical"), nullable=False
         ),
@@ -81,7 +81,7 @@ def upgrade() -> None:
         "notices",
         sa.Column("id", sa.Integer(), primary_key=True),
         _plan(),
-        sa.Column("subject", sa.String(200), nullable=False),
+        sa.Column("subject", sa.String(240), nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("band", sa.Integer(), nullable=False),
         sa.Column("audience", sa.String(16), nullable=False),
@@ -93,7 +93,7 @@ def upgrade() -> None:
         sa.Column("language", sa.String(8), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("new_arrival", _at(), nullable=True),
-        sa.Column("reason", sa.String(32), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("compensation_kind", sa.String(32), nullable=True),
         sa.Column("compensation_amount", sa.Double(), nullable=True),
         sa.Column("created_at", _at(), nullable=False),
