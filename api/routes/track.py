@@ -15,7 +15,7 @@ from api.deps import SettingsDep, StoreDep
 from api.headers import page_csp, tile_origin
 from api.routes.alerts import ClockDep
 from api.routes.maps import tiles_url
-from api.views.driver_page import choose_lang
+from api.views.pages import choose_lang
 from api.views.tracking_page import build_page, render_page
 from dispatch.live.notices import Directory
 from dispatch.store import get_plan, load_plan, resolve_tracking_link

@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from api.views.driver_page import TEMPLATES, Lang, app_asset_url
+from api.views.driver_page import TEMPLATES
+from api.views.pages import Lang, app_asset_url
 from dispatch.live.status import DayStatus, OrderState, StopState
 from dispatch.plan import Plan, RouteOut, StopVisit
 from dispatch.store import TrackedSubject

@@ -1,6 +1,6 @@
 """Storage: the network, orders and import batches, plan jobs and plans, driver links,
-tracking events, alerts, notices and the outbox, API keys and the audit log, on SQLite or
-PostgreSQL.
+tracking events, alerts, notices and the outbox, API keys, people and their sessions, and the
+audit log, on SQLite or PostgreSQL.
 
 Every function takes a :class:`~sqlalchemy.orm.Session` from :meth:`Store.write` or
 :meth:`Store.read` and works inside that session's transaction.
@@ -85,12 +85,28 @@ from dispatch.store.plans import (
     save_plan,
 )
 from dispatch.store.tracking import list_events, record_event
+from dispatch.store.users import (
+    InvalidUserError,
+    SessionPolicy,
+    SignedIn,
+    authenticate_user,
+    create_user,
+    disable_user,
+    end_session,
+    list_users,
+    needs_renewal,
+    purge_sessions,
+    renew_session,
+    resolve_session,
+    start_session,
+)
 
 __all__ = [
     "Alert",
     "Claimed",
     "ConflictError",
     "EventKind",
+    "InvalidUserError",
     "JobNotRunningError",
     "JobSource",
     "JobStatus",
@@ -101,6 +117,8 @@ __all__ = [
     "OutboxMessage",
     "Page",
     "Role",
+    "SessionPolicy",
+    "SignedIn",
     "Store",
     "TrackedSubject",
     "acknowledge_alert",
@@ -108,6 +126,7 @@ __all__ = [
     "add_batch",
     "audit",
     "authenticate",
+    "authenticate_user",
     "batch_by_hash",
     "cancel_job",
     "claim",
@@ -115,7 +134,10 @@ __all__ = [
     "create_job",
     "create_key",
     "create_tracking_link",
+    "create_user",
     "database_url",
+    "disable_user",
+    "end_session",
     "enqueue",
     "fail_job",
     "get_batch",
@@ -132,12 +154,14 @@ __all__ = [
     "list_notices",
     "list_orders",
     "list_plans",
+    "list_users",
     "live_driver_links",
     "load_network",
     "load_plan",
     "load_rules",
     "mark_failed",
     "mark_sent",
+    "needs_renewal",
     "network_is_empty",
     "non_finite",
     "notices_sent",
@@ -149,18 +173,22 @@ __all__ = [
     "outbox_counts",
     "pickup_points",
     "plan_document",
+    "purge_sessions",
     "read_plan_document",
     "record_counts",
     "record_event",
+    "renew_session",
     "replace_driver_links",
     "replace_network",
     "report_progress",
     "resolve_driver_link",
+    "resolve_session",
     "resolve_tracking_link",
     "revoke_driver_links",
     "revoke_key",
     "save_plan",
     "save_rules",
     "start_job",
+    "start_session",
     "validate_network",
 ]

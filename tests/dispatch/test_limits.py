@@ -16,6 +16,7 @@ from sqlalchemy import String
 from dispatch.imports import ImportLimits, read_json_orders, read_orders
 from dispatch.loading import RequestError, TooLargeError, load_request
 from dispatch.request import Order
+from dispatch.store import users
 from dispatch.store.models import Base
 from dispatch.text import (
     MAX_ACTOR,
@@ -59,7 +60,7 @@ COLUMNS = {
     "plan_routes.depot": MAX_ID, "outsourced_work.region": MAX_ID,
     "outsourced_work.carrier": MAX_ID, "unserved_orders.order_id": MAX_ORDER_ID,
     "route_stops.stop": MAX_ORDER_ID, "route_stops.name": MAX_NAME,
-    "api_keys.name": 100,
+    "api_keys.name": 100, "users.name": users.MAX_NAME,
     "alert_rules.updated_by": MAX_ACTOR, "alerts.acknowledged_by": MAX_ACTOR,
     "notices.order_id": MAX_ORDER_ID, "notices.stop": MAX_ORDER_ID,
     "tracking_links.order_id": MAX_ORDER_ID, "tracking_links.stop": MAX_ORDER_ID,
@@ -73,6 +74,7 @@ INTERNAL = {
     "tracking_events.vehicle",
     "tracking_events.stop", "tracking_events.kind", "tracking_events.reason",
     "api_keys.key_hash", "api_keys.role", "audit_log.action", "audit_log.target",
+    "users.password_hash", "users.role", "user_sessions.token_hash",
     "alert_rules.key", "alerts.rule", "alerts.subject", "alerts.severity", "alerts.state",
     "notices.subject", "notices.kind", "notices.audience", "notices.vehicle", "notices.channel",
     "notices.language", "notices.compensation_kind", "tracking_links.token_hash",
