@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import ROLE_MATRIX
 from api.headers import SecurityHeadersMiddleware
 from api.jobs import JobRunner
+from api.live import LiveDay
 from api.metrics import Metrics
 from api.middleware import BodySizeLimitMiddleware, RequestLogMiddleware
 from api.problems import install_problem_handlers, problem
@@ -19,6 +20,8 @@ from api.routes import api_router
 from api.routes.health import VERSION
 from api.settings import Settings
 from api.views.live import LiveViews
+from dispatch.live.tick import StatusOf
+from dispatch.live.wallclock import WallClock
 from dispatch.store import Store, audit, interrupt_jobs, job_counts
 
 log = logging.getLogger("dispatch.api")
@@ -57,10 +60,17 @@ def _prepare(store: Store, settings: Settings) -> None:
         load_demo(store, orders=settings.demo_orders)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """The app for ``settings`` (default: from the environment)."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: WallClock | None = None,
+    status_of: StatusOf | None = None,
+) -> FastAPI:
+    """The app for ``settings`` (default: from the environment). The live day reads the time
+    from ``clock`` (the system's by default) and a plan's status from ``status_of``."""
     settings = settings or Settings()
     metrics = Metrics()
+    clock = clock or settings.wall_clock
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -77,10 +87,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log_level=settings.log_level, link_key=settings.link_secret,
             on_done=lambda outcome: metrics.observe_job(outcome.status, outcome.seconds),
         )  # fmt: skip
-        app.state.store, app.state.runner = store, runner
+        views: LiveViews = app.state.live_views
+        live = LiveDay(
+            store, settings, clock, status_of or (lambda s, p, n: views.status(s, p, n).status)
+        ).start()
+        app.state.store, app.state.runner, app.state.live = store, runner, live
         try:
             yield
         finally:
+            live.stop()
             runner.shutdown()
             store.dispose()
 
@@ -93,9 +108,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.clock = settings.wall_clock
+    app.state.clock = clock
     app.state.metrics = metrics
-    app.state.live = LiveViews()
+    app.state.live_views = LiveViews()
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)

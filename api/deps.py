@@ -46,6 +46,8 @@ ROLE_MATRIX = """\
 | import orders                                  |  yes  |    yes     |   no    |
 | cancel a job                                   |  any  |    any     |   own   |
 | see, create and revoke driver links            |  yes  |    yes     |   no    |
+| read alerts, notices and the alert rules       |  yes  |    yes     |   yes   |
+| change the alert rules, acknowledge alerts     |  yes  |    yes     |   no    |
 | replace the network                            |  yes  |     no     |   no    |
 | manage API keys, read the audit log            |  yes  |     no     |   no    |
 """

@@ -5,7 +5,15 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -120,6 +128,43 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Base URLs of the OSRM servers a request's travel may name (JSON list)",
     )
+    public_url: str = Field(
+        "",
+        max_length=200,
+        description="The service's address as customers reach it (https://dispatch.example), "
+        "for the tracking links in notices; empty for links relative to the service",
+    )
+    alert_webhook_url: str | None = Field(
+        None, description="Where alerts are POSTed (signed); without it they go to the log"
+    )
+    notice_webhook_url: str | None = Field(
+        None, description="Where notices on the webhook channel are POSTed (signed)"
+    )
+    webhook_secret: SecretStr | None = Field(
+        None,
+        min_length=16,
+        description="Key of the webhooks' HMAC-SHA256 signature (X-Signature: sha256=...)",
+    )
+    smtp_host: str | None = Field(
+        None, description="SMTP server for notices on the email channel; without it, the log"
+    )
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_sender: str = Field("dispatch@localhost", description="The notices' From address")
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    outbox_interval_s: float = Field(
+        2.0, ge=0, description="How often the outbox is emptied; 0 stops the relay"
+    )
+    tick_interval_s: float = Field(
+        30.0, ge=0, description="How often time-based alert rules run; 0 stops the tick"
+    )
+
+    @model_validator(mode="after")
+    def _signed_webhooks(self) -> Settings:
+        if (self.alert_webhook_url or self.notice_webhook_url) and self.webhook_secret is None:
+            raise ValueError("a webhook URL needs DISPATCH_WEBHOOK_SECRET to sign its calls")
+        return self
 
     carrier_secrets: dict[str, SecretStr] = Field(
         default_factory=dict,

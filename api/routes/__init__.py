@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
+from api.routes.alerts import router as alerts
 from api.routes.audit import router as audit
 from api.routes.carriers import router as carriers
 from api.routes.docs import router as docs
@@ -17,6 +18,7 @@ from api.routes.network import router as network
 from api.routes.orders import router as orders
 from api.routes.plans import router as plans
 from api.routes.session import router as session
+from api.routes.track import router as track
 
 api_router = APIRouter()
 _ROUTERS = (
@@ -29,6 +31,8 @@ _ROUTERS = (
     driver_links,
     live,
     carriers,
+    alerts,
+    track,
     keys,
     audit,
     driver,

@@ -17,9 +17,12 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import ClockDep, SettingsDep, StoreDep
 from api.problems import AuthenticationError, problem_responses
+from api.routes.live import live_views
 from api.schemas import CarrierEventOut
+from api.views.live import LiveViews
 from dispatch.live.events import CarrierEventIn, record_carrier, signature_ok
 from dispatch.live.wallclock import WallClock
+from dispatch.live.watch import react
 from dispatch.store import Store
 from dispatch.store.models import CarrierEventRecord
 from dispatch.text import MAX_ID
@@ -49,12 +52,19 @@ def _out(row: CarrierEventRecord) -> dict[str, Any]:
     ).model_dump(mode="json")  # fmt: skip
 
 
-def _record(store: Store, carrier: str, raw: bytes, clock: WallClock) -> tuple[int, dict[str, Any]]:
+def _record(
+    store: Store, views: LiveViews, carrier: str, raw: bytes, clock: WallClock, public_url: str
+) -> tuple[int, dict[str, Any]]:
+    """Store the event once, with the alerts and notices it causes in the same transaction."""
     event = CarrierEventIn.parse(raw)
     for attempt in (1, 2):
         try:
             with store.write() as session:
-                row, created = record_carrier(session, carrier, event, clock.now())
+                now = clock.now()
+                row, created = record_carrier(session, carrier, event, now)
+                if created and row.plan_id is not None:
+                    status = views.status(session, row.plan_id, now).status
+                    react(session, row.plan_id, status, now, public_url=public_url)
                 return (201 if created else 200), _out(row)
         except IntegrityError:
             if attempt == 2:
@@ -104,5 +114,7 @@ async def carrier_event(
     secret = settings.carrier_secret(carrier_id)
     if secret is None or not signature_ok(secret, raw, x_signature):
         raise SignatureError("missing or wrong X-Signature for this carrier")
-    status, body = await run_in_threadpool(_record, store, carrier_id, raw, clock)
+    status, body = await run_in_threadpool(
+        _record, store, live_views(request), carrier_id, raw, clock, settings.public_url
+    )
     return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})

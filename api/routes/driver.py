@@ -30,6 +30,7 @@ from api.views.places import RequestPlaces
 from dispatch.live.events import RoadEventIn, record_road_event
 from dispatch.live.status import StopState
 from dispatch.live.wallclock import WallClock
+from dispatch.live.watch import react
 from dispatch.store import (
     Store,
     get_plan,
@@ -131,9 +132,10 @@ def driver_page(
 
 
 def _store_event(
-    store: Store, views: LiveViews, token: str, raw: bytes, clock: WallClock
+    store: Store, views: LiveViews, token: str, raw: bytes, clock: WallClock, public_url: str
 ) -> tuple[int, str, Response]:
-    """Check the token, then the event, then store it once; (plan id, vehicle, response)."""
+    """Check the token, then the event, then store it once, with the alerts and notices it
+    causes in the same transaction; (plan id, vehicle, response)."""
     with store.write() as session:
         link = resolve_driver_link(session, token)
         if link is None:
@@ -141,7 +143,11 @@ def _store_event(
         plan_id, vehicle = link
         event = RoadEventIn.parse(raw)
         day = views.day(session, plan_id)
-        row, created = record_road_event(session, day.plan, plan_id, vehicle, event, clock.now())
+        now = clock.now()
+        row, created = record_road_event(session, day.plan, plan_id, vehicle, event, now)
+        if created:
+            react(session, plan_id, views.status(session, plan_id, now).status, now,
+                  public_url=public_url)  # fmt: skip
         photo = event.photo_file is not None if created else row.id in photo_ids(session, [row.id])
         body = event_json(road_event(row, photo=photo), day.zone, row_id=row.id, plan_id=plan_id)
     if created:
@@ -154,17 +160,19 @@ def _store_event(
 
 
 def _record(
-    store: Store, views: LiveViews, token: str, raw: bytes, clock: WallClock
+    store: Store, views: LiveViews, token: str, raw: bytes, clock: WallClock, public_url: str
 ) -> tuple[int, str, Response]:
     """:func:`_store_event`, once more when a concurrent copy of the same event won the race."""
     try:
-        return _store_event(store, views, token, raw, clock)
+        return _store_event(store, views, token, raw, clock, public_url)
     except IntegrityError:
-        return _store_event(store, views, token, raw, clock)
+        return _store_event(store, views, token, raw, clock, public_url)
 
 
 @router.post("/d/{token}/events", status_code=201, include_in_schema=False)
-async def driver_event(token: str, request: Request, store: StoreDep, clock: ClockDep) -> Response:
+async def driver_event(
+    token: str, request: Request, store: StoreDep, clock: ClockDep, settings: SettingsDep
+) -> Response:
     """Record an event of the token's own route (see :class:`RoadEventIn`): 201 when new, 200
     with the stored event when its ``event_id`` was already stored with the same body.
 
@@ -173,7 +181,9 @@ async def driver_event(token: str, request: Request, store: StoreDep, clock: Clo
     """
     raw = await request.body()
     views = live_views(request)
-    plan_id, vehicle, response = await run_in_threadpool(_record, store, views, token, raw, clock)
+    plan_id, vehicle, response = await run_in_threadpool(
+        _record, store, views, token, raw, clock, settings.public_url
+    )
     if response.status_code == 201:
         page_cache(request).discard(lambda key: key[:2] == (plan_id, vehicle))
     return response

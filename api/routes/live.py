@@ -19,7 +19,7 @@ router = APIRouter(tags=["live"], responses=problem_responses(400, 401, 403, 404
 
 def live_views(request: Request) -> LiveViews:
     """The app's plan documents and status parts."""
-    views: LiveViews = request.app.state.live
+    views: LiveViews = request.app.state.live_views
     return views
 
 

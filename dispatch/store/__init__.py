@@ -1,11 +1,26 @@
 """Storage: the network, orders and import batches, plan jobs and plans, driver links,
-driver and carrier events, API keys, people and their sessions, and the audit log, on
-SQLite or PostgreSQL.
+driver and carrier events, alerts, notices and the outbox, API keys, people and their
+sessions, and the audit log, on SQLite or PostgreSQL.
 
 Every function takes a :class:`~sqlalchemy.orm.Session` from :meth:`Store.write` or
 :meth:`Store.read` and works inside that session's transaction.
 """
 
+from dispatch.store.alerts import (
+    Alert,
+    Notice,
+    TrackedSubject,
+    acknowledge_alert,
+    active_alerts,
+    create_tracking_link,
+    list_alerts,
+    list_notices,
+    load_rules,
+    notices_sent,
+    open_alert_counts,
+    resolve_tracking_link,
+    save_rules,
+)
 from dispatch.store.audit import audit, list_audit
 from dispatch.store.db import Store, database_url
 from dispatch.store.documents import non_finite
@@ -51,6 +66,15 @@ from dispatch.store.orders import (
     orders_by_id,
     orders_on,
 )
+from dispatch.store.outbox import (
+    Claimed,
+    OutboxMessage,
+    claim,
+    enqueue,
+    mark_failed,
+    mark_sent,
+    outbox_counts,
+)
 from dispatch.store.paging import Page
 from dispatch.store.plans import (
     get_plan,
@@ -94,6 +118,8 @@ from dispatch.store.users import (
 )
 
 __all__ = [
+    "Alert",
+    "Claimed",
     "ConflictError",
     "EventKind",
     "InvalidUserError",
@@ -103,12 +129,17 @@ __all__ = [
     "LiveLink",
     "NewOrder",
     "NotFoundError",
+    "Notice",
+    "OutboxMessage",
     "Page",
     "Photo",
     "Role",
     "SessionPolicy",
     "SignedIn",
     "Store",
+    "TrackedSubject",
+    "acknowledge_alert",
+    "active_alerts",
     "add_batch",
     "audit",
     "authenticate",
@@ -117,13 +148,16 @@ __all__ = [
     "cancel_job",
     "carrier_events",
     "carrier_version",
+    "claim",
     "create_driver_link",
     "create_job",
     "create_key",
+    "create_tracking_link",
     "create_user",
     "database_url",
     "disable_user",
     "end_session",
+    "enqueue",
     "event_photo",
     "fail_job",
     "find_carrier_event",
@@ -133,24 +167,32 @@ __all__ = [
     "get_plan",
     "interrupt_jobs",
     "job_counts",
+    "list_alerts",
     "list_audit",
     "list_batches",
     "list_events",
     "list_jobs",
     "list_keys",
+    "list_notices",
     "list_orders",
     "list_plans",
     "list_users",
     "live_driver_links",
     "load_network",
     "load_plan",
+    "load_rules",
+    "mark_failed",
+    "mark_sent",
     "needs_renewal",
     "network_is_empty",
     "non_finite",
+    "notices_sent",
+    "open_alert_counts",
     "open_jobs",
     "orders_by_fingerprint",
     "orders_by_id",
     "orders_on",
+    "outbox_counts",
     "outsourcing_plan",
     "photo_ids",
     "pickup_points",
@@ -166,6 +208,7 @@ __all__ = [
     "report_progress",
     "resolve_driver_link",
     "resolve_session",
+    "resolve_tracking_link",
     "revoke_driver_links",
     "revoke_key",
     "road_event",
@@ -173,6 +216,7 @@ __all__ = [
     "route_version",
     "route_versions",
     "save_plan",
+    "save_rules",
     "start_job",
     "start_session",
     "validate_network",

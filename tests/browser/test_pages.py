@@ -270,9 +270,10 @@ def test_driver_page_shows_injected_names_as_text(
     assert page.locator("li.stop h2").all_text_contents() == names
     assert page.locator("h1").text_content() == vehicle
     orders = [
-        page.locator("li.stop").nth(k).locator("input[name=order]").evaluate_all(
-            "boxes => boxes.map(b => b.value)"
-        )
+        page.locator("li.stop")
+        .nth(k)
+        .locator("input[name=order]")
+        .evaluate_all("boxes => boxes.map(b => b.value)")
         for k in range(len(names))
     ]
     assert orders == [list(s["orders"]) for s in plan["routes"][0]["stops"]]

@@ -64,6 +64,9 @@ COLUMNS = {
     "tracking_events.event_id": 64, "tracking_events.recipient": MAX_NAME,
     "carrier_events.carrier": MAX_ID, "carrier_events.event_id": 64,
     "carrier_events.order_id": MAX_ORDER_ID, "carrier_events.reason": 200,
+    "alert_rules.updated_by": MAX_ACTOR, "alerts.acknowledged_by": MAX_ACTOR,
+    "notices.order_id": MAX_ORDER_ID, "notices.stop": MAX_ORDER_ID,
+    "tracking_links.order_id": MAX_ORDER_ID, "tracking_links.stop": MAX_ORDER_ID,
 }  # fmt: skip
 """Columns filled from input, and the limit the input is held to."""
 INTERNAL = {
@@ -77,6 +80,10 @@ INTERNAL = {
     "users.password_hash", "users.role", "user_sessions.token_hash",
     "tracking_events.body_sha256", "carrier_events.kind", "carrier_events.body_sha256",
     "event_photos.media_type", "event_photos.sha256",
+    "alert_rules.key", "alerts.rule", "alerts.subject", "alerts.severity", "alerts.state",
+    "notices.subject", "notices.kind", "notices.audience", "notices.vehicle", "notices.channel",
+    "notices.language", "notices.compensation_kind", "tracking_links.token_hash",
+    "tracking_links.vehicle", "outbox.topic", "outbox.channel", "outbox.claimed_by",
 }  # fmt: skip
 """Columns the service fills itself (hashes, enums, ids it makes, vehicle ids ≤ 64 + "#500")."""
 

@@ -412,7 +412,7 @@ def targets(api_store: Store, plan_id: int, keys: Keys) -> dict[str, str]:
         planner_key = next(
             k.id for k in list_keys(session, limit=10, offset=0).items if k.role is Role.PLANNER
         )
-    return {"plan_id": str(plan_id), "job_id": job.id, "key_id": str(planner_key)}
+    return {"plan_id": str(plan_id), "job_id": job.id, "key_id": str(planner_key), "alert_id": "1"}
 
 
 def _request(
