@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from dispatch.errors import DispatchError
-from dispatch.loading import load_request, read_request
-from dispatch.plan import Plan
-from dispatch.progress import PlanProgress, ProgressFn
-from dispatch.request import Options, Request
+from dispatch.intake.loading import load_request, read_request
+from dispatch.intake.request import Options, Request
+from dispatch.planning.plan import Plan
+from dispatch.planning.progress import PlanProgress, ProgressFn
 
 if TYPE_CHECKING:
     from dispatch.store import Store
@@ -70,8 +70,8 @@ def _summary(plan: Plan) -> str:
 
 
 def _solve(request: Request, out: Path, time_limit: float | None, map_path: Path | None) -> int:
-    from dispatch.day import plan_request
-    from dispatch.validator import validate_plan
+    from dispatch.planning.day import plan_request
+    from dispatch.planning.validator import validate_plan
 
     limit = request.options.limit(time_limit)
     with _progress(sys.stderr.isatty(), limit) as report:
@@ -101,7 +101,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from dispatch.validator import validate_plan
+    from dispatch.planning.validator import validate_plan
 
     request = read_request(args.request)
     try:
@@ -138,8 +138,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_forecast(args: argparse.Namespace) -> int:
-    from dispatch.forecast import ForecastError
-    from dispatch.history import HistoryError
+    from dispatch.forecast.history import HistoryError
+    from dispatch.forecast.model import ForecastError
     from scenarios.forecast import run_forecast
 
     try:

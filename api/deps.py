@@ -10,7 +10,7 @@ from fastapi import Depends, Path, Query, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from api.jobs import JobRunner
+from api.job_runner import JobRunner
 from api.problems import AuthenticationError, PermissionDeniedError
 from api.settings import Settings
 from dispatch.errors import FieldError, RequestError

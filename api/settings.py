@@ -7,9 +7,9 @@ import os
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from dispatch.imports import ImportLimits
+from dispatch.intake.imports import ImportLimits
+from dispatch.intake.travel_sources import TravelSources
 from dispatch.store import Role
-from dispatch.travel_sources import TravelSources
 
 
 def default_workers(cores: int | None = None) -> int:

@@ -22,9 +22,9 @@ from api.routes.maps import tiles_url
 from api.views.cache import Rendered, RenderedPages
 from api.views.driver_page import Lang, build_page, choose_lang, render_page
 from api.views.places import RequestPlaces
-from dispatch.driver_events import EventError, record_driver_event
+from dispatch.live.driver_events import EventError, record_driver_event
+from dispatch.live.tracking import EventIn, token_hash
 from dispatch.store import Store, get_plan, list_events, load_plan, resolve_driver_link
-from dispatch.tracking import EventIn, token_hash
 
 PAGE_CACHE_SIZE = 512
 MAX_EVENTS = 2000

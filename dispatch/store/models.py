@@ -28,7 +28,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from dispatch.tracking import EventKind
+from dispatch.live.tracking import EventKind
 
 Json = dict[str, Any]
 

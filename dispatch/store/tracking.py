@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dispatch.live.tracking import EventKind
 from dispatch.store.models import TrackingEvent, utcnow
 from dispatch.store.paging import Page, paginate
-from dispatch.tracking import EventKind
 
 
 def record_event(
