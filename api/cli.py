@@ -139,7 +139,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_forecast(args: argparse.Namespace) -> int:
     from dispatch.forecast.history import HistoryError
-    from dispatch.forecast.model import ForecastError
+    from dispatch.forecast.result import ForecastError
     from scenarios.forecast import run_forecast
 
     try:

@@ -30,7 +30,8 @@ import numpy as np
 
 from dispatch.forecast.campaigns import CAMPAIGN_WINDOW, CAMPAIGNS, Campaign, campaign_days
 from dispatch.forecast.history import History, read_history
-from dispatch.forecast.model import fit, seasonal_naive
+from dispatch.forecast.model import fit
+from dispatch.forecast.naive import seasonal_naive
 from scenarios.history import example_history_path
 
 

@@ -21,7 +21,8 @@ import yaml
 
 from dispatch.forecast.campaigns import campaign_offset, lunar_new_year
 from dispatch.forecast.history import History, read_history
-from dispatch.forecast.model import DEFAULT_LEVEL, Forecast, ForecastError, forecast_levels
+from dispatch.forecast.predict import forecast_levels
+from dispatch.forecast.result import DEFAULT_LEVEL, Forecast, ForecastError
 from dispatch.intake.loading import load_request, read_request
 from dispatch.intake.request import Request
 from dispatch.sourcing.order_regions import assign_regions

@@ -1,2 +1,5 @@
-"""Forecast: the campaign and holiday calendar, the history of daily orders per region, and
-the model that forecasts a day's orders from it."""
+"""Forecast: a day's orders per region from a history of daily orders.
+
+The campaign and holiday calendar (``campaigns``), the history (``history``), the features of a
+day (``features``), the fitted model (``model``), the short history's fallback (``naive``),
+what a forecast gives (``result``) and the forecast of a day (``predict``)."""

@@ -33,286 +33,53 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
 
 import numpy as np
 from scipy import stats
 from statsmodels.regression.linear_model import OLS
 
-from dispatch.forecast.campaigns import (
-    campaign_offset,
-    is_public_holiday,
-    lny_offset,
-)
+from dispatch.forecast.features import Design, calendar_features, campaign_key, is_special
 from dispatch.forecast.history import History
+from dispatch.forecast.result import (
+    DEFAULT_LEVEL,
+    Forecast,
+    ForecastError,
+    RegionForecast,
+    check_level,
+)
 
-DEFAULT_LEVEL = 0.8
 MIN_REGION_DAYS = 28
 """Days of data a region needs for a model of its own."""
+
+
 MIN_TREND_DAYS = 56
 """Days a region's data must span before its trend is fitted."""
+
+
 MIN_YEARLY_DAYS = 730
 """Days the history must span before the yearly swing is fitted (with less, it is
 confounded with the trend and with the campaigns at the history's two ends)."""
+
+
 CAMPAIGN_SD_PRIOR = 0.10
 """Relative year-to-year variation of a campaign's strength when no campaign repeats."""
+
+
 CAMPAIGN_SD_FLOOR = 0.05
+
+
 MAX_HORIZON_DAYS = 731
 """How far past the history a day may be forecast."""
+
+
 _FALLBACK_SD = 0.3
-
-Json = dict[str, Any]
-
-
-class ForecastError(ValueError):
-    """The forecast cannot be made: the message says why (day, level, region, history)."""
-
-
-@dataclass(frozen=True, slots=True)
-class RegionForecast:
-    """Orders forecast for one region: point (``mean``) and interval at the forecast's level."""
-
-    region: str
-    mean: float
-    lower: float
-    upper: float
-    method: str = "model"
-    """``model``, ``scaled-average`` (short region) or ``seasonal-naive`` (short history)."""
-
-    def as_json(self) -> Json:
-        """The contract's region record (orders rounded to 0.1) with the method used."""
-        return {
-            "region": self.region,
-            "mean": round(self.mean, 1),
-            "lower": round(self.lower, 1),
-            "upper": round(self.upper, 1),
-            "method": self.method,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Forecast:
-    """One day's forecast for every region asked."""
-
-    day: date
-    level: float
-    regions: tuple[RegionForecast, ...]
-    notes: tuple[str, ...] = ()
-    history: tuple[date, date] | None = None
-    """First and last day of the data the model learnt from."""
-
-    def region(self, region: str) -> RegionForecast:
-        """The forecast of ``region``; KeyError when it was not forecast."""
-        for r in self.regions:
-            if r.region == region:
-                return r
-        raise KeyError(region)
-
-    def as_json(self) -> Json:
-        """The contract's document: ``{"day", "level", "regions": [...]}`` plus notes."""
-        doc: Json = {
-            "day": self.day.isoformat(),
-            "level": self.level,
-            "regions": [r.as_json() for r in self.regions],
-        }
-        if self.history is not None:
-            doc["history"] = {
-                "first": self.history[0].isoformat(),
-                "last": self.history[1].isoformat(),
-            }
-        doc["notes"] = list(self.notes)
-        return doc
-
-
-def forecast(
-    history: History,
-    day: date,
-    *,
-    level: float = DEFAULT_LEVEL,
-    regions: Sequence[str] | None = None,
-) -> Forecast:
-    """Forecast ``day`` from the history's days before it, for ``regions`` (all by default)."""
-    return forecast_levels(history, day, (level,), regions=regions)[0]
-
-
-def forecast_levels(
-    history: History,
-    day: date,
-    levels: Sequence[float],
-    *,
-    regions: Sequence[str] | None = None,
-) -> list[Forecast]:
-    """:func:`forecast` at several levels from one fit."""
-    for level in levels:
-        _check_level(level)
-    if not len(history):
-        raise ForecastError("the history holds no data")
-    train = history.before(day)
-    if not len(train):
-        raise ForecastError(f"no data before {day}: the history starts on {history.first}")
-    unknown = [r for r in regions or () if r not in train.series]
-    if unknown:
-        raise ForecastError(
-            f"unknown region(s) {', '.join(map(repr, unknown))}: the history before {day} has "
-            f"{', '.join(train.regions)}"
-        )
-    if all(len(s) < MIN_REGION_DAYS for s in train.series.values()):
-        most = max(len(s) for s in train.series.values())
-        note = (
-            f"the history is short (at most {most} days per region, {MIN_REGION_DAYS} needed "
-            "for the model): each region's forecast is its last value on the same weekday"
-        )
-        return [
-            seasonal_naive(train, day, level=level, regions=regions, notes=(note,))
-            for level in levels
-        ]
-    model = fit(train)
-    return [model.predict(day, level=level, regions=regions) for level in levels]
-
-
-def seasonal_naive(
-    history: History,
-    day: date,
-    *,
-    level: float = DEFAULT_LEVEL,
-    regions: Sequence[str] | None = None,
-    notes: Sequence[str] = (),
-) -> Forecast:
-    """Each region's last value on ``day``'s weekday (else its last value) before ``day``.
-
-    The interval is the empirical ``level`` range of week-on-week ratios (same weekday,
-    seven days apart) in the history, pooled over regions; day-on-day ratios when
-    fewer than five weekly pairs exist.
-    """
-    _check_level(level)
-    train = history.before(day)
-    if not len(train):
-        raise ForecastError(f"no data before {day}")
-    asked = list(regions) if regions is not None else list(train.regions)
-    unknown = [r for r in asked if r not in train.series]
-    if unknown:
-        raise ForecastError(
-            f"unknown region(s) {', '.join(map(repr, unknown))}: the history has "
-            f"{', '.join(train.regions)}"
-        )
-    ratios = _log_ratios(train, 7)
-    if len(ratios) < 5:
-        ratios = _log_ratios(train, 1)
-    if len(ratios) < 5:
-        raise ForecastError(
-            f"the history is too short: {len(train)} day(s) of data; a forecast needs "
-            "at least two weeks of one region or a week of several"
-        )
-    lo, hi = np.quantile(ratios, [(1 - level) / 2, (1 + level) / 2])
-    out = []
-    for region in asked:
-        series = train.series[region]
-        same = [d for d in series if (day - d).days % 7 == 0]
-        base = series[max(same)] if same else series[max(series)]
-        out.append(
-            RegionForecast(
-                region,
-                base,
-                max(math.expm1(math.log1p(base) + lo), 0.0),
-                max(math.expm1(math.log1p(base) + hi), 0.0),
-                "seasonal-naive",
-            )
-        )
-    return Forecast(day, level, tuple(out), tuple(notes), (train.first, train.last))
-
-
-def _log_ratios(history: History, lag: int) -> list[float]:
-    out = []
-    for series in history.series.values():
-        for d, v in series.items():
-            prev = series.get(d - timedelta(lag))
-            if prev is not None:
-                out.append(math.log1p(v) - math.log1p(prev))
-    return out
-
-
-def _check_level(level: float) -> None:
-    if not (isinstance(level, int | float) and 0 < level < 1):
-        raise ForecastError(f"level must be between 0 and 1 (e.g. 0.8), got {level!r}")
-
-
-# --- features --------------------------------------------------------------------------------
-
-_LNY_BINS: tuple[tuple[int, int], ...] = (
-    (-21, -15), (-14, -10), (-9, -6), (-5, -3), *((k, k) for k in range(-2, 9)), (9, 14),
-)  # fmt: skip
-
-
-def _lny_key(offset: int) -> str | None:
-    for lo, hi in _LNY_BINS:
-        if lo <= offset <= hi:
-            return f"lny:{lo}" if lo == hi else f"lny:{lo}..{hi}"
-    return None
-
-
-def calendar_features(day: date) -> dict[str, float]:
-    """The features every region shares on ``day``: holidays, Lunar New Year, campaigns."""
-    out: dict[str, float] = {}
-    offset = lny_offset(day)
-    key = _lny_key(offset) if offset is not None else None
-    if key is not None:
-        out[key] = 1.0
-    else:
-        if is_public_holiday(day):
-            out["holiday"] = 1.0
-        elif is_public_holiday(day + timedelta(1)):
-            out["pre-holiday"] = 1.0
-        elif is_public_holiday(day - timedelta(1)):
-            out["post-holiday"] = 1.0
-    found = campaign_offset(day)
-    if found is not None:
-        c, k = found
-        out[f"campaign:{c.key}:{k:+d}"] = 1.0
-    return out
-
-
-def _is_special(features: Mapping[str, float]) -> bool:
-    return any(k.startswith(("campaign:", "lny:")) for k in features)
-
-
-def _campaign_key(features: Mapping[str, float]) -> str | None:
-    return next((k for k in features if k.startswith("campaign:")), None)
-
-
-@dataclass(frozen=True)
-class _Design:
-    origin: date
-    yearly: bool
-    trend_regions: frozenset[str]
-    columns: tuple[str, ...]
-
-    def row(self, day: date, region: str) -> dict[str, float]:
-        years = (day - self.origin).days / 365.25
-        out = {f"region:{region}": 1.0}
-        if region in self.trend_regions:
-            out[f"trend:{region}"] = years
-        if day.weekday():
-            out[f"weekday{day.weekday()}:{region}"] = 1.0
-        if self.yearly:
-            angle = 2 * math.pi * day.timetuple().tm_yday / 365.25
-            for k in (1, 2):
-                out[f"year:cos{k}"] = math.cos(k * angle)
-                out[f"year:sin{k}"] = math.sin(k * angle)
-        out.update(calendar_features(day))
-        return out
-
-    def vector(self, features: Mapping[str, float]) -> np.ndarray:
-        return np.array([features.get(c, 0.0) for c in self.columns])
-
-
-# --- the fitted model ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class ForecastModel:
     """The model fitted on a history; :meth:`predict` forecasts any later day."""
 
-    design: _Design
+    design: Design
     params: np.ndarray = field(repr=False)
     cov: np.ndarray = field(repr=False)
     df_resid: float
@@ -338,7 +105,7 @@ class ForecastModel:
         self, day: date, *, level: float = DEFAULT_LEVEL, regions: Sequence[str] | None = None
     ) -> Forecast:
         """Forecast ``day`` for ``regions`` (all by default) with intervals at ``level``."""
-        _check_level(level)
+        check_level(level)
         asked = list(regions) if regions is not None else list(self.regions)
         unknown = [r for r in asked if r not in self.sigma2 and r not in self.short]
         if unknown:
@@ -377,7 +144,7 @@ class ForecastModel:
         x = self.design.vector(features)
         mu = float(x @ self.params)
         var_params = float(x @ self.cov @ x)
-        campaign = _campaign_key(features)
+        campaign = campaign_key(features)
         effect = 0.0
         if campaign is not None and campaign in self.design.columns:
             effect = float(self.params[self.design.columns.index(campaign)])
@@ -429,7 +196,7 @@ def fit(history: History) -> ForecastModel:
     trend = frozenset(
         r for r in full if (max(history.series[r]) - min(history.series[r])).days >= MIN_TREND_DAYS
     )
-    draft = _Design(first, span >= MIN_YEARLY_DAYS, trend, ())
+    draft = Design(first, span >= MIN_YEARLY_DAYS, trend, ())
     rows: list[dict[str, float]] = []
     keys: list[tuple[str, date]] = []
     y: list[float] = []
@@ -439,7 +206,7 @@ def fit(history: History) -> ForecastModel:
             keys.append((region, day))
             y.append(math.log1p(orders))
     columns = tuple(sorted({c for row in rows for c, v in row.items() if v != 0.0}))
-    design = _Design(first, draft.yearly, trend, columns)
+    design = Design(first, draft.yearly, trend, columns)
     x = np.array([design.vector(row) for row in rows])
     result = OLS(np.array(y), x).fit(method="qr")
     params = np.asarray(result.params)
@@ -447,7 +214,7 @@ def fit(history: History) -> ForecastModel:
     df_resid = max(float(result.df_resid), 1.0)
     inflate = len(y) / df_resid
 
-    special = np.array([_is_special(row) for row in rows])
+    special = np.array([is_special(row) for row in rows])
     sigma2: dict[str, float] = {}
     pooled_ordinary = float(np.mean(resid[~special] ** 2)) * inflate if (~special).any() else 0.0
     for region in full:
@@ -499,14 +266,14 @@ def _campaign_spread(
     keys: Sequence[tuple[str, date]],
     resid: np.ndarray,
     params: np.ndarray,
-    design: _Design,
+    design: Design,
     sigma2: Mapping[str, float],
 ) -> tuple[dict[str, float], float]:
     """Each region's campaign multiple (shrunk to 1) and the campaigns' year-to-year spread."""
     by_region: dict[str, list[tuple[float, float]]] = {}
     by_occurrence: dict[tuple[str, int], list[tuple[float, float]]] = {}
     for row, (region, day), e in zip(rows, keys, resid, strict=True):
-        key = _campaign_key(row)
+        key = campaign_key(row)
         if key is None:
             continue
         effect = float(params[design.columns.index(key)])
@@ -545,7 +312,7 @@ def _short_regions(
     history: History,
     counts: Mapping[str, int],
     full: Sequence[str],
-    design: _Design,
+    design: Design,
     params: np.ndarray,
     notes: list[str],
 ) -> dict[str, tuple[float, float, int]]:

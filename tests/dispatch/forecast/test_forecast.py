@@ -12,7 +12,10 @@ import pytest
 
 from dispatch.forecast.campaigns import CAMPAIGN_WINDOW
 from dispatch.forecast.history import History
-from dispatch.forecast.model import ForecastError, fit, forecast, forecast_levels, seasonal_naive
+from dispatch.forecast.model import fit
+from dispatch.forecast.naive import seasonal_naive
+from dispatch.forecast.predict import forecast, forecast_levels
+from dispatch.forecast.result import ForecastError
 
 START = date(2025, 3, 3)  # a Monday, far from Lunar New Year
 
