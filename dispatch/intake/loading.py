@@ -23,11 +23,11 @@ from dispatch.intake.request import (
     MAX_MATRIX_MINUTES,
     MAX_REGION_POINTS,
     MAX_REGIONS,
+    OWN,
     Location,
     Request,
     TimeWindow,
 )
-from dispatch.sourcing.carriers import OWN
 from dispatch.text import MAX_ID, MAX_NAME, bad_text, printable, text_problem
 from geo.osrm import check_url
 from geo.regions import RegionError, extent, regions_from_geojson

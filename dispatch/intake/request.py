@@ -311,6 +311,10 @@ class Travel(_Model):
     max_snap_m: float = Field(500.0, gt=0, le=100_000, allow_inf_nan=False)
 
 
+OWN = "own"
+"""The option of serving a region with the own fleet (also the pin value for it)."""
+
+
 class Policy(_Model):
     unserved_penalty: _Money = 5000.0
     late_penalty_per_minute: _Rate = 0.0

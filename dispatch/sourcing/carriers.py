@@ -16,9 +16,6 @@ from dataclasses import dataclass
 from dispatch.clock import format_clock
 from dispatch.intake.request import Carrier, Order, Policy, Request, Temperature
 
-OWN = "own"
-"""The option of serving a region with the own fleet (also the pin value for it)."""
-
 NOBODY = "none"
 """The option of leaving a region's orders unserved."""
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from dispatch.intake.request import Request
+from dispatch.intake.request import OWN, Request
 from dispatch.planning.progress import ProgressFn
-from dispatch.sourcing.carriers import OWN
 from dispatch.sourcing.decision import Day, Sourcing, own_unserved, region_base, solver_stats
 from dispatch.sourcing.order_choice import by_order
 from dispatch.sourcing.region_search import RegionSearch

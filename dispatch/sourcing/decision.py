@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from dispatch.errors import FieldError, RequestError
-from dispatch.intake.request import Order, Request
+from dispatch.intake.request import OWN, Order, Request
 from dispatch.planning.assembly import objective
 from dispatch.planning.grouping import Stop
 from dispatch.planning.model import FleetUnit, fleet, money_slack, to_money
 from dispatch.planning.own_fleet import OwnFleetResult, route_own_fleet
 from dispatch.planning.plan import Outsourced, RouteOut, Unserved
 from dispatch.planning.progress import BestCost, ProgressFn
-from dispatch.sourcing.carriers import OWN, CarrierTable
+from dispatch.sourcing.carriers import CarrierTable
 from dispatch.sourcing.order_regions import UNASSIGNED, OrderRegions, assign_regions
 from optimizer import Progress
 

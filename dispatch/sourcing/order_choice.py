@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from dispatch.intake.request import Carrier, Order
+from dispatch.intake.request import OWN, Carrier, Order
 from dispatch.planning.own_fleet import OwnFleetResult
 from dispatch.planning.plan import Outsourced, Unserved
-from dispatch.sourcing.carriers import NOBODY, OWN, charge, handover_note
+from dispatch.sourcing.carriers import NOBODY, charge, handover_note
 from dispatch.sourcing.decision import (
     MIN_SOLVE_S,
     SPARE_SHARE,

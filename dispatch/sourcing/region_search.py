@@ -18,11 +18,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from dispatch.intake.request import Order
+from dispatch.intake.request import OWN, Order
 from dispatch.planning.feasibility import order_reason
 from dispatch.planning.own_fleet import DROPPED, OwnFleetResult
 from dispatch.planning.plan import Outsourced, Unserved
-from dispatch.sourcing.carriers import NOBODY, OWN, Option, cheapest_choice, handover_note
+from dispatch.sourcing.carriers import NOBODY, Option, cheapest_choice, handover_note
 from dispatch.sourcing.decision import (
     MIN_SOLVE_S,
     SPARE_SHARE,
