@@ -239,6 +239,74 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password(from_stdin: bool) -> str:
+    """The new password: the first line of stdin, or typed twice at a prompt."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    password = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != password:
+        raise ValueError("the two passwords differ")
+    return password
+
+
+def cmd_users_create(args: argparse.Namespace) -> int:
+    from dispatch.store import ConflictError, InvalidUserError, Role, audit, create_user
+    from dispatch.store.models import utcnow
+
+    try:
+        password = _read_password(args.password_stdin)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    store = _key_store()
+    try:
+        with store.write() as session:
+            user = create_user(session, args.name, password, Role(args.role), now=utcnow())
+            audit(session, "cli", "user.create", f"user:{user.id}", role=args.role)
+            name = user.name
+    except (InvalidUserError, ConflictError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        store.dispose()
+    print(f"created {args.role} user {name}")
+    return 0
+
+
+def cmd_users_list(args: argparse.Namespace) -> int:
+    from dispatch.store import list_users
+
+    store = _key_store()
+    with store.read() as session:
+        for user in list_users(session, limit=10_000, offset=0).items:
+            state = f"disabled {user.disabled_at:%Y-%m-%d %H:%M}" if user.disabled_at else "active"
+            seen = f"{user.signed_in_at:%Y-%m-%d %H:%M}" if user.signed_in_at else "never"
+            print(f"{user.name}\t{user.role.value}\t{state}\tlast sign-in {seen}")
+    store.dispose()
+    return 0
+
+
+def cmd_users_disable(args: argparse.Namespace) -> int:
+    from dispatch.store import NotFoundError, audit, disable_user
+    from dispatch.store.models import utcnow
+
+    store = _key_store()
+    try:
+        with store.write() as session:
+            user = disable_user(session, args.name, now=utcnow())
+            audit(session, "cli", "user.disable", f"user:{user.id}")
+            name = user.name
+    except NotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        store.dispose()
+    print(f"user {name} disabled; their sessions have ended")
+    return 0
+
+
 def _seconds(text: str) -> float:
     """A search time under the request's own rule for ``options.time_limit_s``."""
     try:
@@ -349,6 +417,22 @@ def build_parser() -> argparse.ArgumentParser:
     kr = k.add_parser("revoke", help="revoke a key by its id")
     kr.add_argument("id", type=int)
     kr.set_defaults(func=cmd_keys_revoke)
+
+    u = sub.add_parser("users", help="manage the people who sign in in the browser")
+    us = u.add_subparsers(dest="action", required=True)
+    uc = us.add_parser("create", help="create a user (the password is asked for)")
+    uc.add_argument("--name", required=True, help="the user name (case is ignored)")
+    uc.add_argument("--role", required=True, choices=["admin", "dispatcher", "planner"])
+    uc.add_argument(
+        "--password-stdin", action="store_true", help="read the password from stdin's first line"
+    )
+    uc.set_defaults(func=cmd_users_create)
+    us.add_parser("list", help="list users (never their passwords)").set_defaults(
+        func=cmd_users_list
+    )
+    ud = us.add_parser("disable", help="stop a user signing in and end their sessions")
+    ud.add_argument("name")
+    ud.set_defaults(func=cmd_users_disable)
     return parser
 
 

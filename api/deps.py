@@ -9,12 +9,31 @@ from typing import Annotated, Any
 from fastapi import Depends, Path, Query, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.job_runner import JobRunner
 from api.problems import AuthenticationError, PermissionDeniedError
+from api.session import (
+    UNSAFE_METHODS,
+    csrf_token,
+    from_this_site,
+    session_cookie,
+    session_policy,
+    submitted_csrf,
+    tokens_match,
+)
 from api.settings import Settings
 from dispatch.errors import FieldError, RequestError
-from dispatch.store import Role, Store, authenticate, non_finite
+from dispatch.store import (
+    Role,
+    Store,
+    authenticate,
+    needs_renewal,
+    non_finite,
+    renew_session,
+    resolve_session,
+)
+from dispatch.store.models import utcnow
 from dispatch.text import MAX_ACTOR, printable
 
 ROLE_MATRIX = """\
@@ -73,16 +92,17 @@ _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: 
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """The holder of the API key a request came with."""
+    """The holder of the API key a request came with, or the person signed in (``user_id``)."""
 
-    key_id: int
+    key_id: int | None
     role: Role
     name: str
+    user_id: int | None = None
 
     @property
     def actor(self) -> str:
         """How the audit log names this caller (within the ``created_by`` and ``actor`` columns)."""
-        prefix = f"key:{self.key_id}"
+        prefix = f"key:{self.key_id}" if self.user_id is None else f"user:{self.user_id}"
         if not self.name:
             return prefix
         return f"{prefix} ({printable(self.name, MAX_ACTOR - len(prefix) - 3)})"
@@ -95,18 +115,52 @@ class Principal:
             )
 
 
-def current_principal(
-    store: StoreDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
-) -> Principal:
-    """The caller, by the bearer key; 401 without a live key."""
-    if credentials is None or not credentials.credentials:
-        raise AuthenticationError("an API key is required: Authorization: Bearer KEY")
+def _by_key(store: Store, secret: str) -> Principal:
     with store.read() as session:
-        key = authenticate(session, credentials.credentials)
+        key = authenticate(session, secret)
         if key is None:
             raise AuthenticationError("unknown or revoked API key")
         return Principal(key.id, key.role, key.name)
+
+
+def _by_session(store: Store, settings: Settings, token: str) -> Principal:
+    """The session's holder; each use moves the session's idle expiry on."""
+    now, policy = utcnow(), session_policy(settings)
+    with store.read() as session:
+        who = resolve_session(session, token, now=now)
+    if who is None:
+        raise AuthenticationError("the session has ended; sign in again")
+    if needs_renewal(who, now=now, policy=policy):
+        with store.write() as session:
+            renew_session(session, who.session_id, now=now, policy=policy)
+    return Principal(who.key_id, who.role, who.name, who.user_id)
+
+
+async def current_principal(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+) -> Principal:
+    """The caller: by the bearer key (programs), else by the session cookie (people); 401
+    without either. A request with the cookie that changes something must come from this
+    site and carry the session's CSRF token (403 otherwise, before anything is read)."""
+    if credentials is not None and credentials.credentials:
+        return await run_in_threadpool(_by_key, store, credentials.credentials)
+    token = request.cookies.get(session_cookie(settings))
+    if not token:
+        raise AuthenticationError(
+            "an API key (Authorization: Bearer KEY) or a signed-in session is required"
+        )
+    if request.method in UNSAFE_METHODS:
+        if not from_this_site(request):
+            raise PermissionDeniedError("a signed-in request must come from this site")
+        if not tokens_match(csrf_token(token), await submitted_csrf(request)):
+            raise PermissionDeniedError(
+                "the CSRF token is missing or wrong: send the form's csrf_token or the "
+                "X-CSRF-Token header"
+            )
+    return await run_in_threadpool(_by_session, store, settings, token)
 
 
 def finite_body(body: Any) -> None:

@@ -21,9 +21,15 @@ STRICT_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-anc
 
 
 def page_csp(
-    *, img: str = "", connect: str = "'self'", font: str = "", style: str = "'self'"
+    *,
+    img: str = "",
+    connect: str = "'self'",
+    font: str = "",
+    style: str = "'self'",
+    form_action: str = "'none'",
 ) -> str:
-    """A policy for a page whose scripts (and, by default, styles) come only from this service."""
+    """A policy for a page whose scripts (and, by default, styles) come only from this service;
+    its forms post nowhere unless ``form_action`` says where (``"'self'"``)."""
     parts = [
         "default-src 'none'",
         "script-src 'self'",
@@ -32,7 +38,7 @@ def page_csp(
         f"connect-src {connect}",
         *([f"font-src {font}"] if font else []),
         "base-uri 'none'",
-        "form-action 'none'",
+        f"form-action {form_action}",
         "frame-ancestors 'none'",
     ]
     return "; ".join(parts)

@@ -13,12 +13,13 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 
 from api.logs import redact_path
+from api.session import sign_in_redirect, wants_page
 from dispatch.errors import (
     ConflictError,
     DispatchError,
@@ -82,7 +83,8 @@ class ProblemDetail(BaseModel):
 
 
 class AuthenticationError(DispatchError):
-    """No API key, or one that is unknown or revoked."""
+    """No API key or session, or one that is unknown, revoked or ended (a browser asking
+    for a page is sent to the sign-in page instead)."""
 
 
 class PermissionDeniedError(DispatchError):
@@ -91,8 +93,8 @@ class PermissionDeniedError(DispatchError):
 
 _DESCRIPTIONS = {
     400: "Malformed request (e.g. a body that is not JSON)",
-    401: "Missing, unknown or revoked API key",
-    403: "The key's role may not do this",
+    401: "Missing, unknown or revoked API key (or no live session)",
+    403: "The key's role may not do this (or a signed-in form without its CSRF token)",
     404: "No such resource",
     409: "Conflicts with stored data",
     413: "Request body, file or plan request too large (`limit` gives the limit)",
@@ -254,7 +256,9 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(request, exc.status_code, detail=detail, headers=exc.headers)
 
     @app.exception_handler(DispatchError)
-    async def _refused(request: Request, exc: DispatchError) -> JSONResponse:
+    async def _refused(request: Request, exc: DispatchError) -> Response:
+        if isinstance(exc, AuthenticationError) and wants_page(request):
+            return sign_in_redirect(request)
         body = error_problem(exc, redact_path(request.url.path))
         headers = {"WWW-Authenticate": "Bearer"} if body["status"] == 401 else None
         return _respond(body, headers)

@@ -30,7 +30,7 @@ def check_open_jobs(who: Principal, settings: Settings, session: Session) -> Non
     requests of one key are counted one after the other.
     """
     most = settings.max_open_jobs.of(who.role)
-    jobs = open_jobs(session, who.key_id)
+    jobs = open_jobs(session, who.key_id, who.user_id)
     if len(jobs) < most:
         return
     now = utcnow()

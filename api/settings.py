@@ -87,6 +87,23 @@ class Settings(BaseSettings):
         "dispatchers can list a plan's live links again; never stored in the database. "
         "Without it a link is shown only in the answer that creates it",
     )
+    cookie_secure: bool = Field(
+        True,
+        description="Send the session cookie only over HTTPS (as __Host-dispatch_session); "
+        "false only to sign in over plain http://127.0.0.1 while developing or testing",
+    )
+    session_idle_minutes: float = Field(
+        480, gt=0, le=7 * 24 * 60, description="A browser session unused this long ends"
+    )
+    session_max_hours: float = Field(
+        168, gt=0, le=90 * 24, description="A browser session ends this long after sign-in"
+    )
+    sign_in_attempts: int = Field(
+        5, ge=1, le=1000, description="Failed sign-ins per user name and address per window"
+    )
+    sign_in_window_minutes: float = Field(
+        15, gt=0, le=24 * 60, description="The window of the failed sign-in limit"
+    )
     log_level: str = "INFO"
     tiles_url: str = Field(
         "https://tile.openstreetmap.org/{z}/{x}/{y}.png",

@@ -14,6 +14,7 @@ from api.routes.maps import router as maps
 from api.routes.network import router as network
 from api.routes.orders import router as orders
 from api.routes.plans import router as plans
+from api.routes.session import router as session
 from api.routes.tracking import router as tracking
 
 api_router = APIRouter()
@@ -31,6 +32,7 @@ _ROUTERS = (
     driver,
     maps,
     docs,
+    session,
 )
 for _router in _ROUTERS:
     api_router.include_router(_router)

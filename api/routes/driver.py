@@ -20,7 +20,8 @@ from api.headers import driver_page_headers, html_response
 from api.problems import PROBLEM_JSON, field_errors, problem
 from api.routes.maps import tiles_url
 from api.views.cache import Rendered, RenderedPages
-from api.views.driver_page import Lang, build_page, choose_lang, render_page
+from api.views.driver_page import build_page, render_page
+from api.views.pages import Lang, choose_lang
 from api.views.places import RequestPlaces
 from dispatch.live.driver_events import EventError, record_driver_event
 from dispatch.live.tracking import EventIn, token_hash

@@ -70,7 +70,7 @@ def cancel(job_id: str, who: Reader, store: StoreDep, runner: RunnerDep) -> Job:
     """
     with store.write() as session:
         job = get_job(session, job_id)
-        if who.role is Role.PLANNER and job.key_id != who.key_id:
+        if who.role is Role.PLANNER and (job.key_id, job.user_id) != (who.key_id, who.user_id):
             raise PermissionDeniedError("the planner role may cancel only its own key's jobs")
         detail = f"cancelled by {who.actor}"
         was = cancel_job(session, job_id, problem(

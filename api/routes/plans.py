@@ -150,6 +150,7 @@ def request_plan(
         job = create_job(
             session, request=document, plan_date=request.date, source=source,
             time_limit_s=request.options.time_limit_s, actor=who.actor, key_id=who.key_id,
+            user_id=who.user_id,
         )  # fmt: skip
         audit(session, who.actor, "plan.request", f"job:{job.id}", source=source.value,
               date=request.date.isoformat(), orders=len(request.orders))  # fmt: skip

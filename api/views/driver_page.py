@@ -6,21 +6,20 @@ template's view data; :func:`render_page` makes the HTML.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from api.views.pages import Lang, app_asset_url
 from api.views.places import LatLon, RequestPlaces
 from dispatch.clock import format_clock
 from dispatch.planning.plan import Cargo, Plan, RouteOut
 from geo import assets
 
-Lang = Literal["zh-TW", "en"]
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -42,39 +41,6 @@ def texts() -> dict[str, dict[str, Any]]:
         (TEMPLATES / "driver.i18n.json").read_text(encoding="utf-8")
     )
     return data
-
-
-def choose_lang(lang: str | None, accept_language: str | None) -> Lang:
-    """``?lang=`` when given, else the best of zh-TW/en in Accept-Language; zh-TW by default."""
-    if lang:
-        return "en" if lang.lower().startswith("en") else "zh-TW"
-    best: tuple[float, Lang] = (0.0, "zh-TW")
-    for position, part in enumerate((accept_language or "").split(",")):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                continue
-        tag = tag.strip().lower()
-        code: Lang | None = (
-            "en" if tag.startswith("en") else "zh-TW" if tag.startswith("zh") else None
-        )
-        score = quality - position * 1e-3
-        if code is not None and score > best[0]:
-            best = (score, code)
-    return best[1]
-
-
-def app_asset_url(asset_base: str, path: str) -> str:
-    """URL of one of the service's own files under ``/static/app``, with a content version."""
-    return f"{asset_base.rstrip('/')}/app/{path}?v={_fingerprint(path)}"
-
-
-@cache
-def _fingerprint(path: str) -> str:
-    return hashlib.sha256((STATIC / path).read_bytes()).hexdigest()[:10]
 
 
 def _clock(minutes: int) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from dispatch.errors import ConflictError, NotFoundError
-from dispatch.store.models import ApiKey, JobSource, JobStatus, Json, PlanJob, utcnow
+from dispatch.store.models import ApiKey, JobSource, JobStatus, Json, PlanJob, User, utcnow
 from dispatch.store.paging import Page, paginate
 
 UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
@@ -26,6 +26,7 @@ def create_job(
     time_limit_s: float,
     actor: str,
     key_id: int | None = None,
+    user_id: int | None = None,
 ) -> PlanJob:
     """A queued job for ``request`` (a validated contract request document)."""
     job = PlanJob(
@@ -37,6 +38,7 @@ def create_job(
         time_limit_s=time_limit_s,
         created_by=actor,
         key_id=key_id,
+        user_id=user_id,
     )
     session.add(job)
     session.flush()
@@ -107,14 +109,20 @@ def cancel_job(session: Session, job_id: str, error: Json) -> JobStatus:
     return status
 
 
-def open_jobs(session: Session, key_id: int) -> list[PlanJob]:
-    """The key's queued and running jobs, oldest first; the key's row stays locked until the
-    transaction ends, so two requests of one key count one after the other."""
-    session.execute(select(ApiKey.id).where(ApiKey.id == key_id).with_for_update())
+def open_jobs(session: Session, key_id: int | None, user_id: int | None = None) -> list[PlanJob]:
+    """The queued and running jobs of a key (or, with ``user_id``, of a signed-in person),
+    oldest first; its row stays locked until the transaction ends, so two requests of one
+    caller count one after the other."""
+    if user_id is not None:
+        session.execute(select(User.id).where(User.id == user_id).with_for_update())
+        owner = PlanJob.user_id == user_id
+    else:
+        session.execute(select(ApiKey.id).where(ApiKey.id == key_id).with_for_update())
+        owner = PlanJob.key_id == key_id
     return list(
         session.scalars(
             select(PlanJob)
-            .where(PlanJob.key_id == key_id, PlanJob.status.in_(UNFINISHED))
+            .where(owner, PlanJob.status.in_(UNFINISHED))
             .order_by(PlanJob.created_at)
         )
     )

@@ -197,7 +197,10 @@ class Order(Base):
 
 class PlanJob(Base):
     __tablename__ = "plan_jobs"
-    __table_args__ = (Index("ix_plan_jobs_key_id_status", "key_id", "status"),)
+    __table_args__ = (
+        Index("ix_plan_jobs_key_id_status", "key_id", "status"),
+        Index("ix_plan_jobs_user_id_status", "user_id", "status"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     status: Mapped[JobStatus] = mapped_column(_enum(JobStatus, "job_status"), index=True)
@@ -209,6 +212,8 @@ class PlanJob(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     key_id: Mapped[int | None]
     """The API key that asked for the job (none for jobs made without one)."""
+    user_id: Mapped[int | None]
+    """The signed-in person who asked for the job (none for jobs asked with a key)."""
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     best_cost: Mapped[float | None]
@@ -357,3 +362,40 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(200))
     detail: Mapped[Json]
+
+
+class User(Base):
+    """A person who signs in: a name, an Argon2 hash of their password, and a role."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    signed_in_at: Mapped[datetime | None]
+    disabled_at: Mapped[datetime | None]
+
+
+class UserSession(Base):
+    """A browser's sign-in: the SHA-256 hash of its cookie's token, never the token.
+
+    It belongs to a person, or to the API key exchanged for it. It ends at
+    ``idle_expires_at`` (moved on by each use) or at ``expires_at``, whichever comes first.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    key_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    idle_expires_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)

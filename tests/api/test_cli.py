@@ -1,12 +1,13 @@
-"""The command line's own checks, before any request is read."""
+"""The command line: its own checks before any request is read, and managing people."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 
-from api.cli import build_parser
+from api.cli import build_parser, main
 
 
 @pytest.mark.parametrize("value", ["0", "-5", "3601", "nan", "soon"])
@@ -57,3 +58,30 @@ def test_the_demo_leaves_another_command_s_output_alone(
     assert out.read_text(encoding="utf-8") == '{"mine": true}'
     assert not (tmp_path / "plan.request.json").exists()
     assert f"{out} exists already" in capsys.readouterr().err
+
+
+def test_users_are_created_listed_and_disabled(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], database_url: str
+) -> None:
+    """``dispatch users`` creates a person from a password on stdin, lists people without
+    their passwords, refuses a bad or taken name, and disables a person."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery\n"))
+    assert main(["users", "create", "--name", "Mei", "--role", "dispatcher",
+                 "--password-stdin"]) == 0  # fmt: skip
+    assert "created dispatcher user mei" in capsys.readouterr().out
+    monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery\n"))
+    assert main(["users", "create", "--name", "MEI", "--role", "admin", "--password-stdin"]) == 2
+    assert "exists already" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["users", "create", "--name", "lin", "--role", "admin", "--password-stdin"]) == 2
+    assert "password is 5 characters long" in capsys.readouterr().err
+    assert main(["users", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert listed.startswith("mei\tdispatcher\tactive")
+    assert "correct horse" not in listed
+    assert main(["users", "disable", "mei"]) == 0
+    assert main(["users", "disable", "nobody"]) == 2
+    capsys.readouterr()
+    assert main(["users", "list"]) == 0
+    assert "\tdisabled " in capsys.readouterr().out

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.views.driver_page import TEMPLATES, choose_lang
+from api.views.driver_page import TEMPLATES
+from api.views.pages import choose_lang
 from dispatch.live.tracking import FailureReason, issue_driver_links, link_expiry
 from dispatch.planning.plan import Plan
 from dispatch.store import Role, Store, create_key, list_events, revoke_driver_links

@@ -48,6 +48,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     """The app served by uvicorn on 127.0.0.1 in a thread, on a fresh SQLite file, no tiles."""
     mp = pytest.MonkeyPatch()
     mp.setenv("DISPATCH_TILES_URL", "")
+    mp.setenv("DISPATCH_COOKIE_SECURE", "false")
     db = tmp_path_factory.mktemp("browser") / "dispatch.sqlite"
     app = build_app(f"sqlite:///{db}")
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)

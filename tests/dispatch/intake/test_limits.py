@@ -16,6 +16,7 @@ from sqlalchemy import String
 from dispatch.intake.imports import ImportLimits, read_json_orders, read_orders
 from dispatch.intake.loading import RequestError, TooLargeError, load_request
 from dispatch.intake.request import Order
+from dispatch.store import users
 from dispatch.store.models import Base
 from dispatch.text import (
     MAX_ACTOR,
@@ -59,7 +60,7 @@ COLUMNS = {
     "plan_routes.depot": MAX_ID, "outsourced_work.region": MAX_ID,
     "outsourced_work.carrier": MAX_ID, "unserved_orders.order_id": MAX_ORDER_ID,
     "route_stops.stop": MAX_ORDER_ID, "route_stops.name": MAX_NAME,
-    "api_keys.name": 100,
+    "api_keys.name": 100, "users.name": users.MAX_NAME,
 }  # fmt: skip
 """Columns filled from input, and the limit the input is held to."""
 INTERNAL = {
@@ -70,6 +71,7 @@ INTERNAL = {
     "tracking_events.vehicle",
     "tracking_events.stop", "tracking_events.kind", "tracking_events.reason",
     "api_keys.key_hash", "api_keys.role", "audit_log.action", "audit_log.target",
+    "users.password_hash", "users.role", "user_sessions.token_hash",
 }  # fmt: skip
 """Columns the service fills itself (hashes, enums, ids it makes, vehicle ids ≤ 64 + "#500")."""
 
