@@ -18,6 +18,7 @@ from api.problems import install_problem_handlers, problem
 from api.routes import api_router
 from api.routes.health import VERSION
 from api.settings import Settings
+from api.views.live import LiveViews
 from dispatch.store import Store, audit, interrupt_jobs, job_counts
 
 log = logging.getLogger("dispatch.api")
@@ -92,7 +93,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.clock = settings.wall_clock
     app.state.metrics = metrics
+    app.state.live = LiveViews()
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -24,6 +24,7 @@ from api.session import (
 )
 from api.settings import Settings
 from dispatch.errors import FieldError, RequestError
+from dispatch.live.wallclock import WallClock
 from dispatch.store import (
     Role,
     Store,
@@ -68,7 +69,13 @@ async def get_runner(request: Request) -> JobRunner:
     return runner
 
 
+async def get_clock(request: Request) -> WallClock:
+    clock: WallClock = request.app.state.clock
+    return clock
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+ClockDep = Annotated[WallClock, Depends(get_clock)]
 StoreDep = Annotated[Store, Depends(get_store)]
 RunnerDep = Annotated[JobRunner, Depends(get_runner)]
 

@@ -86,6 +86,9 @@ class AuthenticationError(DispatchError):
     """No API key or session, or one that is unknown, revoked or ended (a browser asking
     for a page is sent to the sign-in page instead)."""
 
+    challenge = "Bearer"
+    """What ``WWW-Authenticate`` asks for."""
+
 
 class PermissionDeniedError(DispatchError):
     """The key's role may not do this."""
@@ -190,7 +193,8 @@ def error_problem(exc: DispatchError, instance: str | None = None) -> dict[str, 
             errors=exc.errors,
         )  # fmt: skip
     status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 500)
-    return problem(status, detail=str(exc), instance=instance)
+    errors: list[FieldError] = list(getattr(exc, "errors", None) or [])
+    return problem(status, detail=str(exc), instance=instance, errors=errors)
 
 
 def job_problem(exc: Exception) -> dict[str, Any]:
@@ -260,7 +264,8 @@ def install_problem_handlers(app: FastAPI) -> None:
         if isinstance(exc, AuthenticationError) and wants_page(request):
             return sign_in_redirect(request)
         body = error_problem(exc, redact_path(request.url.path))
-        headers = {"WWW-Authenticate": "Bearer"} if body["status"] == 401 else None
+        challenge = getattr(exc, "challenge", "Bearer")
+        headers = {"WWW-Authenticate": challenge} if body["status"] == 401 else None
         return _respond(body, headers)
 
     @app.exception_handler(IntegrityError)

@@ -287,16 +287,130 @@ class Revoked(BaseModel):
     revoked: int
 
 
+_EVENT = {
+    "id": 7, "event_id": "c0a8-17", "vehicle": "VAN-NH#1", "kind": "delivered", "stop": "PP-017",
+    "orders": ["LINE-88123"], "at": "2026-12-08T10:42:00+08:00", "time": "10:42",
+    "received_at": "2026-12-08T10:42:03+08:00", "reason": None, "note": None,
+    "recipient": "王小姐", "lat": 25.041, "lon": 121.565, "photo": "/plans/12/events/7/photo",
+}  # fmt: skip
+
+
 class TrackingEvent(BaseModel):
+    """A driver's event as stored, its times in the plan's time zone."""
+
+    model_config = _examples(_EVENT)
+
+    id: int | None = None
+    event_id: str
+    vehicle: str
+    kind: str
+    stop: str | None
+    orders: list[str]
+    at: dt.datetime
+    time: str = Field(description="``at`` as HH:MM on the plan day's clock")
+    received_at: dt.datetime
+    reason: str | None
+    note: str | None
+    recipient: str | None
+    lat: float | None
+    lon: float | None
+    photo: str | None = Field(description="The URL of the proof-of-delivery photo, if any")
+
+
+class CarrierEventOut(BaseModel):
+    """A carrier's event as stored."""
+
     model_config = _examples(
-        {"id": 7, "vehicle": "N-REEFER#1", "stop": "PP-017", "kind": "delivered", "reason": None,
-         "note": None, "at": "2026-11-11T01:12:00Z"}
+        {"id": 3, "event_id": "cat-991", "carrier": "CAT", "kind": "delivered",
+         "order": "WEB-2001", "plan_id": 12, "at": "2026-12-08T15:02:00+08:00",
+         "received_at": "2026-12-08T15:02:04+08:00", "reason": None}
     )  # fmt: skip
 
     id: int
-    vehicle: str
-    stop: str
+    event_id: str
+    carrier: str
     kind: str
-    reason: str | None
-    note: str | None
+    order: str
+    plan_id: int
     at: dt.datetime
+    received_at: dt.datetime
+    reason: str | None
+
+
+class PositionOut(BaseModel):
+    lat: float
+    lon: float
+    at: dt.datetime
+
+
+class StopStatusOut(BaseModel):
+    stop: str
+    state: str = Field(description="planned, arrived, delivered, partly_delivered or failed")
+    orders: list[str]
+    planned_arrival: dt.datetime
+    actual_arrival: dt.datetime | None
+    predicted_arrival: dt.datetime | None = Field(description="None once the stop is reached")
+    predicted_late_minutes: int = Field(description="Past the stop's last window end")
+    predicted_cold_minutes: int | None = Field(
+        description="Minutes since leaving the depot at service, for chilled or frozen goods"
+    )
+    cold_limit_minutes: int | None
+    window_end: dt.datetime | None
+    delivered_orders: list[str]
+    failed_orders: list[str]
+    reason: str | None
+
+
+class RouteStatusOut(BaseModel):
+    vehicle: str
+    departed_at: dt.datetime | None
+    last_event: TrackingEvent | None
+    position: PositionOut | None
+    predicted_end: dt.datetime | None
+    stops: list[StopStatusOut]
+
+
+class OrderStatusOut(BaseModel):
+    order: str
+    state: str = Field(
+        description="planned, out_for_delivery, delivered, failed, outsourced, "
+        "carrier_delivered, carried_over, cancelled or unserved"
+    )
+    stop: str | None
+    vehicle: str | None
+    carrier: str | None
+    region: str | None
+    reason: str | None
+    predicted_arrival: dt.datetime | None
+    predicted_late_minutes: int
+
+
+class PlanStatus(BaseModel):
+    """Where a plan stands: per route and stop, actual and predicted times; per order, its
+    state."""
+
+    model_config = _examples(
+        {"plan_id": 12, "as_of": "2026-12-08T10:45:00+08:00",
+         "routes": [{"vehicle": "VAN-NH#1", "departed_at": "2026-12-08T08:31:00+08:00",
+                     "last_event": {k: v for k, v in _EVENT.items() if k != "id"},
+                     "position": {"lat": 25.041, "lon": 121.565,
+                                  "at": "2026-12-08T10:42:00+08:00"},
+                     "predicted_end": "2026-12-08T13:10:00+08:00",
+                     "stops": [{"stop": "PP-017", "state": "delivered",
+                                "orders": ["LINE-88123"],
+                                "planned_arrival": "2026-12-08T10:30:00+08:00",
+                                "actual_arrival": "2026-12-08T10:40:00+08:00",
+                                "predicted_arrival": None, "predicted_late_minutes": 0,
+                                "predicted_cold_minutes": 129, "cold_limit_minutes": 240,
+                                "window_end": "2026-12-08T12:00:00+08:00",
+                                "delivered_orders": ["LINE-88123"], "failed_orders": [],
+                                "reason": None}]}],
+         "orders": [{"order": "LINE-88123", "state": "delivered", "stop": "PP-017",
+                     "vehicle": "VAN-NH#1", "carrier": None, "region": None, "reason": None,
+                     "predicted_arrival": None, "predicted_late_minutes": 0}]}
+    )  # fmt: skip
+
+    plan_id: int
+    as_of: dt.datetime
+    routes: list[RouteStatusOut]
+    orders: list[OrderStatusOut]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dispatch.intake.imports import ImportLimits
 from dispatch.intake.travel_sources import TravelSources
+from dispatch.live.wallclock import SystemClock, WallClock
 from dispatch.store import Role
 
 
@@ -117,6 +120,34 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Base URLs of the OSRM servers a request's travel may name (JSON list)",
     )
+
+    carrier_secrets: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="Each carrier's secret for signing its events, JSON: "
+        '{"CAT": "…", "HCT": "…"}; never stored in the database or logged',
+    )
+    clock: SkipJsonSchema[Any] = Field(
+        default_factory=SystemClock,
+        exclude=True,
+        description="Where every live-day rule reads the time (a test gives a ManualClock)",
+    )
+
+    @field_validator("clock")
+    @classmethod
+    def _a_clock(cls, value: Any) -> Any:
+        if not callable(getattr(value, "now", None)):
+            raise ValueError("needs an object with now()")
+        return value
+
+    @property
+    def wall_clock(self) -> WallClock:
+        clock: WallClock = self.clock
+        return clock
+
+    def carrier_secret(self, carrier: str) -> str | None:
+        """The secret of ``carrier``, if it has one."""
+        secret = self.carrier_secrets.get(carrier)
+        return None if secret is None else secret.get_secret_value()
 
     @property
     def travel_sources(self) -> TravelSources:

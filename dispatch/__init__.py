@@ -12,7 +12,7 @@ The stages, each a subpackage; imports point one way, from a stage to the ones b
     store/     the network, orders, jobs, plans, driver links, events, keys and audit
        │
        ▼
-    live/      driver links and events on a stored plan
+    live/      driver links, events, the day's status and predicted arrivals
 
 ``forecast/`` forecasts a day's orders per region from their history. ``errors``,
 ``clock`` and ``text`` are the vocabulary every stage shares.
@@ -41,7 +41,8 @@ if TYPE_CHECKING:
     from dispatch.intake.imports import import_orders, read_orders
     from dispatch.intake.loading import load_request, read_request
     from dispatch.intake.request import Request
-    from dispatch.live.driver_events import record_driver_event
+    from dispatch.live.events import record_road_event
+    from dispatch.live.predict import day_status
     from dispatch.planning.day import Planned, plan_day, plan_request
     from dispatch.planning.plan import Plan
     from dispatch.planning.stored_job import run_planning_job, stored_request
@@ -71,7 +72,8 @@ _HOMES = {
     "run_planning_job": "dispatch.planning.stored_job",
     "stored_request": "dispatch.planning.stored_job",
     "Store": "dispatch.store",
-    "record_driver_event": "dispatch.live.driver_events",
+    "record_road_event": "dispatch.live.events",
+    "day_status": "dispatch.live.predict",
 }
 
 __all__ = [
@@ -88,13 +90,14 @@ __all__ = [
     "TooLargeError",
     "UnsupportedOptionError",
     "Violation",
+    "day_status",
     "import_orders",
     "load_request",
     "plan_day",
     "plan_request",
     "read_orders",
     "read_request",
-    "record_driver_event",
+    "record_road_event",
     "run_planning_job",
     "stored_request",
     "validate_plan",

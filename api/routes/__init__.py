@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from api.routes.audit import router as audit
+from api.routes.carriers import router as carriers
 from api.routes.docs import router as docs
 from api.routes.driver import router as driver
 from api.routes.driver_links import router as driver_links
@@ -10,12 +11,12 @@ from api.routes.health import router as health
 from api.routes.imports import router as imports
 from api.routes.jobs import router as jobs
 from api.routes.keys import router as keys
+from api.routes.live import router as live
 from api.routes.maps import router as maps
 from api.routes.network import router as network
 from api.routes.orders import router as orders
 from api.routes.plans import router as plans
 from api.routes.session import router as session
-from api.routes.tracking import router as tracking
 
 api_router = APIRouter()
 _ROUTERS = (
@@ -26,7 +27,8 @@ _ROUTERS = (
     orders,
     network,
     driver_links,
-    tracking,
+    live,
+    carriers,
     keys,
     audit,
     driver,

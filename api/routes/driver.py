@@ -1,8 +1,10 @@
-"""The driver's page at ``/d/{token}`` and its arrival/delivery reports.
+"""The driver's page at ``/d/{token}`` and its events (departed, arrived, delivered,
+failed, position).
 
 The token alone authorises its own route; every request checks it, so a wrong, expired or
 revoked token gets the same bare 404 at once. Rendered pages are kept per (plan, vehicle,
-token hash, language, events seen) and dropped when the route's events change.
+token hash, language, events seen) and dropped when the route's events change. An event is
+stored once by its ``event_id`` and its route's predictions are recomputed before the answer.
 """
 
 from __future__ import annotations
@@ -11,27 +13,37 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
-from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import SettingsDep, StoreDep
+from api.deps import ClockDep, SettingsDep, StoreDep
 from api.headers import driver_page_headers, html_response
-from api.problems import PROBLEM_JSON, field_errors, problem
+from api.problems import PROBLEM_JSON, problem
+from api.routes.live import live_views
 from api.routes.maps import tiles_url
 from api.views.cache import Rendered, RenderedPages
 from api.views.driver_page import build_page, render_page
+from api.views.live import LiveViews, event_json
 from api.views.pages import Lang, choose_lang
 from api.views.places import RequestPlaces
-from dispatch.live.driver_events import EventError, record_driver_event
-from dispatch.live.tracking import EventIn, token_hash
-from dispatch.store import Store, get_plan, list_events, load_plan, resolve_driver_link
+from dispatch.live.events import RoadEventIn, record_road_event
+from dispatch.live.status import StopState
+from dispatch.live.tracking import token_hash
+from dispatch.live.wallclock import WallClock
+from dispatch.store import (
+    Store,
+    get_plan,
+    photo_ids,
+    resolve_driver_link,
+    road_event,
+    route_versions,
+)
 
 PAGE_CACHE_SIZE = 512
-MAX_EVENTS = 2000
 
-PageKey = tuple[int, str, str, str, int]
-"""Plan id, vehicle, token hash, language, and the number of the route's events."""
+PageKey = tuple[int, str, str, str, tuple[int, int]]
+"""Plan id, vehicle, token hash, language, and the route's events version."""
 
 router = APIRouter(tags=["driver"])
 
@@ -67,20 +79,24 @@ def _not_found_problem() -> JSONResponse:
 
 
 def _render_route(
-    session: Session, plan_id: int, vehicle: str, lang: Lang, tiles: str | None
+    session: Session, views: LiveViews, plan_id: int, vehicle: str, lang: Lang, tiles: str | None
 ) -> Rendered | None:
-    plan = load_plan(session, plan_id)
-    route = plan.route(vehicle)
+    day = views.day(session, plan_id)
+    route = day.plan.route(vehicle)
     if route is None:
         return None
-    events = list_events(session, plan_id, vehicle=vehicle, limit=MAX_EVENTS, offset=0)
+    part = views.route(session, day, vehicle)
+    statuses = {s.stop: s.state.value for s in part.route.stops if s.state is not StopState.PLANNED}
     page = build_page(
-        plan,
+        day.plan,
         route,
         places=RequestPlaces.of(get_plan(session, plan_id).job.request),
-        statuses={event.stop: event.kind.value for event in events.items},
+        statuses=statuses,
         lang=lang,
         tiles_url=tiles,
+        departed=None
+        if part.route.departed_at is None
+        else part.route.departed_at.astimezone(day.zone).strftime("%H:%M"),
     )
     return Rendered.of(render_page(page))
 
@@ -102,11 +118,11 @@ def driver_page(
         if link is None:
             return _not_found_page()
         plan_id, vehicle = link
-        version = list_events(session, plan_id, vehicle=vehicle, limit=0, offset=0).count
+        version = route_versions(session, plan_id).get(vehicle, (0, 0))
         key = (plan_id, vehicle, token_hash(token), chosen, version)
         page = pages.get(key)
         if page is None:
-            page = _render_route(session, plan_id, vehicle, chosen, tiles)
+            page = _render_route(session, live_views(request), plan_id, vehicle, chosen, tiles)
             if page is None:
                 return _not_found_page()
             pages.put(key, page)
@@ -114,33 +130,50 @@ def driver_page(
     return html_response(request, page, headers)
 
 
-def _record(store: Store, token: str, raw: bytes) -> tuple[int, str, Response]:
-    """Check the token, then the event, then store it; (plan id, vehicle, response)."""
+def _store_event(
+    store: Store, views: LiveViews, token: str, raw: bytes, clock: WallClock
+) -> tuple[int, str, Response]:
+    """Check the token, then the event, then store it once; (plan id, vehicle, response)."""
     with store.write() as session:
         link = resolve_driver_link(session, token)
         if link is None:
             return 0, "", _not_found_problem()
         plan_id, vehicle = link
-        try:
-            event = EventIn.model_validate_json(raw or b"{}")
-        except ValidationError as exc:
-            raise EventError(field_errors(exc, "body")) from None
-        recorded = record_driver_event(session, plan_id, vehicle, event)
+        event = RoadEventIn.parse(raw)
+        day = views.day(session, plan_id)
+        row, created = record_road_event(session, day.plan, plan_id, vehicle, event, clock.now())
+        photo = event.photo_file is not None if created else row.id in photo_ids(session, [row.id])
+        body = event_json(road_event(row, photo=photo), day.zone, row_id=row.id, plan_id=plan_id)
+    if created:
+        with store.read() as session:
+            views.route(session, day, vehicle)
     response = JSONResponse(
-        recorded.as_dict(), status_code=201, headers={"Cache-Control": "no-store"}
+        body, status_code=201 if created else 200, headers={"Cache-Control": "no-store"}
     )
     return plan_id, vehicle, response
 
 
-@router.post("/d/{token}/events", status_code=201, include_in_schema=False)
-async def driver_event(token: str, request: Request, store: StoreDep) -> Response:
-    """Record an arrival, delivery or failure at a stop of the token's own route.
+def _record(
+    store: Store, views: LiveViews, token: str, raw: bytes, clock: WallClock
+) -> tuple[int, str, Response]:
+    """:func:`_store_event`, once more when a concurrent copy of the same event won the race."""
+    try:
+        return _store_event(store, views, token, raw, clock)
+    except IntegrityError:
+        return _store_event(store, views, token, raw, clock)
 
-    The body (``{"stop", "kind", "reason"?, "note"?}``) is read only once the token is
-    known to be live, so a wrong token gets the bare 404 whatever it sends.
+
+@router.post("/d/{token}/events", status_code=201, include_in_schema=False)
+async def driver_event(token: str, request: Request, store: StoreDep, clock: ClockDep) -> Response:
+    """Record an event of the token's own route (see :class:`RoadEventIn`): 201 when new, 200
+    with the stored event when its ``event_id`` was already stored with the same body.
+
+    The body is read only once the token is known to be live, so a wrong token gets the bare
+    404 whatever it sends.
     """
     raw = await request.body()
-    plan_id, vehicle, response = await run_in_threadpool(_record, store, token, raw)
+    views = live_views(request)
+    plan_id, vehicle, response = await run_in_threadpool(_record, store, views, token, raw, clock)
     if response.status_code == 201:
         page_cache(request).discard(lambda key: key[:2] == (plan_id, vehicle))
     return response

@@ -6,7 +6,7 @@ import json
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -23,8 +23,10 @@ from api.deps import (
 )
 from api.problems import problem_responses
 from api.quotas import check_open_jobs, check_time_limit
+from api.routes.live import live_views
 from api.schemas import Page, PlanAccepted, PlanForDate, PlanSummary
 from api.views.geojson import plan_geojson
+from api.views.live import LiveViews
 from api.views.places import RequestPlaces
 from dispatch.intake.loading import load_request
 from dispatch.intake.travel_sources import check_travel_sources
@@ -39,7 +41,6 @@ from dispatch.store import (
     get_plan,
     list_plans,
     load_plan,
-    plan_document,
 )
 from dispatch.store.models import Json
 
@@ -180,16 +181,19 @@ def read_plans(
               "content": {"application/json": {"example": _PLAN_EXAMPLE}}},
     },
 )  # fmt: skip
-async def read_plan(plan_id: PlanId, store: StoreDep, _: Reader) -> Response:
+async def read_plan(plan_id: PlanId, request: Request, store: StoreDep, _: Reader) -> Response:
     """The plan, exactly in the contract's JSON (without driver links: dispatchers get them
     from `/plans/{id}/driver-links`). **Roles:** admin, dispatcher, planner."""
-    document = await run_in_threadpool(_document, store, plan_id)
+    views = live_views(request)
+    document = views.documents.get(plan_id)
+    if document is None:
+        document = await run_in_threadpool(_document, store, views, plan_id)
     return Response(document, media_type="application/json")
 
 
-def _document(store: Store, plan_id: int) -> str:
+def _document(store: Store, views: LiveViews, plan_id: int) -> bytes:
     with store.read() as session:
-        return plan_document(session, plan_id)
+        return views.document(session, plan_id)
 
 
 @router.get("/{plan_id}/summary", responses=problem_responses(404))

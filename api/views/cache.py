@@ -1,4 +1,4 @@
-"""Rendered pages and maps, kept in one bounded, thread-safe LRU type per kind of page."""
+"""Rendered pages and maps, and other values worth keeping, in bounded, thread-safe LRU types."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Generic, TypeVar
 from cachetools import LRUCache
 
 K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,3 +54,21 @@ class RenderedPages(Generic[K]):
     def __len__(self) -> int:
         with self._lock:
             return len(self._pages)
+
+
+class Kept(Generic[K, V]):
+    """The ``size`` most recently used values by key (plan documents, status parts), shared
+    by request threads."""
+
+    def __init__(self, size: int) -> None:
+        self._values: LRUCache[K, V] = LRUCache(maxsize=size)
+        self._lock = Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            return self._values.get(key)
+
+    def put(self, key: K, value: V) -> V:
+        with self._lock:
+            self._values[key] = value
+        return value

@@ -86,8 +86,10 @@ def build_page(
     lang: Lang,
     tiles_url: str | None,
     asset_base: str = "/static",
+    departed: str | None = None,
 ) -> dict[str, Any]:
-    """The template's view of one route: stops in order with times, loads, contacts, status."""
+    """The template's view of one route: stops in order with times, loads, contacts, status;
+    ``departed`` is the departure time ("HH:MM") once reported."""
     t = texts()[lang]
     stops = []
     for seq, stop in enumerate(route.stops, start=1):
@@ -125,7 +127,8 @@ def build_page(
         "end": _clock(route.end),
         "distance_km": route.distance_km,
         "stops": stops,
-        "done": sum(1 for s in stops if s["status"] in ("delivered", "failed")),
+        "done": sum(1 for s in stops if s["status"] in ("delivered", "partly_delivered", "failed")),
+        "departed": departed,
         "leaflet_js": assets.asset_url(asset_base, assets.LEAFLET_JS),
         "leaflet_css": assets.asset_url(asset_base, assets.LEAFLET_CSS),
         "page_js": app_asset_url(asset_base, "driver/driver.js"),

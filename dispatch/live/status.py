@@ -2,7 +2,7 @@
 
 These frozen types are the one answer to "how is the day going" that every reader shares:
 the status endpoint, the alert rules, the customer notices, the tracking and live pages,
-and later the re-plan. :func:`dispatch.live.progress.day_status` computes them from a plan,
+and later the re-plan. :func:`dispatch.live.predict.day_status` computes them from a plan,
 its request's travel model and the events, in ``at`` order, as of a given time.
 """
 
@@ -96,7 +96,9 @@ class CarrierEvent:
 class StopStatus:
     """One stop of a route: planned, actual and predicted times, lateness and cold-chain age.
 
-    ``predicted_arrival`` is None once the stop is done (delivered or failed);
+    ``predicted_arrival`` is None once the stop is reached (``actual_arrival`` is known:
+    arrived, or served without an arrival event, whose first delivery or failure then counts
+    as the arrival);
     ``predicted_late_minutes`` is the lateness past the stop's last window end, actual once
     arrived, predicted before; ``predicted_cold_minutes`` the age of its cold goods at
     service (None for a stop without chilled or frozen goods).
@@ -124,6 +126,8 @@ class RouteStatus:
     last_event: RoadEvent | None
     position: Position | None
     stops: tuple[StopStatus, ...]
+    predicted_end: datetime | None = None
+    """When the vehicle is predicted back at its end depot."""
 
     @property
     def done(self) -> bool:

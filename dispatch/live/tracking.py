@@ -1,6 +1,7 @@
-"""Driver links and tracking events: when links expire, how they enter a plan, what an event is.
+"""Driver links and tracking events: when links expire, how they enter a plan, the kinds of event.
 
-Storage stays in :mod:`dispatch.store`; this module holds the rules, on the typed plan.
+Storage stays in :mod:`dispatch.store`; this module holds the rules, on the typed plan. What a
+reported event may say is :mod:`dispatch.live.events`.
 """
 
 from __future__ import annotations
@@ -9,23 +10,18 @@ import hashlib
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, model_validator
-
-from dispatch.planning.plan import Plan, RouteOut
-from dispatch.text import MAX_ORDER_ID, PlainText
+from dispatch.live.status import LiveKind
+from dispatch.planning.plan import Plan
 
 DRIVER_LINK_PREFIX = "/d/"
 LINK_GRACE = timedelta(hours=6)
 """How long after the end of the plan day (in the plan's time zone) a driver link still works."""
 
 
-class EventKind(StrEnum):
-    ARRIVED = "arrived"
-    DELIVERED = "delivered"
-    FAILED = "failed"
+EventKind = LiveKind
+"""What a driver reports (the live day's :class:`~dispatch.live.status.LiveKind`)."""
 
 
 class FailureReason(StrEnum):
@@ -38,32 +34,6 @@ class FailureReason(StrEnum):
     WRONG_ADDRESS = "wrong_address"
     NO_ACCESS = "no_access"
     OTHER = "other"
-
-
-class EventIn(BaseModel):
-    """A driver's report about one stop of their route."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-    stop: Annotated[
-        str, StringConstraints(min_length=1, max_length=MAX_ORDER_ID), AfterValidator(PlainText())
-    ]
-    kind: EventKind
-    reason: FailureReason | None = None
-    note: (
-        Annotated[str, StringConstraints(max_length=500), AfterValidator(PlainText(lines=True))]
-        | None
-    ) = None
-
-    @model_validator(mode="after")
-    def _reason_for_failures(self) -> EventIn:
-        if self.kind is EventKind.FAILED and self.reason is None:
-            raise ValueError("reason is required when kind is 'failed'")
-        if self.kind is not EventKind.FAILED and self.reason is not None:
-            raise ValueError("reason is only for kind 'failed'")
-        if self.reason is FailureReason.OTHER and not self.note:
-            raise ValueError("note is required when reason is 'other'")
-        return self
 
 
 def token_hash(token: str) -> str:
@@ -97,10 +67,3 @@ def issue_driver_links(
     return {
         route.vehicle: driver_link(create_link(route.vehicle, expires_at)) for route in plan.routes
     }
-
-
-def check_event(route: RouteOut, event: EventIn) -> str | None:
-    """Why ``event`` cannot be recorded on ``route``, or ``None`` when it can."""
-    if event.stop not in route.stop_ids:
-        return f"stop {event.stop!r} is not on this route"
-    return None

@@ -1,5 +1,6 @@
 """Storage: the network, orders and import batches, plan jobs and plans, driver links,
-tracking events, API keys, people and their sessions, and the audit log, on SQLite or PostgreSQL.
+driver and carrier events, API keys, people and their sessions, and the audit log, on
+SQLite or PostgreSQL.
 
 Every function takes a :class:`~sqlalchemy.orm.Session` from :meth:`Store.write` or
 :meth:`Store.read` and works inside that session's transaction.
@@ -59,7 +60,23 @@ from dispatch.store.plans import (
     read_plan_document,
     save_plan,
 )
-from dispatch.store.tracking import list_events, record_event
+from dispatch.store.tracking import (
+    Photo,
+    carrier_events,
+    carrier_version,
+    event_photo,
+    find_carrier_event,
+    find_event,
+    list_events,
+    outsourcing_plan,
+    photo_ids,
+    record_carrier_event,
+    record_event,
+    road_event,
+    road_events,
+    route_version,
+    route_versions,
+)
 from dispatch.store.users import (
     InvalidUserError,
     SessionPolicy,
@@ -87,6 +104,7 @@ __all__ = [
     "NewOrder",
     "NotFoundError",
     "Page",
+    "Photo",
     "Role",
     "SessionPolicy",
     "SignedIn",
@@ -97,6 +115,8 @@ __all__ = [
     "authenticate_user",
     "batch_by_hash",
     "cancel_job",
+    "carrier_events",
+    "carrier_version",
     "create_driver_link",
     "create_job",
     "create_key",
@@ -104,7 +124,10 @@ __all__ = [
     "database_url",
     "disable_user",
     "end_session",
+    "event_photo",
     "fail_job",
+    "find_carrier_event",
+    "find_event",
     "get_batch",
     "get_job",
     "get_plan",
@@ -128,10 +151,13 @@ __all__ = [
     "orders_by_fingerprint",
     "orders_by_id",
     "orders_on",
+    "outsourcing_plan",
+    "photo_ids",
     "pickup_points",
     "plan_document",
     "purge_sessions",
     "read_plan_document",
+    "record_carrier_event",
     "record_counts",
     "record_event",
     "renew_session",
@@ -142,6 +168,10 @@ __all__ = [
     "resolve_session",
     "revoke_driver_links",
     "revoke_key",
+    "road_event",
+    "road_events",
+    "route_version",
+    "route_versions",
     "save_plan",
     "start_job",
     "start_session",

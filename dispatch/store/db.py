@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from threading import RLock
 from typing import Any
 
 from alembic import command
@@ -64,6 +65,9 @@ class Store:
         self._writes = sessionmaker(
             self.engine.execution_options(write=True), expire_on_commit=False
         )
+        self._write_turn = RLock() if self.backend == "sqlite" else None
+        """SQLite takes one writer at a time: this process's writers queue here, each woken
+        as soon as the one before commits, rather than in SQLite's busy-wait sleeps."""
 
     @property
     def backend(self) -> str:
@@ -78,7 +82,7 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session whose transaction commits at the end, or rolls back on an exception."""
-        with self._writes() as session, session.begin():
+        with self._write_turn or nullcontext(), self._writes() as session, session.begin():
             yield session
 
     def migrate(self, revision: str = "head") -> None:

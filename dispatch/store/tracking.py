@@ -1,48 +1,275 @@
-"""Tracking events reported from the road: arrived, delivered or failed at a stop."""
+"""Events from the road: a driver's (departed, arrived, delivered, failed, position) with its
+photo, and a carrier's about one outsourced order; each idempotent by its event id."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dispatch.live.status import CarrierEvent, CarrierKind, RoadEvent
 from dispatch.live.tracking import EventKind
-from dispatch.store.models import TrackingEvent, utcnow
+from dispatch.store.models import (
+    CarrierEventRecord,
+    EventPhoto,
+    OutsourcedWork,
+    PlanRecord,
+    TrackingEvent,
+    utcnow,
+)
 from dispatch.store.paging import Page, paginate
+
+
+@dataclass(frozen=True, slots=True)
+class Photo:
+    """A proof-of-delivery photo: its bytes and the type read from them."""
+
+    media_type: str
+    data: bytes
+    sha256: str
 
 
 def record_event(
     session: Session,
     plan_id: int,
     vehicle: str,
-    stop: str,
+    stop: str | None,
     kind: EventKind,
     *,
+    event_id: str | None = None,
     reason: str | None = None,
     note: str | None = None,
     at: datetime | None = None,
+    orders: Sequence[str] | None = None,
+    recipient: str | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    body_sha256: str | None = None,
+    photo: Photo | None = None,
+    received_at: datetime | None = None,
 ) -> TrackingEvent:
+    """Store one driver event (the caller has checked it); a new id when none is given."""
+    received = received_at or utcnow()
     event = TrackingEvent(
         plan_id=plan_id,
         vehicle=vehicle,
+        event_id=event_id or uuid.uuid4().hex,
         stop=stop,
         kind=kind,
+        orders=None if orders is None else list(orders),
         reason=reason,
         note=note,
-        at=at or utcnow(),
+        recipient=recipient,
+        lat=lat,
+        lon=lon,
+        at=at or received,
+        received_at=received,
+        body_sha256=body_sha256,
     )
+    if photo is not None:
+        event.photo = EventPhoto(
+            media_type=photo.media_type, size=len(photo.data), sha256=photo.sha256, data=photo.data
+        )
     session.add(event)
     session.flush()
     return event
 
 
+def find_event(session: Session, plan_id: int, vehicle: str, event_id: str) -> TrackingEvent | None:
+    """The route's event stored under ``event_id``, if any."""
+    return session.scalar(
+        select(TrackingEvent).where(
+            TrackingEvent.plan_id == plan_id,
+            TrackingEvent.vehicle == vehicle,
+            TrackingEvent.event_id == event_id,
+        )
+    )
+
+
 def list_events(
     session: Session, plan_id: int, *, vehicle: str | None = None, limit: int, offset: int
 ) -> Page[TrackingEvent]:
-    """The plan's events, oldest first."""
+    """The plan's driver events, oldest ``at`` first."""
     query = select(TrackingEvent).where(TrackingEvent.plan_id == plan_id)
     if vehicle is not None:
         query = query.where(TrackingEvent.vehicle == vehicle)
     query = query.order_by(TrackingEvent.at, TrackingEvent.id)
     return paginate(session, query, limit=limit, offset=offset)
+
+
+def photo_ids(session: Session, rows: Sequence[int]) -> set[int]:
+    """Which of the event rows ``rows`` have a photo."""
+    if not rows:
+        return set()
+    return set(
+        session.scalars(select(EventPhoto.event_row_id).where(EventPhoto.event_row_id.in_(rows)))
+    )
+
+
+def event_photo(session: Session, plan_id: int, row_id: int) -> EventPhoto | None:
+    """The photo of event row ``row_id`` of plan ``plan_id``."""
+    return session.scalar(
+        select(EventPhoto)
+        .join(TrackingEvent, TrackingEvent.id == EventPhoto.event_row_id)
+        .where(TrackingEvent.plan_id == plan_id, EventPhoto.event_row_id == row_id)
+    )
+
+
+def road_event(row: TrackingEvent, *, photo: bool = False) -> RoadEvent:
+    """The typed event of a stored row (old rows: no orders means all of the stop's)."""
+    return RoadEvent(
+        event_id=row.event_id,
+        vehicle=row.vehicle,
+        kind=EventKind(row.kind),
+        at=row.at,
+        received_at=row.received_at,
+        stop=row.stop,
+        orders=tuple(row.orders or ()),
+        reason=row.reason,
+        note=row.note,
+        recipient=row.recipient,
+        lat=row.lat,
+        lon=row.lon,
+        photo=photo,
+    )
+
+
+_EVENT_COLUMNS = (
+    TrackingEvent.id, TrackingEvent.event_id, TrackingEvent.vehicle, TrackingEvent.kind,
+    TrackingEvent.at, TrackingEvent.received_at, TrackingEvent.stop, TrackingEvent.orders,
+    TrackingEvent.reason, TrackingEvent.note, TrackingEvent.recipient, TrackingEvent.lat,
+    TrackingEvent.lon, EventPhoto.id,
+)  # fmt: skip
+
+
+def road_events(
+    session: Session, plan_id: int, *, vehicle: str | None = None, after: int = 0
+) -> list[tuple[int, RoadEvent]]:
+    """The plan's driver events (or one vehicle's; only rows after row id ``after``), typed
+    with their row ids, oldest first."""
+    query = (
+        select(*_EVENT_COLUMNS)
+        .outerjoin(EventPhoto, EventPhoto.event_row_id == TrackingEvent.id)
+        .where(TrackingEvent.plan_id == plan_id, TrackingEvent.id > after)
+        .order_by(TrackingEvent.at, TrackingEvent.id)
+    )
+    if vehicle is not None:
+        query = query.where(TrackingEvent.vehicle == vehicle)
+    return [
+        (
+            row_id,
+            RoadEvent(
+                event_id=event_id, vehicle=vehicle_, kind=EventKind(kind), at=at,
+                received_at=received, stop=stop, orders=tuple(orders or ()), reason=reason,
+                note=note, recipient=recipient, lat=lat, lon=lon, photo=photo is not None,
+            ),
+        )
+        for (row_id, event_id, vehicle_, kind, at, received, stop, orders, reason, note,
+             recipient, lat, lon, photo) in session.execute(query)
+    ]  # fmt: skip
+
+
+def route_version(session: Session, plan_id: int, vehicle: str) -> tuple[int, int]:
+    """The count and highest row id of one route's events."""
+    n, top = session.execute(
+        select(func.count(), func.coalesce(func.max(TrackingEvent.id), 0)).where(
+            TrackingEvent.plan_id == plan_id, TrackingEvent.vehicle == vehicle
+        )
+    ).one()
+    return int(n), int(top)
+
+
+def route_versions(session: Session, plan_id: int) -> dict[str, tuple[int, int]]:
+    """Per vehicle of the plan with events: their count and highest row id, which change
+    whenever one of its events is stored."""
+    rows = session.execute(
+        select(TrackingEvent.vehicle, func.count(), func.max(TrackingEvent.id))
+        .where(TrackingEvent.plan_id == plan_id)
+        .group_by(TrackingEvent.vehicle)
+    )
+    return {vehicle: (int(n), int(top)) for vehicle, n, top in rows}
+
+
+def carrier_version(session: Session, plan_date: date) -> tuple[int, int]:
+    """The count and highest row id of the day's carrier events."""
+    n, top = session.execute(
+        select(func.count(), func.coalesce(func.max(CarrierEventRecord.id), 0)).where(
+            CarrierEventRecord.plan_date == plan_date
+        )
+    ).one()
+    return int(n), int(top)
+
+
+def record_carrier_event(
+    session: Session,
+    *,
+    carrier: str,
+    event_id: str,
+    plan_id: int,
+    plan_date: date,
+    order: str,
+    kind: CarrierKind,
+    at: datetime,
+    reason: str | None,
+    body_sha256: str,
+    received_at: datetime | None = None,
+) -> CarrierEventRecord:
+    row = CarrierEventRecord(
+        carrier=carrier, event_id=event_id, plan_id=plan_id, plan_date=plan_date, order_id=order,
+        kind=kind, at=at, reason=reason, body_sha256=body_sha256,
+        received_at=received_at or utcnow(),
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    return row
+
+
+def find_carrier_event(session: Session, carrier: str, event_id: str) -> CarrierEventRecord | None:
+    return session.scalar(
+        select(CarrierEventRecord).where(
+            CarrierEventRecord.carrier == carrier, CarrierEventRecord.event_id == event_id
+        )
+    )
+
+
+def carrier_event(row: CarrierEventRecord) -> CarrierEvent:
+    return CarrierEvent(
+        event_id=row.event_id, carrier=row.carrier, order=row.order_id,
+        kind=CarrierKind(row.kind), at=row.at, received_at=row.received_at, reason=row.reason,
+    )  # fmt: skip
+
+
+def carrier_events(session: Session, plan_date: date) -> list[CarrierEvent]:
+    """Every carrier event of the day, typed, oldest ``at`` first."""
+    rows = session.scalars(
+        select(CarrierEventRecord)
+        .where(CarrierEventRecord.plan_date == plan_date)
+        .order_by(CarrierEventRecord.at, CarrierEventRecord.id)
+    )
+    return [carrier_event(r) for r in rows]
+
+
+def outsourcing_plan(
+    session: Session, carrier: str, order: str, days: Sequence[date]
+) -> PlanRecord | None:
+    """Of the latest plan of each of ``days``, the newest that outsources ``order`` to
+    ``carrier``: an order that a later plan of its day gave elsewhere is no longer the
+    carrier's."""
+    latest = (
+        select(func.max(PlanRecord.id))
+        .where(PlanRecord.plan_date.in_(list(days)))
+        .group_by(PlanRecord.plan_date)
+    )
+    works = session.scalars(
+        select(OutsourcedWork)
+        .where(OutsourcedWork.plan_id.in_(latest), OutsourcedWork.carrier == carrier)
+        .order_by(OutsourcedWork.plan_id.desc())
+    )
+    for work in works:
+        if order in work.orders:
+            return session.get(PlanRecord, work.plan_id)
+    return None

@@ -151,7 +151,9 @@ def test_failed_needs_a_reason(client: TestClient, store: Store, stored: StoredP
     refused = client.post(path, json={"stop": "PP-101", "kind": "failed"})
     assert refused.status_code == 422
     assert refused.headers["content-type"] == "application/problem+json"
-    assert "reason is required" in refused.text
+    assert [(e["field"], e["message"]) for e in refused.json()["errors"]] == [
+        ("reason", "is required when kind is 'failed'")
+    ]
     assert token not in refused.text
     assert client.post(path, content=b"{not json").status_code == 422
     ok = client.post(

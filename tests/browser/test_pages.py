@@ -269,8 +269,15 @@ def test_driver_page_shows_injected_names_as_text(
     names = [s["name"] for s in plan["routes"][0]["stops"]]
     assert page.locator("li.stop h2").all_text_contents() == names
     assert page.locator("h1").text_content() == vehicle
-    orders = page.locator("li.stop details.orders p").all_text_contents()
-    assert orders == [", ".join(s["orders"]) for s in plan["routes"][0]["stops"]]
+    orders = [
+        page.locator("li.stop").nth(k).locator("input[name=order]").evaluate_all(
+            "boxes => boxes.map(b => b.value)"
+        )
+        for k in range(len(names))
+    ]
+    assert orders == [list(s["orders"]) for s in plan["routes"][0]["stops"]]
+    labels = page.locator("li.stop").first.locator(".order-list label").all_text_contents()
+    assert [x.strip() for x in labels] == list(plan["routes"][0]["stops"][0]["orders"])
     assert page.locator("main img, main iframe").count() == 0
     page.locator("li.stop").nth(1).locator("button.btn-delivered").click()
     page.wait_for_selector('li.stop:nth-child(2)[data-status="delivered"]')
@@ -280,3 +287,59 @@ def test_driver_page_shows_injected_names_as_text(
     assert page.evaluate("window.__cspViolations") == []
     assert not (tmp_path / "pwned").exists()
     _local_only(browser)
+
+
+def test_offline_reports_are_queued_and_sent_once_when_online(
+    service: Service, browser: Browser, page: Any, artifacts: Path
+) -> None:
+    """Offline, 已送達 tapped twice on each of two stops and 出發 once: the page shows three
+    reports queued; back online they are sent, and each is stored exactly once."""
+    stored = store_plan(service.store)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{service.base_url}/d/{stored.tokens['V01']}")
+    page.wait_for_selector("path.route-line")
+    browser.context.set_offline(True)
+    try:
+        page.locator("#depart").click()
+        for stop in ("PP-101", "PP-102"):
+            button = page.locator(f'li.stop[data-stop="{stop}"] button.btn-delivered')
+            button.click()
+            button.click()
+        page.wait_for_selector('body[data-queued="3"]')
+        assert page.locator("#queued-count").inner_text() == "3"
+        queued = page.evaluate(
+            "Object.keys(localStorage).map(k => JSON.parse(localStorage.getItem(k)))"
+            ".flat().map(e => [e.kind, e.stop || null, e.event_id.length > 0, !!e.at])"
+        )
+        assert queued == [["departed", None, True, True], ["delivered", "PP-101", True, True],
+                          ["delivered", "PP-102", True, True]]  # fmt: skip
+        page.screenshot(path=str(artifacts / "driver-page-offline-queue.png"), full_page=False)
+        with service.store.read() as session:
+            assert list_events(session, stored.plan_id, limit=50, offset=0).count == 0
+    finally:
+        browser.context.set_offline(False)
+    page.wait_for_selector('body[data-queued="0"]', timeout=15000)
+    with service.store.read() as session:
+        events = list_events(session, stored.plan_id, limit=50, offset=0).items
+    assert sorted((e.kind.value, e.stop) for e in events) == [
+        ("delivered", "PP-101"), ("delivered", "PP-102"), ("departed", None),
+    ]  # fmt: skip
+    assert len({e.event_id for e in events}) == 3
+    assert page.locator('li.stop[data-stop="PP-102"] .msg').inner_text().startswith("已記錄")
+    page.screenshot(path=str(artifacts / "driver-page-sent.png"), full_page=False)
+
+
+def test_partial_delivery_with_recipient(service: Service, page: Any) -> None:
+    """Unticking an order and naming the recipient reports a partial delivery."""
+    stored = store_plan(service.store)
+    page.goto(f"{service.base_url}/d/{stored.tokens['V02']}?lang=en")
+    card = page.locator('li.stop[data-stop="PP-201"]')
+    card.locator("details.orders summary").click()
+    card.locator('input[name=order][value="O-201-2"]').uncheck()
+    card.locator("input[name=recipient]").fill("王小姐")
+    card.locator("button.btn-delivered").click()
+    page.wait_for_selector('body[data-queued="0"]')
+    page.wait_for_selector('li.stop[data-stop="PP-201"][data-status="partly_delivered"]')
+    with service.store.read() as session:
+        (event,) = list_events(session, stored.plan_id, limit=50, offset=0).items
+    assert (event.orders, event.recipient) == (["O-201-1", "O-201-3"], "王小姐")

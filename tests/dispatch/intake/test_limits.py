@@ -61,6 +61,9 @@ COLUMNS = {
     "outsourced_work.carrier": MAX_ID, "unserved_orders.order_id": MAX_ORDER_ID,
     "route_stops.stop": MAX_ORDER_ID, "route_stops.name": MAX_NAME,
     "api_keys.name": 100, "users.name": users.MAX_NAME,
+    "tracking_events.event_id": 64, "tracking_events.recipient": MAX_NAME,
+    "carrier_events.carrier": MAX_ID, "carrier_events.event_id": 64,
+    "carrier_events.order_id": MAX_ORDER_ID, "carrier_events.reason": 200,
 }  # fmt: skip
 """Columns filled from input, and the limit the input is held to."""
 INTERNAL = {
@@ -72,6 +75,8 @@ INTERNAL = {
     "tracking_events.stop", "tracking_events.kind", "tracking_events.reason",
     "api_keys.key_hash", "api_keys.role", "audit_log.action", "audit_log.target",
     "users.password_hash", "users.role", "user_sessions.token_hash",
+    "tracking_events.body_sha256", "carrier_events.kind", "carrier_events.body_sha256",
+    "event_photos.media_type", "event_photos.sha256",
 }  # fmt: skip
 """Columns the service fills itself (hashes, enums, ids it makes, vehicle ids ≤ 64 + "#500")."""
 

@@ -25,7 +25,7 @@ def test_migrate_twice_is_a_no_op(store: Store) -> None:
     """Start-up may run the migrations on a database that is already current."""
     store.migrate()
     with store.read() as session:
-        assert session.scalar(text("SELECT version_num FROM alembic_version")) == "0003"
+        assert session.scalar(text("SELECT version_num FROM alembic_version")) == "0004"
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: object) -> None:

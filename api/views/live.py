@@ -1,0 +1,247 @@
+"""The live day as JSON: events, and a plan's status computed once per change of its events.
+
+A plan never changes once stored, so its document and its prepared routes
+(:class:`~dispatch.live.live_day.LiveDay`) are kept by plan id. The status is kept in parts:
+each route's (with its orders) by the route's events version, the outsourced orders by the
+day's carrier events version. An event recomputes only its own route; a status request joins
+the parts, so it costs two small queries and no prediction once the parts are warm.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from api.views.cache import Kept
+from dispatch.live.live_day import LiveDay, prepare_day
+from dispatch.live.predict import carrier_orders, route_status, unserved_orders
+from dispatch.live.status import DayStatus, OrderStatus, RoadEvent, RouteStatus, StopStatus
+from dispatch.store import (
+    carrier_events,
+    carrier_version,
+    get_plan,
+    plan_document,
+    read_plan_document,
+    road_events,
+    route_version,
+    route_versions,
+)
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _iso(at: datetime | None, zone: ZoneInfo) -> str | None:
+    return None if at is None else at.astimezone(zone).isoformat()
+
+
+def event_json(
+    event: RoadEvent, zone: ZoneInfo, *, row_id: int | None = None, plan_id: int | None = None
+) -> dict[str, Any]:
+    """A driver's event as the API shows it, its times in the plan's zone."""
+    photo = None
+    if event.photo and row_id is not None and plan_id is not None:
+        photo = f"/plans/{plan_id}/events/{row_id}/photo"
+    body: dict[str, Any] = {"id": row_id} if row_id is not None else {}
+    body.update(
+        event_id=event.event_id,
+        vehicle=event.vehicle,
+        kind=event.kind.value,
+        stop=event.stop,
+        orders=list(event.orders),
+        at=_iso(event.at, zone),
+        time=event.at.astimezone(zone).strftime("%H:%M"),
+        received_at=_iso(event.received_at, zone),
+        reason=event.reason,
+        note=event.note,
+        recipient=event.recipient,
+        lat=event.lat,
+        lon=event.lon,
+        photo=photo,
+    )
+    return body
+
+
+def _stop_json(s: StopStatus, zone: ZoneInfo) -> dict[str, Any]:
+    return {
+        "stop": s.stop,
+        "state": s.state.value,
+        "orders": list(s.orders),
+        "planned_arrival": _iso(s.planned_arrival, zone),
+        "actual_arrival": _iso(s.actual_arrival, zone),
+        "predicted_arrival": _iso(s.predicted_arrival, zone),
+        "predicted_late_minutes": s.predicted_late_minutes,
+        "predicted_cold_minutes": s.predicted_cold_minutes,
+        "cold_limit_minutes": s.cold_limit_minutes,
+        "window_end": _iso(s.window_end, zone),
+        "delivered_orders": list(s.delivered_orders),
+        "failed_orders": list(s.failed_orders),
+        "reason": s.reason,
+    }
+
+
+def route_json(route: RouteStatus, zone: ZoneInfo) -> dict[str, Any]:
+    position = route.position
+    return {
+        "vehicle": route.vehicle,
+        "departed_at": _iso(route.departed_at, zone),
+        "last_event": None if route.last_event is None else event_json(route.last_event, zone),
+        "position": None
+        if position is None
+        else {"lat": position.lat, "lon": position.lon, "at": _iso(position.at, zone)},
+        "predicted_end": _iso(route.predicted_end, zone),
+        "stops": [_stop_json(s, zone) for s in route.stops],
+    }
+
+
+def order_json(o: OrderStatus, zone: ZoneInfo) -> dict[str, Any]:
+    return {
+        "order": o.order,
+        "state": o.state.value,
+        "stop": o.stop,
+        "vehicle": o.vehicle,
+        "carrier": o.carrier,
+        "region": o.region,
+        "reason": o.reason,
+        "predicted_arrival": _iso(o.predicted_arrival, zone),
+        "predicted_late_minutes": o.predicted_late_minutes,
+    }
+
+
+def _items(orders: Sequence[OrderStatus], zone: ZoneInfo) -> bytes:
+    """The orders as JSON array items, without the brackets."""
+    return _dumps([order_json(o, zone) for o in orders])[1:-1]
+
+
+@dataclass(frozen=True, slots=True)
+class RoutePart:
+    """One route's status and its orders', with their JSON, after ``events``."""
+
+    route: RouteStatus
+    orders: tuple[OrderStatus, ...]
+    route_json: bytes
+    orders_json: bytes
+    events: tuple[tuple[int, RoadEvent], ...]
+
+    @property
+    def version(self) -> tuple[int, int]:
+        return len(self.events), max((row for row, _ in self.events), default=0)
+
+
+@dataclass(frozen=True, slots=True)
+class OrdersPart:
+    orders: tuple[OrderStatus, ...]
+    orders_json: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class LiveStatus:
+    status: DayStatus
+    body: bytes
+    """The status as JSON (``GET /plans/{id}/status``)."""
+
+
+_NO_EVENTS = (0, 0)
+
+
+class LiveViews:
+    """The app's plan documents, prepared days and status parts."""
+
+    def __init__(self, *, plans: int = 32, routes: int = 8192) -> None:
+        self.documents: Kept[int, bytes] = Kept(plans)
+        self.days: Kept[int, LiveDay] = Kept(plans)
+        self.routes: Kept[tuple[int, str, tuple[int, int]], RoutePart] = Kept(routes)
+        self.latest: Kept[tuple[int, str], RoutePart] = Kept(routes)
+        self.carriers: Kept[tuple[int, tuple[int, int]], OrdersPart] = Kept(plans * 4)
+        self.unserved: Kept[int, OrdersPart] = Kept(plans)
+
+    def document(self, session: Session, plan_id: int) -> bytes:
+        """The stored plan JSON (NotFoundError when there is none)."""
+        kept = self.documents.get(plan_id)
+        if kept is None:
+            kept = self.documents.put(plan_id, plan_document(session, plan_id).encode("utf-8"))
+        return kept
+
+    def day(self, session: Session, plan_id: int) -> LiveDay:
+        """The plan's prepared routes (NotFoundError when there is no such plan)."""
+        kept = self.days.get(plan_id)
+        if kept is None:
+            record = get_plan(session, plan_id)
+            plan = read_plan_document(record.document)
+            kept = self.days.put(plan_id, prepare_day(plan, record.job.request, plan_id=plan_id))
+        return kept
+
+    def route(
+        self, session: Session, day: LiveDay, vehicle: str, version: tuple[int, int] | None = None
+    ) -> RoutePart:
+        """The route's status after its stored events (recomputed when they changed).
+
+        Events are only ever added, so the route's last part is brought up to date with the
+        rows after its highest row id; when the count then disagrees (a row committed late
+        with a lower id), all of the route's events are read again.
+        """
+        if version is not None:
+            kept = self.routes.get((day.plan_id, vehicle, version))
+            if kept is not None:
+                return kept
+        total = route_version(session, day.plan_id, vehicle)
+        kept = self.routes.get((day.plan_id, vehicle, total))
+        if kept is not None:
+            return kept
+        last = self.latest.get((day.plan_id, vehicle))
+        known = last.events if last is not None else ()
+        after = last.version[1] if last is not None else 0
+        rows = (*known, *road_events(session, day.plan_id, vehicle=vehicle, after=after))
+        if len(rows) != total[0]:
+            rows = tuple(road_events(session, day.plan_id, vehicle=vehicle))
+        route, orders = route_status(day, vehicle, [event for _, event in rows])
+        part = RoutePart(
+            route, orders, _dumps(route_json(route, day.zone)), _items(orders, day.zone), rows
+        )
+        self.latest.put((day.plan_id, vehicle), part)
+        return self.routes.put((day.plan_id, vehicle, part.version), part)
+
+    def status(self, session: Session, plan_id: int, now: datetime) -> LiveStatus:
+        """The plan's status as of ``now``, from kept parts where its events are unchanged."""
+        day = self.day(session, plan_id)
+        versions = route_versions(session, plan_id)
+        parts = [
+            self.route(session, day, r.route.vehicle, versions.get(r.route.vehicle, _NO_EVENTS))
+            for r in day.routes
+        ]
+        carriers = self._carriers(session, day)
+        unserved = self.unserved.get(plan_id)
+        if unserved is None:
+            orders = unserved_orders(day)
+            unserved = self.unserved.put(plan_id, OrdersPart(orders, _items(orders, day.zone)))
+        status = DayStatus(
+            plan_id,
+            now,
+            tuple(p.route for p in parts),
+            tuple(o for p in parts for o in p.orders) + carriers.orders + unserved.orders,
+        )
+        head = _dumps({"plan_id": plan_id, "as_of": _iso(now, day.zone)})[:-1]
+        routes = b",".join(p.route_json for p in parts)
+        order_items = [p.orders_json for p in parts] + [carriers.orders_json, unserved.orders_json]
+        orders_json = b",".join(x for x in order_items if x)
+        body = head + b',"routes":[' + routes + b'],"orders":[' + orders_json + b"]}"
+        return LiveStatus(status, body)
+
+    def _carriers(self, session: Session, day: LiveDay) -> OrdersPart:
+        if not day.plan.outsourced or day.plan.date is None:
+            return OrdersPart((), b"")
+        version = carrier_version(session, day.plan.date)
+        kept = self.carriers.get((day.plan_id, version))
+        if kept is None:
+            orders = carrier_orders(day, carrier_events(session, day.plan.date))
+            kept = self.carriers.put(
+                (day.plan_id, version), OrdersPart(orders, _items(orders, day.zone))
+            )
+        return kept
