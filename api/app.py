@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import ROLE_MATRIX
 from api.headers import SecurityHeadersMiddleware
-from api.jobs import JobRunner
+from api.job_runner import JobRunner
 from api.live import LiveDay
 from api.metrics import Metrics
 from api.middleware import BodySizeLimitMiddleware, RequestLogMiddleware
@@ -55,7 +55,7 @@ def _prepare(store: Store, settings: Settings) -> None:
     if failed:
         log.warning("jobs interrupted by a restart marked failed", extra={"jobs": failed})
     if settings.load_demo:
-        from api.demo import load_demo
+        from api.demo_data import load_demo
 
         load_demo(store, orders=settings.demo_orders)
 

@@ -1,4 +1,5 @@
-"""The ``dispatch`` command: plan a day, validate a plan, run the demo, serve the API."""
+"""The ``dispatch`` command: plan a day, validate a plan, run the demo, serve the API; its keys
+and users commands are in :mod:`api.cli_accounts`."""
 
 from __future__ import annotations
 
@@ -13,14 +14,23 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from api.cli_accounts import (
+    cmd_keys_create,
+    cmd_keys_list,
+    cmd_keys_revoke,
+    cmd_users_create,
+    cmd_users_disable,
+    cmd_users_list,
+    key_name,
+)
 from dispatch.errors import DispatchError
-from dispatch.loading import load_request, read_request
-from dispatch.plan import Plan
-from dispatch.progress import PlanProgress, ProgressFn
-from dispatch.request import Options, Request
+from dispatch.intake.loading import load_request, read_request
+from dispatch.intake.request import Options, Request
+from dispatch.planning.plan import Plan
+from dispatch.planning.progress import PlanProgress, ProgressFn
 
 if TYPE_CHECKING:
-    from dispatch.store import Store
+    pass
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -70,8 +80,8 @@ def _summary(plan: Plan) -> str:
 
 
 def _solve(request: Request, out: Path, time_limit: float | None, map_path: Path | None) -> int:
-    from dispatch.day import plan_request
-    from dispatch.validator import validate_plan
+    from dispatch.planning.day import plan_request
+    from dispatch.planning.validator import validate_plan
 
     limit = request.options.limit(time_limit)
     with _progress(sys.stderr.isatty(), limit) as report:
@@ -101,7 +111,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from dispatch.validator import validate_plan
+    from dispatch.planning.validator import validate_plan
 
     request = read_request(args.request)
     try:
@@ -138,8 +148,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_forecast(args: argparse.Namespace) -> int:
-    from dispatch.forecast import ForecastError
-    from dispatch.history import HistoryError
+    from dispatch.forecast.history import HistoryError
+    from dispatch.forecast.result import ForecastError
     from scenarios.forecast import run_forecast
 
     try:
@@ -176,134 +186,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         access_log=False,
         proxy_headers=False,
     )
-    return 0
-
-
-def _key_store() -> Store:
-    from api.settings import Settings
-    from dispatch.store import Store
-
-    store = Store(Settings().database_url)
-    store.migrate()
-    return store
-
-
-def cmd_keys_create(args: argparse.Namespace) -> int:
-    from dispatch.store import Role, audit, create_key
-
-    store = _key_store()
-    with store.write() as session:
-        key, secret = create_key(session, Role(args.role), args.name)
-        audit(session, "cli", "key.create", f"key:{key.id}", role=args.role)
-    store.dispose()
-    print(f"created {args.role} key {key.id}; it is not shown again", file=sys.stderr)
-    print(secret)
-    return 0
-
-
-def _key_name(value: str) -> str:
-    from dispatch.text import text_problem
-
-    problem = text_problem(value, 100)
-    if problem is not None:
-        raise argparse.ArgumentTypeError(f"the name {problem}")
-    return value
-
-
-def cmd_keys_list(args: argparse.Namespace) -> int:
-    from dispatch.store import list_keys
-
-    store = _key_store()
-    with store.read() as session:
-        for key in list_keys(session, limit=10_000, offset=0).items:
-            state = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "live"
-            print(f"{key.id}\t{key.role.value}\t{state}\t{key.name}")
-    store.dispose()
-    return 0
-
-
-def cmd_keys_revoke(args: argparse.Namespace) -> int:
-    from dispatch.store import NotFoundError, audit, revoke_key
-
-    store = _key_store()
-    try:
-        with store.write() as session:
-            revoke_key(session, args.id)
-            audit(session, "cli", "key.revoke", f"key:{args.id}")
-    except NotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        store.dispose()
-    print(f"key {args.id} revoked")
-    return 0
-
-
-def _read_password(from_stdin: bool) -> str:
-    """The new password: the first line of stdin, or typed twice at a prompt."""
-    if from_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    import getpass
-
-    password = getpass.getpass("password: ")
-    if getpass.getpass("again: ") != password:
-        raise ValueError("the two passwords differ")
-    return password
-
-
-def cmd_users_create(args: argparse.Namespace) -> int:
-    from dispatch.store import ConflictError, InvalidUserError, Role, audit, create_user
-    from dispatch.store.models import utcnow
-
-    try:
-        password = _read_password(args.password_stdin)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    store = _key_store()
-    try:
-        with store.write() as session:
-            user = create_user(session, args.name, password, Role(args.role), now=utcnow())
-            audit(session, "cli", "user.create", f"user:{user.id}", role=args.role)
-            name = user.name
-    except (InvalidUserError, ConflictError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        store.dispose()
-    print(f"created {args.role} user {name}")
-    return 0
-
-
-def cmd_users_list(args: argparse.Namespace) -> int:
-    from dispatch.store import list_users
-
-    store = _key_store()
-    with store.read() as session:
-        for user in list_users(session, limit=10_000, offset=0).items:
-            state = f"disabled {user.disabled_at:%Y-%m-%d %H:%M}" if user.disabled_at else "active"
-            seen = f"{user.signed_in_at:%Y-%m-%d %H:%M}" if user.signed_in_at else "never"
-            print(f"{user.name}\t{user.role.value}\t{state}\tlast sign-in {seen}")
-    store.dispose()
-    return 0
-
-
-def cmd_users_disable(args: argparse.Namespace) -> int:
-    from dispatch.store import NotFoundError, audit, disable_user
-    from dispatch.store.models import utcnow
-
-    store = _key_store()
-    try:
-        with store.write() as session:
-            user = disable_user(session, args.name, now=utcnow())
-            audit(session, "cli", "user.disable", f"user:{user.id}")
-            name = user.name
-    except NotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        store.dispose()
-    print(f"user {name} disabled; their sessions have ended")
     return 0
 
 
@@ -411,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     k = sub.add_parser("keys", help="manage API keys").add_subparsers(dest="action", required=True)
     kc = k.add_parser("create", help="create a key and print it on stdout")
     kc.add_argument("--role", required=True, choices=["admin", "dispatcher", "planner"])
-    kc.add_argument("--name", default="", type=_key_name, help="who holds the key")
+    kc.add_argument("--name", default="", type=key_name, help="who holds the key")
     kc.set_defaults(func=cmd_keys_create)
     k.add_parser("list", help="list keys (never their secrets)").set_defaults(func=cmd_keys_list)
     kr = k.add_parser("revoke", help="revoke a key by its id")

@@ -11,7 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.jobs import JobRunner
+from api.job_runner import JobRunner
 from api.problems import AuthenticationError, PermissionDeniedError
 from api.session import (
     UNSAFE_METHODS,

@@ -30,7 +30,7 @@ from dispatch.errors import (
     TooLargeError,
     UnsupportedOptionError,
 )
-from dispatch.imports import ImportRejectedError, UnreadableFileError
+from dispatch.intake.imports import ImportRejectedError, UnreadableFileError
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("dispatch.api")

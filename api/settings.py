@@ -17,10 +17,10 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from dispatch.imports import ImportLimits
+from dispatch.intake.imports import ImportLimits
+from dispatch.intake.travel_sources import TravelSources
 from dispatch.live.wallclock import SystemClock, WallClock
 from dispatch.store import Role
-from dispatch.travel_sources import TravelSources
 
 
 def default_workers(cores: int | None = None) -> int:

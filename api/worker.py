@@ -17,7 +17,7 @@ from multiprocessing.process import BaseProcess
 
 from api.logs import logging_config
 from api.problems import job_problem
-from dispatch.planning_job import JobOutcome, run_planning_job
+from dispatch.planning.stored_job import JobOutcome, run_planning_job
 from dispatch.store import Store
 
 log = logging.getLogger("dispatch.worker")
@@ -87,7 +87,8 @@ def run_job(
     progress_interval_s: float = 1.0,
     link_key: bytes | None = None,
 ) -> JobOutcome:
-    """Run the planning job ``job_id`` (see :func:`dispatch.planning_job.run_planning_job`)."""
+    """Run the planning job ``job_id``
+    (see :func:`dispatch.planning.stored_job.run_planning_job`)."""
     store = Store(database_url, pool_size=1)
     try:
         return run_planning_job(

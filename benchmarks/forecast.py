@@ -28,9 +28,10 @@ from pathlib import Path
 
 import numpy as np
 
-from dispatch.campaigns import CAMPAIGN_WINDOW, CAMPAIGNS, Campaign, campaign_days
-from dispatch.forecast import fit, seasonal_naive
-from dispatch.history import History, read_history
+from dispatch.forecast.campaigns import CAMPAIGN_WINDOW, CAMPAIGNS, Campaign, campaign_days
+from dispatch.forecast.history import History, read_history
+from dispatch.forecast.model import fit
+from dispatch.forecast.naive import seasonal_naive
 from scenarios.history import example_history_path
 
 

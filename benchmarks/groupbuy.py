@@ -26,9 +26,9 @@ from pathlib import Path
 from statistics import mean
 from typing import Any
 
-from dispatch.day import plan_request
-from dispatch.loading import load_request
-from dispatch.validator import validate_plan
+from dispatch.intake.loading import load_request
+from dispatch.planning.day import plan_request
+from dispatch.planning.validator import validate_plan
 from scenarios.demo import demo_request
 
 BEST_KNOWN = Path(__file__).with_name("groupbuy_best")

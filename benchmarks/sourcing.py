@@ -21,14 +21,14 @@ from itertools import combinations
 from time import perf_counter
 from typing import Any
 
-from dispatch.carriers import CarrierTable
-from dispatch.day import plan_day
-from dispatch.loading import load_request
-from dispatch.planning import route_own_fleet
-from dispatch.regions import assign_regions
-from dispatch.request import Request
-from dispatch.sourcing import serve_regions
-from dispatch.validator import validate_plan
+from dispatch.intake.loading import load_request
+from dispatch.intake.request import Request
+from dispatch.planning.day import plan_day
+from dispatch.planning.own_fleet import route_own_fleet
+from dispatch.planning.validator import validate_plan
+from dispatch.sourcing.carriers import CarrierTable
+from dispatch.sourcing.decide import serve_regions
+from dispatch.sourcing.order_regions import assign_regions
 from scenarios.sourcing_day import sourcing_day
 
 Json = dict[str, Any]

@@ -19,12 +19,13 @@ from typing import Any
 
 import yaml
 
-from dispatch.campaigns import campaign_offset, lunar_new_year
-from dispatch.forecast import DEFAULT_LEVEL, Forecast, ForecastError, forecast_levels
-from dispatch.history import History, read_history
-from dispatch.loading import load_request, read_request
-from dispatch.regions import assign_regions
-from dispatch.request import Request
+from dispatch.forecast.campaigns import campaign_offset, lunar_new_year
+from dispatch.forecast.history import History, read_history
+from dispatch.forecast.predict import forecast_levels
+from dispatch.forecast.result import DEFAULT_LEVEL, Forecast, ForecastError
+from dispatch.intake.loading import load_request, read_request
+from dispatch.intake.request import Request
+from dispatch.sourcing.order_regions import assign_regions
 
 Json = dict[str, Any]
 DEMO_SEED, DEMO_ORDERS = 7, 600

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from dispatch.campaigns import campaign_offset, is_public_holiday, lny_offset
-from dispatch.history import History, write_history
+from dispatch.forecast.campaigns import campaign_offset, is_public_holiday, lny_offset
+from dispatch.forecast.history import History, write_history
 from scenarios.demo import demo_regions
 
 START = date(2024, 11, 1)

@@ -29,6 +29,7 @@ from api.views.pages import Lang, choose_lang
 from api.views.places import RequestPlaces
 from dispatch.live.events import RoadEventIn, record_road_event
 from dispatch.live.status import StopState
+from dispatch.live.tracking import token_hash
 from dispatch.live.wallclock import WallClock
 from dispatch.live.watch import react
 from dispatch.store import (
@@ -39,7 +40,6 @@ from dispatch.store import (
     road_event,
     route_versions,
 )
-from dispatch.tracking import token_hash
 
 PAGE_CACHE_SIZE = 512
 

@@ -10,6 +10,7 @@ from api.deps import Dispatcher, PlanId, ReadSession, SettingsDep, WriteSession
 from api.problems import problem_responses
 from api.schemas import DriverLinkRequest, DriverLinks, LiveDriverLink, Page, Revoked
 from dispatch.errors import NotFoundError
+from dispatch.live.tracking import driver_link, link_expiry
 from dispatch.store import (
     LiveLink,
     audit,
@@ -20,7 +21,6 @@ from dispatch.store import (
     revoke_driver_links,
 )
 from dispatch.store.models import utcnow
-from dispatch.tracking import driver_link, link_expiry
 
 router = APIRouter(
     prefix="/plans/{plan_id}/driver-links",

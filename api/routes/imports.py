@@ -22,7 +22,7 @@ from api.deps import (
 )
 from api.problems import problem_responses
 from api.schemas import ImportBatch, ImportReport, Page
-from dispatch.imports import MAPPINGS, ImportOutcome, ReadResult, import_orders, read_orders
+from dispatch.intake.imports import MAPPINGS, ImportOutcome, ReadResult, import_orders, read_orders
 from dispatch.store import audit, get_batch, list_batches, load_network
 from dispatch.text import MAX_FILENAME, text_problem
 

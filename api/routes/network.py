@@ -9,8 +9,8 @@ from fastapi import APIRouter, Body
 from api.deps import Admin, Reader, ReadSession, SettingsDep, WriteSession, finite_body
 from api.problems import problem_responses
 from api.schemas import NetworkCounts
+from dispatch.intake.travel_sources import check_travel_sources
 from dispatch.store import audit, load_network, replace_network, validate_network
-from dispatch.travel_sources import check_travel_sources
 
 router = APIRouter(prefix="/network", tags=["network"], responses=problem_responses(400, 401, 403))
 

@@ -11,7 +11,7 @@ from api.deps import Dispatcher, PagingDep, Reader, ReadSession, SettingsDep, Wr
 from api.problems import problem_responses
 from api.routes.imports import DefaultDate, KeepValid, store_import
 from api.schemas import ImportReport, Page, StoredOrder
-from dispatch.imports import read_json_orders
+from dispatch.intake.imports import read_json_orders
 from dispatch.store import list_orders
 
 router = APIRouter(

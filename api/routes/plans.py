@@ -28,9 +28,10 @@ from api.schemas import Page, PlanAccepted, PlanForDate, PlanSummary
 from api.views.geojson import plan_geojson
 from api.views.live import LiveViews
 from api.views.places import RequestPlaces
-from dispatch.loading import load_request
-from dispatch.plan import Plan
-from dispatch.planning_job import stored_request
+from dispatch.intake.loading import load_request
+from dispatch.intake.travel_sources import check_travel_sources
+from dispatch.planning.plan import Plan
+from dispatch.planning.stored_job import stored_request
 from dispatch.store import (
     JobSource,
     Role,
@@ -42,7 +43,6 @@ from dispatch.store import (
     load_plan,
 )
 from dispatch.store.models import Json
-from dispatch.travel_sources import check_travel_sources
 
 router = APIRouter(prefix="/plans", tags=["plans"], responses=problem_responses(400, 401, 403, 422))
 

@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from api.views.pages import Lang, app_asset_url
 from api.views.places import LatLon, RequestPlaces
 from dispatch.clock import format_clock
-from dispatch.plan import Cargo, Plan, RouteOut
+from dispatch.planning.plan import Cargo, Plan, RouteOut
 from geo import assets
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"

@@ -6,7 +6,7 @@ from typing import Any
 
 from api.views.places import RequestPlaces, position
 from dispatch.clock import format_clock
-from dispatch.plan import Plan
+from dispatch.planning.plan import Plan
 
 Json = dict[str, Any]
 

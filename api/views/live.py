@@ -1,7 +1,7 @@
 """The live day as JSON: events, and a plan's status computed once per change of its events.
 
 A plan never changes once stored, so its document and its prepared routes
-(:class:`~dispatch.live.predict.LiveDay`) are kept by plan id. The status is kept in parts:
+(:class:`~dispatch.live.live_day.LiveDay`) are kept by plan id. The status is kept in parts:
 each route's (with its orders) by the route's events version, the outsourced orders by the
 day's carrier events version. An event recomputes only its own route; a status request joins
 the parts, so it costs two small queries and no prediction once the parts are warm.
@@ -19,13 +19,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from api.views.cache import Kept
-from dispatch.live.predict import (
-    LiveDay,
-    carrier_orders,
-    prepare_day,
-    route_status,
-    unserved_orders,
-)
+from dispatch.live.live_day import LiveDay, prepare_day
+from dispatch.live.predict import carrier_orders, route_status, unserved_orders
 from dispatch.live.status import DayStatus, OrderStatus, RoadEvent, RouteStatus, StopStatus
 from dispatch.store import (
     carrier_events,

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dispatch.request import Location
+from dispatch.intake.request import Location
 
 LatLon = tuple[float, float]
 Json = Mapping[str, Any]

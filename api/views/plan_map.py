@@ -15,7 +15,7 @@ from typing import Any
 
 from api.views.places import Json, Place, RequestPlaces, lat_lon
 from dispatch.clock import format_clock, format_windows
-from dispatch.plan import Cargo, Outsourced, Plan, RouteOut, StopVisit, Unserved
+from dispatch.planning.plan import Cargo, Outsourced, Plan, RouteOut, StopVisit, Unserved
 from geo import assets
 from geo.maps import (
     LatLon,

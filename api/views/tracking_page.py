@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from api.views.driver_page import TEMPLATES
 from api.views.pages import Lang, app_asset_url
 from dispatch.live.status import DayStatus, OrderState, StopState
-from dispatch.plan import Plan, RouteOut, StopVisit
+from dispatch.planning.plan import Plan, RouteOut, StopVisit
 from dispatch.store import TrackedSubject
 from geo import assets
 

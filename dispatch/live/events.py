@@ -35,7 +35,8 @@ from sqlalchemy.orm import Session
 
 from dispatch.errors import ConflictError, FieldError, InputError
 from dispatch.live.status import CarrierKind, LiveKind
-from dispatch.plan import Plan
+from dispatch.live.tracking import FailureReason
+from dispatch.planning.plan import Plan
 from dispatch.store import (
     Photo,
     find_carrier_event,
@@ -46,7 +47,6 @@ from dispatch.store import (
 )
 from dispatch.store.models import CarrierEventRecord, TrackingEvent
 from dispatch.text import MAX_NAME, MAX_ORDER_ID, PlainText
-from dispatch.tracking import FailureReason
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 """Largest proof-of-delivery photo, decoded."""

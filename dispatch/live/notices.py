@@ -26,8 +26,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from dispatch.intake.request import DEFAULT_TIMEZONE
 from dispatch.live.status import DayStatus, OrderState, RouteStatus, StopState, StopStatus
-from dispatch.request import DEFAULT_TIMEZONE
 
 Language = Literal["zh-TW", "en"]
 LANGUAGES: tuple[Language, ...] = ("zh-TW", "en")

@@ -36,6 +36,7 @@ from dispatch.live.notices import (
 from dispatch.live.policy import LiveRules
 from dispatch.live.rules import AlertState, evaluate, reconcile
 from dispatch.live.status import DayStatus
+from dispatch.live.tracking import link_expiry
 from dispatch.store import (
     Alert,
     Notice,
@@ -47,7 +48,6 @@ from dispatch.store import (
     notices_sent,
 )
 from dispatch.store.models import PlanRecord
-from dispatch.tracking import link_expiry
 
 TRACKING_PREFIX = "/t/"
 TRACKING_GRACE = timedelta(days=2)

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from dispatch.errors import NotFoundError
 from dispatch.live.policy import LiveRules
 from dispatch.live.rules import ActiveAlert, AlertState, Severity
-from dispatch.store.models import Base, Json, _enum, utcnow
+from dispatch.store.columns import Json, enum_column, utcnow
+from dispatch.store.models import Base
 from dispatch.store.paging import Page, paginate
 from dispatch.store.tokens import new_token, token_hash
 
@@ -56,9 +57,9 @@ class Alert(Base):
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
     rule: Mapped[str] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(String(240))
-    severity: Mapped[Severity] = mapped_column(_enum(Severity, "alert_severity"))
+    severity: Mapped[Severity] = mapped_column(enum_column(Severity, "alert_severity"))
     step: Mapped[int] = mapped_column(default=0)
-    state: Mapped[AlertState] = mapped_column(_enum(AlertState, "alert_state"))
+    state: Mapped[AlertState] = mapped_column(enum_column(AlertState, "alert_state"))
     message: Mapped[str] = mapped_column(Text)
     raised_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -8,87 +8,24 @@ stops, outsourced and unserved rows.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from enum import StrEnum
+from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import (
-    JSON,
-    DateTime,
-    Enum,
-    ForeignKey,
-    Index,
-    LargeBinary,
-    MetaData,
-    String,
-    Text,
-    TypeDecorator,
-    UniqueConstraint,
-)
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Dialect
+from sqlalchemy import ForeignKey, Index, LargeBinary, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from dispatch.live.status import CarrierKind
-from dispatch.tracking import EventKind
-
-Json = dict[str, Any]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """A timezone-aware UTC timestamp on every backend (SQLite stores naive values)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("timestamps must be timezone-aware")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None or value.tzinfo is not None:
-            return value
-        return value.replace(tzinfo=UTC)
-
-
-JSON_DOCUMENT = JSON().with_variant(JSONB(), "postgresql")
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    DISPATCHER = "dispatcher"
-    PLANNER = "planner"
-
-
-class JobStatus(StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-
-class JobSource(StrEnum):
-    STORED = "stored"
-    REQUEST = "request"
-
-
-def _enum(cls: type[StrEnum], name: str) -> Enum:
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=16,
-        values_callable=lambda members: [m.value for m in members],
-    )
+from dispatch.live.tracking import EventKind
+from dispatch.store.columns import (
+    JSON_DOCUMENT,
+    JobSource,
+    JobStatus,
+    Json,
+    Role,
+    UTCDateTime,
+    enum_column,
+    utcnow,
+)
 
 
 class Base(DeclarativeBase):
@@ -205,8 +142,8 @@ class PlanJob(Base):
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    status: Mapped[JobStatus] = mapped_column(_enum(JobStatus, "job_status"), index=True)
-    source: Mapped[JobSource] = mapped_column(_enum(JobSource, "job_source"))
+    status: Mapped[JobStatus] = mapped_column(enum_column(JobStatus, "job_status"), index=True)
+    source: Mapped[JobSource] = mapped_column(enum_column(JobSource, "job_source"))
     plan_date: Mapped[date]
     request: Mapped[Json]
     time_limit_s: Mapped[float]
@@ -349,7 +286,7 @@ class TrackingEvent(Base):
     vehicle: Mapped[str] = mapped_column(String(80))
     event_id: Mapped[str] = mapped_column(String(64))
     stop: Mapped[str | None] = mapped_column(String(128))
-    kind: Mapped[EventKind] = mapped_column(_enum(EventKind, "event_kind"))
+    kind: Mapped[EventKind] = mapped_column(enum_column(EventKind, "event_kind"))
     orders: Mapped[list[Any] | None]
     reason: Mapped[str | None] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(Text)
@@ -398,7 +335,7 @@ class CarrierEventRecord(Base):
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
     plan_date: Mapped[date]
     order_id: Mapped[str] = mapped_column(String(128))
-    kind: Mapped[CarrierKind] = mapped_column(_enum(CarrierKind, "carrier_event_kind"))
+    kind: Mapped[CarrierKind] = mapped_column(enum_column(CarrierKind, "carrier_event_kind"))
     reason: Mapped[str | None] = mapped_column(String(200))
     at: Mapped[datetime]
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -411,7 +348,7 @@ class ApiKey(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(100), default="")
-    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
 
@@ -435,7 +372,7 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     signed_in_at: Mapped[datetime | None]
     disabled_at: Mapped[datetime | None]

@@ -13,8 +13,8 @@ from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from dispatch.errors import ConflictError, FieldError, RequestError
-from dispatch.loading import load_request, region_id
-from dispatch.request import Request
+from dispatch.intake.loading import load_request, region_id
+from dispatch.intake.request import Request
 from dispatch.store.models import (
     Carrier,
     Depot,

@@ -1,6 +1,6 @@
 """Stored plans: the contract's plan document, and its routes, stops, outsourced and unserved.
 
-The store saves a typed :class:`~dispatch.plan.Plan` and gives it back typed
+The store saves a typed :class:`~dispatch.planning.plan.Plan` and gives it back typed
 (:func:`load_plan`). Documents stored before the plan model was strict may hold fields it
 refuses; :func:`upgrade_document` brings them to the current format, here and only here.
 """
@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dispatch.errors import NotFoundError
-from dispatch.plan import PLAN_VERSION, Plan, RouteOut
+from dispatch.planning.plan import PLAN_VERSION, Plan, RouteOut
 from dispatch.store.errors import JobNotRunningError
 from dispatch.store.models import (
     JobStatus,

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import secrets
 
-from dispatch.tracking import token_hash
+from dispatch.live.tracking import token_hash
 
 __all__ = ["keyed_token", "new_token", "token_hash"]
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dispatch.live.status import CarrierEvent, CarrierKind, RoadEvent
+from dispatch.live.tracking import EventKind
 from dispatch.store.models import (
     CarrierEventRecord,
     EventPhoto,
@@ -21,7 +22,6 @@ from dispatch.store.models import (
     utcnow,
 )
 from dispatch.store.paging import Page, paginate
-from dispatch.tracking import EventKind
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.launch import free_port
 from api.settings import Settings
-from dispatch.plan import Plan
+from dispatch.planning.plan import Plan
 from dispatch.store import (
     JobSource,
     Role,

@@ -12,9 +12,9 @@ from fastapi import FastAPI
 from api.app import create_app
 from api.settings import Settings
 from dispatch.clock import format_clock
-from dispatch.plan import Plan
+from dispatch.live.tracking import issue_driver_links
+from dispatch.planning.plan import Plan
 from dispatch.store import JobSource, Store, create_driver_link, create_job, save_plan, start_job
-from dispatch.tracking import issue_driver_links
 
 TZ = "Asia/Taipei"
 DEPOT = {"id": "DC-N", "name": "北區倉", "location": {"lat": 25.06, "lon": 121.52}}

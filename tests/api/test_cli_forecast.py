@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from api.cli import main
-from dispatch.history import write_history
+from dispatch.forecast.history import write_history
 from scenarios.history import example_history_path, generate_history
 
 

@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 
 from api.views.driver_page import TEMPLATES
 from api.views.pages import choose_lang
-from dispatch.plan import Plan
+from dispatch.live.tracking import FailureReason, issue_driver_links, link_expiry
+from dispatch.planning.plan import Plan
 from dispatch.store import Role, Store, create_key, list_events, revoke_driver_links
-from dispatch.tracking import FailureReason, issue_driver_links, link_expiry
 from tests.api.driver_data import (
     StoredPlan,
     build_app,

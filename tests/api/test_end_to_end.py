@@ -12,9 +12,9 @@ import httpx
 import pytest
 
 from api.launch import run_cli, serving
-from dispatch.imports import orders_csv
-from dispatch.loading import load_request
-from dispatch.validator import validate_plan
+from dispatch.intake.imports import orders_csv
+from dispatch.intake.loading import load_request
+from dispatch.planning.validator import validate_plan
 from scenarios.demo import demo_request
 
 pytestmark = pytest.mark.slow

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from api.jobs import JobRunner
+from api.job_runner import JobRunner
 from api.launch import run_cli, server_process
 from tests.api.conftest import Keys
 from tests.api.job_data import alive, descendants, scenario, session_processes, wait_job

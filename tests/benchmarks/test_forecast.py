@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from benchmarks.forecast import backtest, last_campaign
-from dispatch.history import read_history
+from dispatch.forecast.history import read_history
 from scenarios.history import example_history_path
 
 

@@ -16,9 +16,9 @@ from dispatch.errors import (
     TooLargeError,
     UnsupportedOptionError,
 )
-from dispatch.imports import ImportRejectedError, UnreadableFileError
-from dispatch.loading import load_request
-from dispatch.planning import route_own_fleet
+from dispatch.intake.imports import ImportRejectedError, UnreadableFileError
+from dispatch.intake.loading import load_request
+from dispatch.planning.own_fleet import route_own_fleet
 from dispatch.store import JobNotRunningError
 from tests.api.routes.test_plans import SCENARIO
 

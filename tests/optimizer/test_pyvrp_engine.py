@@ -16,11 +16,11 @@ from optimizer.pyvrp_engine import (
     AGED_START_PENALTY,
     START_PENALTY,
     _Deadline,
-    _Translation,
     is_aged,
     solve,
     unsupported,
 )
+from optimizer.pyvrp_model import Translation
 from tests.optimizer.build import depot, problem, stop, vehicle
 from tests.optimizer.check import assert_valid
 from tests.optimizer.strategies import problems
@@ -39,7 +39,7 @@ def test_unsupported_names_lateness(age_split: Problem, lateness: Problem) -> No
 
 def test_aged_stop_slots_carry_release_times(late_cold: Problem) -> None:
     """Limit 60 in slots of 8: a copy served by ``b`` rides on a route that starts from b - 60."""
-    model = _Translation(late_cold)
+    model = Translation(late_cold)
     windows = [w for _, w, _ in model.copies]
     assert windows[0] == (150, 158)
     assert windows[-1] == (398, 400)
@@ -50,7 +50,7 @@ def test_aged_stop_slots_carry_release_times(late_cold: Problem) -> None:
 
 def test_early_part_of_a_window_needs_no_release(age_split: Problem) -> None:
     """Served by 0 + 25 no start is too early; the long rest is cut into at most 32 slots."""
-    model = _Translation(age_split)
+    model = Translation(age_split)
     first = [copy for copy in model.copies if copy[0] == 1]
     assert first[0] == (1, (0, 25), 0)
     assert len(first) == 1 + 32
@@ -187,7 +187,7 @@ def test_a_plan_reads_back_from_pyvrp_as_it_went_in(problem: Problem, data: st.D
     )
     orders = {v: [i for i, r in zip(order, riders, strict=True) if r == v] for v in vehicles}
     start = plan.assemble(problem, orders, engine="test", elapsed_s=0)
-    model = _Translation(problem)
+    model = Translation(problem)
     read = model.orders(model.solution(model.data(), start.routes))
     types = {v: t for t, vs in enumerate(model.types) for v in vs}
     assert sorted((types[v], tuple(r)) for v, r in read.items()) == sorted(
@@ -209,7 +209,7 @@ def test_a_warm_start_takes_the_copy_its_schedule_used(second_window: Problem) -
     """Stop 1 served at 100 is the copy of its second window, which PyVRP keeps feasible."""
     start = plan.assemble(second_window, {0: [1]}, engine="test", elapsed_s=0)
     assert start.routes[0].starts == (100,)
-    model = _Translation(second_window)
+    model = Translation(second_window)
     data = model.data()
     warm = model.solution(data, start.routes)
     assert warm.is_feasible()
@@ -227,7 +227,7 @@ def test_a_warm_start_puts_an_aged_stop_on_the_slot_that_misses_least(
     241 the slot holding the visit is released 1 late, the one before ends 7 early: the first
     wins. At 295 from 235 they miss by 7 and 1: the one before wins. PyVRP keeps either."""
     route = Route(1, (1,), route_start, (Visit(visit, visit, visit),), visit + 10)
-    model = _Translation(late_cold)
+    model = Translation(late_cold)
     warm = model.solution(model.data(), [route])
     (chosen,) = [
         model.copies[a.idx][1] for r in warm.routes() for a in r.schedule() if a.is_client()

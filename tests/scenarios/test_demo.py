@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from dispatch.clock import parse_clock
-from dispatch.loading import load_request, read_request
-from dispatch.request import Request, Temperature
+from dispatch.intake.loading import load_request, read_request
+from dispatch.intake.request import Request, Temperature
 from geo.regions import assign, regions_from_geojson
 from scenarios.demo import demo_day, demo_request, example_path, write_demo
 

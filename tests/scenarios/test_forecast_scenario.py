@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dispatch.forecast import Forecast, ForecastError, RegionForecast
+from dispatch.forecast.result import Forecast, ForecastError, RegionForecast
 from scenarios.forecast import Base, demand_level, scenario, write_scenario
 
 DAY = date(2026, 11, 11)

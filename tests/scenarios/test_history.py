@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from dispatch.campaigns import campaign_days, campaign_offset, lunar_new_year
-from dispatch.history import read_history
+from dispatch.forecast.campaigns import campaign_days, campaign_offset, lunar_new_year
+from dispatch.forecast.history import read_history
 from scenarios.history import example_history_path, generate_history, region_ids
 
 

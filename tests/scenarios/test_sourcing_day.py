@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dispatch.loading import load_request
+from dispatch.intake.loading import load_request
 from scenarios.sourcing_day import sourcing_day
 
 

@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.jobs import JobRunner
+from api.job_runner import JobRunner
 from dispatch.store import JobSource, Store, create_job, start_job
 from tests.api.conftest import Keys, assert_problem
 from tests.api.job_data import alive, scenario, wait_job

@@ -17,7 +17,7 @@ from dispatch.store import Store
 from dispatch.store.models import ImportBatch, Order, PlanJob
 from tests.api.conftest import Keys, assert_problem
 from tests.api.routes.test_plans import SCENARIO
-from tests.dispatch.workbooks import xlsx, zip_bomb
+from tests.dispatch.intake.workbooks import xlsx, zip_bomb
 
 MAX_ORDERS = 10
 

@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import Settings
-from dispatch.loading import load_request
-from dispatch.plan import Plan
+from dispatch.intake.loading import load_request
+from dispatch.planning.plan import Plan
+from dispatch.planning.validator import validate_plan
 from dispatch.store import Role, Store, create_key, list_jobs
-from dispatch.validator import validate_plan
 from optimizer import portfolio
 from tests.api.conftest import Keys, assert_problem
 from tests.dispatch.store.conftest import PLAN

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import Settings
-from dispatch.travel_sources import TravelSources
+from dispatch.intake.travel_sources import TravelSources
 from tests.api.conftest import Keys, assert_problem
 from tests.api.routes.test_plans import SCENARIO
 

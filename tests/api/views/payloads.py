@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from dispatch.plan import Plan
+from dispatch.planning.plan import Plan
 from tests.api.driver_data import DEPOT, make_plan
 from tests.api.payloads import PAYLOADS
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from dispatch.plan import Plan
+from dispatch.planning.plan import Plan
 from dispatch.store import (
     JobSource,
     Store,

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dispatch.live.predict import day_status, prepare_day, status_of
+from dispatch.live.live_day import prepare_day
+from dispatch.live.predict import day_status, status_of
 from dispatch.live.status import (
     CarrierEvent,
     CarrierKind,
@@ -20,7 +21,7 @@ from dispatch.live.status import (
     RoadEvent,
     StopState,
 )
-from dispatch.plan import Plan
+from dispatch.planning.plan import Plan
 from tests.api.driver_data import make_plan, make_request
 
 TZ = ZoneInfo("Asia/Taipei")
@@ -188,7 +189,7 @@ def test_outsourced_unserved_and_carrier_events() -> None:
 def test_the_small_example_request_is_predicted_from_its_own_travel() -> None:
     """A plan of scenarios/examples/small.json: without events its predictions are its times."""
     request = json.loads(SMALL.read_text(encoding="utf-8"))
-    from dispatch.day import plan_request
+    from dispatch.planning.day import plan_request
 
     plan = plan_request(request, time_limit_s=1.0).plan
     status = day_status(plan, request, [], [], NOW)

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from dispatch.plan import Plan
+from dispatch.planning.plan import Plan
 from dispatch.store import (
     ConflictError,
     JobNotRunningError,

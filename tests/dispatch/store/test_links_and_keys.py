@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from dispatch.plan import Plan
+from dispatch.planning.plan import Plan
 from dispatch.store import (
     EventKind,
     NotFoundError,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from dispatch.loading import RequestError, load_request
+from dispatch.intake.loading import RequestError, load_request
 from dispatch.store import (
     ConflictError,
     NewOrder,

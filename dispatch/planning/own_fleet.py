@@ -1,0 +1,206 @@
+"""The day's pipeline: orders → stops → routing model → solve → routes with reasons for the rest."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from dispatch.errors import UnsupportedOptionError
+from dispatch.intake.request import Order, Request, Temperature
+from dispatch.planning.compartments import DIMENSIONS, Load
+from dispatch.planning.feasibility import Reason, order_reason, stop_reason
+from dispatch.planning.grouping import Stop, group_orders
+from dispatch.planning.model import COST_SCALE, DayModel, FleetUnit, build_model, fleet
+from dispatch.planning.plan import Cargo, RouteCost, RouteOut, StopVisit, Unserved
+from optimizer import Progress, Route, SolveParams, UnsupportedError, solve
+
+ProgressFn = Callable[[Progress], None]
+
+DROPPED = Reason(
+    "dropped",
+    "left out by the optimizer: no vehicle had the capacity or time for it at a cost "
+    "below the unserved penalty",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OwnFleetResult:
+    """Own-fleet routes for a set of orders, and the orders it could not serve."""
+
+    routes: list[RouteOut]
+    unserved: list[Unserved]
+    late_minutes: int
+    elapsed_s: float
+    engine: str
+    model: DayModel | None = None
+    stats: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def cost(self) -> float:
+        return sum(r.cost.total for r in self.routes if r.cost is not None)
+
+    @property
+    def served_orders(self) -> list[str]:
+        return [o for r in self.routes for s in r.stops for o in s.orders]
+
+
+def route_own_fleet(
+    request: Request,
+    orders: Sequence[Order] | None = None,
+    *,
+    units: Sequence[FleetUnit] | None = None,
+    time_limit_s: float | None = None,
+    iterations: int | None = None,
+    on_progress: ProgressFn | None = None,
+    penalty_for: Callable[[Stop], float] | None = None,
+) -> OwnFleetResult:
+    """Route ``orders`` (default: all) with the own fleet; every order is routed or explained.
+
+    ``penalty_for`` overrides the cost of leaving a stop out (used when a carrier
+    could take it instead); the default is the policy's unserved penalty per order.
+    ``iterations`` bounds the search besides the time (see ``optimizer.SolveParams``).
+    """
+    started = time.perf_counter()
+    orders = list(request.orders if orders is None else orders)
+    units = list(fleet(request) if units is None else units)
+    unserved: list[Unserved] = []
+    routable: list[Order] = []
+    for o in orders:
+        reason = order_reason(o, units)
+        if reason is None:
+            routable.append(o)
+        else:
+            unserved.append(Unserved(order=o.id, reason=reason.text, code=reason.code))
+    stops = group_orders(request, routable, [u.spec.capacity for u in units])
+    if not stops:
+        return OwnFleetResult([], unserved, 0, time.perf_counter() - started, "none")
+
+    probe = build_model(request, stops, units)
+    kept: list[Stop] = []
+    for k, stop in enumerate(stops):
+        reason = stop_reason(probe, k, request)
+        if reason is None:
+            kept.append(stop)
+        else:
+            unserved += [
+                Unserved(order=o, reason=reason.text, code=reason.code) for o in stop.order_ids
+            ]
+    if not kept:
+        return OwnFleetResult([], unserved, 0, time.perf_counter() - started, "none")
+
+    model = build_model(request, kept, units)
+    if penalty_for is not None:
+        model = _with_penalties(model, penalty_for)
+    params = SolveParams(
+        time_limit_s=request.options.limit(time_limit_s),
+        iterations=iterations,
+        seed=request.options.seed,
+        engine=request.options.engine,
+        on_progress=on_progress,
+    )
+    try:
+        solution = solve(model.problem, params)
+    except UnsupportedError as exc:
+        engine = request.options.engine
+        message = f"{engine!r} cannot plan this request: {exc}"
+        raise UnsupportedOptionError("options.engine", message) from exc
+    routes, late = _routes(request, model, solution.routes)
+    for node in solution.dropped:
+        stop = model.node_stop(node)
+        unserved += [
+            Unserved(order=o, reason=DROPPED.text, code=DROPPED.code) for o in stop.order_ids
+        ]
+    return OwnFleetResult(
+        routes,
+        unserved,
+        late,
+        time.perf_counter() - started,
+        solution.engine,
+        model,
+        dict(solution.stats),
+    )
+
+
+def _with_penalties(model: DayModel, penalty_for: Callable[[Stop], float]) -> DayModel:
+    nodes = list(model.problem.nodes)
+    for k, stop in enumerate(model.stops):
+        node = model.stop_node(k)
+        penalty = max(1, round(penalty_for(stop) * COST_SCALE))
+        nodes[node] = dataclasses.replace(nodes[node], penalty=penalty)
+    return DayModel(
+        model.problem.replace(nodes=tuple(nodes)),
+        model.depots,
+        model.stops,
+        model.units,
+        model.travel,
+    )
+
+
+def _routes(
+    request: Request, model: DayModel, solved: Sequence[Route]
+) -> tuple[list[RouteOut], int]:
+    problem = model.problem
+    routes: list[RouteOut] = []
+    late_total = 0
+    for r in solved:
+        vehicle, visits = r.vehicle, list(r.visits)
+        if not visits:
+            continue
+        unit = model.units[vehicle]
+        depot = next(d for d in model.depots if d.id == unit.spec.depot)
+        start, back = r.start, r.end
+        prof_dist = model.travel.distance_km
+        path = [problem.vehicles[vehicle].start, *visits, problem.vehicles[vehicle].end]
+        km = float(sum(prof_dist[a, b] for a, b in itertools.pairwise(path)))
+        leave = start / 60 + depot.loading_minutes
+        stops_out: list[StopVisit] = []
+        total = Load()
+        for node, visit in zip(visits, r.schedule, strict=True):
+            stop = model.node_stop(node)
+            total = total + stop.load
+            late = -(-visit.late // 60)
+            late_total += late
+            cold = stop.temperatures & {Temperature.CHILLED, Temperature.FROZEN}
+            stops_out.append(
+                StopVisit(
+                    stop=stop.id,
+                    name=stop.name,
+                    orders=tuple(stop.order_ids),
+                    location=stop.location,
+                    arrival=round(visit.arrival / 60),
+                    start_service=round(visit.start / 60),
+                    departure=round(visit.departure / 60),
+                    late_minutes=late,
+                    windows=tuple(stop.windows),
+                    unload=Cargo(**stop.load.as_dict()),
+                    cold_minutes=round(visit.start / 60 - leave) if cold else None,
+                )
+            )
+        hours = (back - start) / 3600
+        cost = unit.spec.cost
+        rc = RouteCost(
+            fixed=cost.fixed,
+            distance=round(cost.per_km * km, 2),
+            time=round(cost.per_hour * hours, 2),
+            total=round(cost.fixed + cost.per_km * km + cost.per_hour * hours, 2),
+        )
+        routes.append(
+            RouteOut(
+                vehicle=unit.id,
+                depot=unit.spec.depot,
+                end_depot=unit.end_depot,
+                start=round(start / 60),
+                end=round(back / 60),
+                distance_km=round(km, 3),
+                duration_minutes=round((back - start) / 60),
+                load=Cargo(
+                    **dict(zip(DIMENSIONS, (round(x, 3) for x in total.values()), strict=True))
+                ),
+                stops=tuple(stops_out),
+                cost=rc,
+            )
+        )
+    return routes, late_total
