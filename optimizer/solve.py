@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from optimizer import hybrid, ortools_engine, portfolio, pyvrp_engine
+from collections.abc import Sequence
+from dataclasses import replace
+
+from optimizer import hybrid, ortools_engine, plan, portfolio, pyvrp_engine
 from optimizer.params import MAX_SEED, SolveParams
 from optimizer.problem import Problem
-from optimizer.solution import Solution
+from optimizer.solution import Route, Solution
 
 
-def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
+def solve(
+    problem: Problem, params: SolveParams | None = None, *, initial: Sequence[Route] | None = None
+) -> Solution:
     """The best plan found for ``problem`` within ``params.time_limit_s``.
+
+    ``initial`` routes (of the problem's vehicles and stops) start the search warm, and the
+    plan returned never ranks below them (fewer dropped mandatory stops, then cost).
 
     ``engine="pyvrp"`` raises ``UnsupportedError`` (a ``ProblemError``) for
     lateness and keeps age limits only conservatively; ``"ortools"``, ``"hybrid"``
@@ -19,10 +27,22 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
     params = params or SolveParams()
     if not 0 <= params.seed <= MAX_SEED:
         raise ValueError(f"seed: {params.seed} is outside 0..{MAX_SEED}")
+    found = _engine(problem, params, initial)
+    if not initial:
+        return found
+    start = plan.assemble(
+        problem, {r.vehicle: r.visits for r in initial}, engine=found.engine, elapsed_s=0.0
+    )
+    rank = plan.ranking(problem)
+    return found if rank(found) <= rank(start) else replace(start, elapsed_s=found.elapsed_s)
+
+
+def _engine(problem: Problem, params: SolveParams, initial: Sequence[Route] | None) -> Solution:
     if params.engine == "pyvrp":
-        return pyvrp_engine.solve(problem, params)
+        return pyvrp_engine.solve(problem, params, initial=initial)
     if params.engine == "hybrid":
-        return hybrid.solve(problem, params)
+        return hybrid.solve(problem, params, initial=initial)
     if params.engine == "portfolio":
-        return portfolio.solve(problem, params)
-    return ortools_engine.solve(problem, params)
+        return portfolio.solve(problem, params, initial=initial)
+    start = None if not initial else {r.vehicle: r.visits for r in initial}
+    return ortools_engine.solve(problem, params, initial=start)
