@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -11,12 +12,22 @@ from dataclasses import dataclass, field
 from dispatch.feasibility import Reason, order_reason, stop_reason
 from dispatch.grouping import Stop, group_orders
 from dispatch.load import DIMENSIONS, Load
-from dispatch.model import COST_SCALE, DayModel, FleetUnit, build_model, fleet
+from dispatch.loading import FieldError, RequestError
+from dispatch.model import COST_SCALE, DayModel, FleetUnit, build_model, fleet, matrix_bytes
 from dispatch.plan import RouteCost, RouteOut, StopVisit, Unserved
 from dispatch.request import Order, Request, Temperature
-from optimizer import Progress, Route, SolveParams, solve
+from optimizer import Progress, Route, SolveParams, decompose, solve
 
 ProgressFn = Callable[[Progress], None]
+
+LARGE_DAY_STOPS = 1500
+"""Stops from which a day is solved in parts (``optimizer.decompose``); smaller days whole."""
+MIN_LIMIT_S = 1.0
+ASSEMBLY_S = 2.0
+"""Of a large day's time limit, kept for turning the solution into routes."""
+MEMORY_ENV = "DISPATCH_MAX_PLAN_MB"
+WHOLE_COPIES = 4
+"""A day solved whole holds its matrices about this many times (engines and their partner)."""
 
 DROPPED = Reason(
     "dropped",
@@ -77,6 +88,7 @@ def route_own_fleet(
     if not stops:
         return OwnFleetResult([], unserved, 0, time.perf_counter() - started, "none")
 
+    check_memory(request, len(stops), units)
     probe = build_model(request, stops, units)
     kept: list[Stop] = []
     for k, stop in enumerate(stops):
@@ -90,17 +102,25 @@ def route_own_fleet(
     if not kept:
         return OwnFleetResult([], unserved, 0, time.perf_counter() - started, "none")
 
-    model = build_model(request, kept, units)
+    if len(kept) == len(stops):
+        model = probe
+    else:
+        del probe
+        model = build_model(request, kept, units)
     if penalty_for is not None:
         model = _with_penalties(model, penalty_for)
+    limit = request.options.limit(time_limit_s)
+    large = len(kept) >= LARGE_DAY_STOPS
+    if large:
+        limit = max(MIN_LIMIT_S, limit - (time.perf_counter() - started) - ASSEMBLY_S)
     params = SolveParams(
-        time_limit_s=request.options.limit(time_limit_s),
+        time_limit_s=limit,
         iterations=iterations,
         seed=request.options.seed,
         engine=request.options.engine,
         on_progress=on_progress,
     )
-    solution = solve(model.problem, params)
+    solution = decompose.solve(model.problem, params) if large else solve(model.problem, params)
     routes, late = _routes(request, model, solution.routes)
     for node in solution.dropped:
         stop = model.node_stop(node)
@@ -116,6 +136,42 @@ def route_own_fleet(
         model,
         dict(solution.stats),
     )
+
+
+def memory_budget_mb() -> float:
+    """The most memory one plan's matrices may take: ``DISPATCH_MAX_PLAN_MB``, else half of
+    this machine's memory."""
+    given = os.environ.get(MEMORY_ENV)
+    if given:
+        return float(given)
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return total / 2**20 / 2
+
+
+def check_memory(request: Request, stops: int, units: Sequence[FleetUnit]) -> None:
+    """Refuse a day whose matrices this machine cannot hold, before building them.
+
+    A day solved whole also needs the engines' copies of its matrices (OR-Tools' and
+    PyVRP's, in two processes); a large day is solved in parts, whose copies are small.
+    """
+    places = len(request.depots) + stops
+    profiles = len({u.spec.speed_factor for u in units}) or 1
+    need = matrix_bytes(places, profiles) / 2**20
+    if stops < LARGE_DAY_STOPS:
+        need *= WHOLE_COPIES
+    budget = memory_budget_mb()
+    if need > budget:
+        raise RequestError(
+            [
+                FieldError(
+                    "",
+                    "orders",
+                    f"{stops:,} stops from {len(request.depots)} depots need about "
+                    f"{need:,.0f} MB of travel matrices, more than the {budget:,.0f} MB one "
+                    f"plan may use here ({MEMORY_ENV}); plan fewer orders or depots at once",
+                )
+            ]
+        )
 
 
 def _with_penalties(model: DayModel, penalty_for: Callable[[Stop], float]) -> DayModel:
