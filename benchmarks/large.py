@@ -17,7 +17,6 @@ import contextlib
 import json
 import math
 import multiprocessing
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -296,6 +295,7 @@ class Phases:
 
     peak: Peak
     seconds: dict[str, float] = field(default_factory=dict)
+    stats: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def wrap(self, module: Any, name: str, label: str | None = None) -> None:
         """Replace ``module.name`` by a timed version that marks its phase for the sampler."""
@@ -306,7 +306,11 @@ class Phases:
             outer, self.peak.phase = self.peak.phase, key
             started = time.perf_counter()
             try:
-                return original(*args, **kwargs)
+                result = original(*args, **kwargs)
+                stats = getattr(result, "stats", None)
+                if isinstance(stats, dict):
+                    self.stats[key] = {k: round(v, 2) for k, v in stats.items()}
+                return result
             finally:
                 self.seconds[key] = self.seconds.get(key, 0.0) + time.perf_counter() - started
                 self.peak.sample()
@@ -350,13 +354,14 @@ def plan_case(
 
     case = Case(stops, seed, engine, time_limit_s)
     if decompose is not None:
-        os.environ["DISPATCH_DECOMPOSE"] = "1" if decompose else "0"
+        planning.LARGE_DAY_STOPS = 1 if decompose else 10**9
     with Peak().watching() as peak:
         phases = Phases(peak)
         phases.wrap(planning, "group_orders")
         phases.wrap(planning, "build_model")
         phases.wrap(planning, "stop_reason")
         phases.wrap(planning, "solve")
+        phases.wrap(planning.decompose, "solve", "solve_parts")
         phases.wrap(planning, "_routes", "routes_out")
         phases.wrap(model, "travel_matrix")
         phases.wrap(day, "assemble_plan")
@@ -384,6 +389,7 @@ def plan_case(
     case.phases_s = {k: round(v, 2) for k, v in phases.seconds.items()}
     case.phase_peak_mb = {k: round(v) for k, v in peak.phase_peaks.items()}
     case.solver = {k: v for k, v in plan.solver.items() if isinstance(v, int | float | str)}
+    case.solver |= phases.stats
     return case
 
 
@@ -416,6 +422,12 @@ def main() -> None:
         command.add_argument("--engine", default="portfolio")
         command.add_argument("--time-limit", type=float, default=60.0)
         command.add_argument("--no-validate", action="store_true")
+        command.add_argument(
+            "--decompose",
+            choices=("auto", "yes", "no"),
+            default="auto",
+            help="solve in parts: by size (auto), always, or never",
+        )
     args = parser.parse_args()
     if args.command == "generate":
         args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -428,6 +440,7 @@ def main() -> None:
             engine=args.engine,
             time_limit_s=args.time_limit,
             validate=not args.no_validate,
+            decompose={"auto": None, "yes": True, "no": False}[args.decompose],
         )
         print_case(case)
 

@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from optimizer import bounds, plan
-from optimizer.executor import Executor, open_executor
+from optimizer.executor import Executor, cores, open_executor
 from optimizer.params import SolveParams
 from optimizer.problem import Problem
 from optimizer.solution import Progress, Route, Solution
@@ -75,14 +75,20 @@ def solve(
     """The problem solved in parts of about ``cluster_stops`` stops, side by side on
     ``executor`` (default: ``open_executor()``), within ``params.time_limit_s``."""
     clock = monotonic()
-    if executor is None:
-        with open_executor() as opened:
-            return solve(problem, params, cluster_stops=cluster_stops, executor=opened)
     parts = split(problem, cluster_stops)
-    search = _Search(problem, params, parts, executor, clock)
     if len(parts) <= 1:
         found = solve_whole(problem, params)
         return replace(found, engine=ENGINE, elapsed_s=monotonic() - clock)
+    if executor is None:
+        with open_executor(workers=min(len(parts), cores())) as opened:
+            return _in_parts(problem, params, parts, opened, clock)
+    return _in_parts(problem, params, parts, executor, clock)
+
+
+def _in_parts(
+    problem: Problem, params: SolveParams, parts: list[Part], executor: Executor, clock: float
+) -> Solution:
+    search = _Search(problem, params, parts, executor, clock)
     search.first_round()
     search.borders()
     search.spare()
@@ -240,10 +246,10 @@ def _sweep(
     gaps = np.diff(np.concatenate([sorted_angle, [sorted_angle[0] + 2 * math.pi]]))
     start = (int(np.argmax(gaps)) + 1) % len(order)
     order = np.roll(order, -start)
-    cumulative = np.cumsum(work[order])
-    bounds_at = cumulative[-1] * np.arange(1, count) / count
-    cuts = np.searchsorted(cumulative, bounds_at)
-    return [chunk.tolist() for chunk in np.split(order, cuts) if len(chunk)]
+    weights = work[order] if work.sum() > 0 else np.ones(len(order))
+    middle = np.cumsum(weights) - weights / 2
+    sector = np.minimum(count - 1, np.floor(middle * count / weights.sum())).astype(int)
+    return [order[sector == k].tolist() for k in range(count) if (sector == k).any()]
 
 
 def _share_vehicles(
