@@ -7,7 +7,8 @@ proportions, the fleet scaled to about one vehicle per sixteen stops over four d
 
     python -m benchmarks.large generate --stops 5000 --seed 1 --out out/large-5000.json
     python -m benchmarks.large profile --stops 1000 2000 5000 --time-limit 20
-    python -m benchmarks.large bench --stops 1000 5000 --time-limit 60 --reference 10
+    python -m benchmarks.large bench --stops 1000 5000 10000     # 120/300/600 s, 10x whole
+    python -m benchmarks.large throughput --workers 1 2 --scenarios 8
 """
 
 from __future__ import annotations
@@ -405,7 +406,82 @@ def _plan_case(kwargs: dict[str, Any]) -> Case:
 
 
 def print_case(case: Case) -> None:
-    print(json.dumps(asdict(case), ensure_ascii=False))
+    print(json.dumps(asdict(case), ensure_ascii=False), flush=True)
+
+
+DEFAULT_LIMITS = {1000: 120.0, 5000: 300.0, 10000: 600.0}
+"""The time limits of the issue's targets; other sizes get a tenth of a second per stop."""
+
+
+def bench(
+    sizes: list[int], seed: int, engine: str, limit: float | None, reference: float
+) -> list[tuple[Case, Case | None]]:
+    """Each size planned by default (in parts from ``LARGE_DAY_STOPS``), and for sizes up
+    to 5,000 also whole with ``reference`` times the time; one fresh process per plan."""
+    results = []
+    for stops in sizes:
+        t = limit or DEFAULT_LIMITS.get(stops, stops / 10)
+        case = run_isolated(stops=stops, seed=seed, engine=engine, time_limit_s=t)
+        print_case(case)
+        whole = None
+        if reference > 0 and stops <= 5000:
+            whole = run_isolated(
+                stops=stops,
+                seed=seed,
+                engine=engine,
+                time_limit_s=reference * t,
+                decompose=False,
+            )
+            print_case(whole)
+        results.append((case, whole))
+    return results
+
+
+def print_table(results: list[tuple[Case, Case | None]]) -> None:
+    print(
+        f"{'stops':>6} {'limit s':>7} {'wall s':>7} {'peak MB':>8} {'cost':>11} {'vehicles':>8} "
+        f"{'unserved':>8} {'violations':>10} {'whole cost':>11} {'whole s':>8} {'gap':>7}"
+    )
+    for case, whole in results:
+        gap = (
+            "" if whole is None or not whole.cost else f"{100 * (case.cost / whole.cost - 1):+.2f}%"
+        )
+        print(
+            f"{case.stops:>6} {case.time_limit_s:>7g} {case.wall_s:>7.1f} {case.peak_mb:>8.0f} "
+            f"{case.cost:>11,.0f} {case.vehicles:>8} {case.unserved:>8} {case.violations:>10} "
+            f"{'' if whole is None else f'{whole.cost:,.0f}':>11} "
+            f"{'' if whole is None else f'{whole.wall_s:.0f}':>8} {gap:>7}"
+        )
+
+
+def scenario(seed: int, orders: int, limit: float, engine: str) -> float:
+    """One scenario: the demo day of ``seed`` planned; its total cost."""
+    from dispatch.day import plan_day
+    from dispatch.loading import load_request
+    from scenarios.demo import demo_request
+
+    doc = demo_request(seed, orders=orders, carriers_enabled=False)
+    doc["options"].update(time_limit_s=limit, engine=engine)
+    return plan_day(load_request(doc)).objective.total
+
+
+def throughput(workers: int, scenarios: int, orders: int, limit: float) -> float:
+    """Scenarios planned per minute on a Dask LocalCluster of ``workers`` single-threaded
+    worker processes (one solve per core: the hybrid engine)."""
+    from distributed import LocalCluster
+
+    from optimizer.executor import open_executor, run_all
+
+    with (
+        LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        open_executor(scheduler=cluster.scheduler_address) as executor,
+    ):
+        run_all(executor, scenario, [(0, 20, 1.0, "hybrid")] * workers)
+        started = time.perf_counter()
+        run_all(executor, scenario, [(k, orders, limit, "hybrid") for k in range(scenarios)])
+        return 60.0 * scenarios / (time.perf_counter() - started)
 
 
 def main() -> None:
@@ -420,7 +496,10 @@ def main() -> None:
         command.add_argument("--stops", type=int, nargs="+", default=[1000, 5000, 10000])
         command.add_argument("--seed", type=int, default=1)
         command.add_argument("--engine", default="portfolio")
-        command.add_argument("--time-limit", type=float, default=60.0)
+        command.add_argument(
+            "--time-limit", type=float, default=None, help="default: 120/300/600 s by size"
+        )
+        command.add_argument("--reference", type=float, default=10.0, help="whole-day time ×")
         command.add_argument("--no-validate", action="store_true")
         command.add_argument(
             "--decompose",
@@ -428,17 +507,30 @@ def main() -> None:
             default="auto",
             help="solve in parts: by size (auto), always, or never",
         )
+    rate = commands.add_parser("throughput", help="scenarios per minute on 1 and 2 Dask workers")
+    rate.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    rate.add_argument("--scenarios", type=int, default=8)
+    rate.add_argument("--orders", type=int, default=300)
+    rate.add_argument("--time-limit", type=float, default=10.0)
     args = parser.parse_args()
     if args.command == "generate":
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(large_request(args.stops, args.seed), ensure_ascii=False))
+        return
+    if args.command == "throughput":
+        for workers in args.workers:
+            rate = throughput(workers, args.scenarios, args.orders, args.time_limit)
+            print(f"{workers} Dask worker(s): {rate:.2f} scenarios per minute", flush=True)
+        return
+    if args.command == "bench":
+        print_table(bench(args.stops, args.seed, args.engine, args.time_limit, args.reference))
         return
     for stops in args.stops:
         case = run_isolated(
             stops=stops,
             seed=args.seed,
             engine=args.engine,
-            time_limit_s=args.time_limit,
+            time_limit_s=args.time_limit or DEFAULT_LIMITS.get(stops, stops / 10),
             validate=not args.no_validate,
             decompose={"auto": None, "yes": True, "no": False}[args.decompose],
         )

@@ -69,13 +69,15 @@ def solve(
     problem: Problem,
     params: SolveParams,
     *,
-    cluster_stops: int = CLUSTER_STOPS,
+    cluster_stops: int | None = None,
     executor: Executor | None = None,
 ) -> Solution:
     """The problem solved in parts of about ``cluster_stops`` stops, side by side on
-    ``executor`` (default: ``open_executor()``), within ``params.time_limit_s``."""
+    ``executor`` (default: ``open_executor()``), within ``params.time_limit_s``.
+
+    ``cluster_stops`` defaults to ``CLUSTER_STOPS``."""
     clock = monotonic()
-    parts = split(problem, cluster_stops)
+    parts = split(problem, cluster_stops or CLUSTER_STOPS)
     if len(parts) <= 1:
         found = solve_whole(problem, params)
         return replace(found, engine=ENGINE, elapsed_s=monotonic() - clock)
