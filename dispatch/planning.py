@@ -16,7 +16,7 @@ from dispatch.loading import FieldError, RequestError
 from dispatch.model import COST_SCALE, DayModel, FleetUnit, build_model, fleet, matrix_bytes
 from dispatch.plan import RouteCost, RouteOut, StopVisit, Unserved
 from dispatch.request import Order, Request, Temperature
-from optimizer import Progress, Route, SolveParams, decompose, solve
+from optimizer import Progress, Route, SolveParams, Visit, decompose, solve
 
 ProgressFn = Callable[[Progress], None]
 
@@ -66,12 +66,15 @@ def route_own_fleet(
     iterations: int | None = None,
     on_progress: ProgressFn | None = None,
     penalty_for: Callable[[Stop], float] | None = None,
+    start: Sequence[RouteOut] = (),
 ) -> OwnFleetResult:
     """Route ``orders`` (default: all) with the own fleet; every order is routed or explained.
 
     ``penalty_for`` overrides the cost of leaving a stop out (used when a carrier
     could take it instead); the default is the policy's unserved penalty per order.
     ``iterations`` bounds the search besides the time (see ``optimizer.SolveParams``).
+    The search starts from the ``start`` routes (of an earlier plan of some of these
+    orders): their vehicles keep their stops that are still to serve, in order.
     """
     started = time.perf_counter()
     orders = list(request.orders if orders is None else orders)
@@ -120,7 +123,11 @@ def route_own_fleet(
         engine=request.options.engine,
         on_progress=on_progress,
     )
-    solution = decompose.solve(model.problem, params) if large else solve(model.problem, params)
+    initial = _initial(model, start)
+    if large:
+        solution = decompose.solve(model.problem, params)
+    else:
+        solution = solve(model.problem, params, initial=initial)
     routes, late = _routes(request, model, solution.routes)
     for node in solution.dropped:
         stop = model.node_stop(node)
@@ -136,6 +143,21 @@ def route_own_fleet(
         model,
         dict(solution.stats),
     )
+
+
+def _initial(model: DayModel, routes: Sequence[RouteOut]) -> list[Route] | None:
+    """Routes of the model's vehicles and stops from an earlier plan's routes, or None."""
+    if not routes:
+        return None
+    vehicle = {u.id: k for k, u in enumerate(model.units)}
+    node = {stop.id: model.stop_node(k) for k, stop in enumerate(model.stops)}
+    initial = []
+    for route in routes:
+        visits = tuple(node[s.stop] for s in route.stops if s.stop in node)
+        if route.vehicle in vehicle and visits:
+            empty = tuple(Visit(0, 0, 0) for _ in visits)
+            initial.append(Route(vehicle[route.vehicle], visits, 0, empty, 0))
+    return initial or None
 
 
 def memory_budget_mb() -> float:

@@ -113,8 +113,10 @@ class Day:
         orders: Sequence[Order],
         limit_s: float,
         penalty_for: Callable[[Stop], float] | None = None,
+        start: Sequence[RouteOut] = (),
     ) -> OwnFleetResult:
-        """Own-fleet routes for ``orders`` within ``limit_s``, progress on the day's clock."""
+        """Own-fleet routes for ``orders`` within ``limit_s``, progress on the day's clock,
+        the search warm from the ``start`` routes."""
         self.solves += 1
         offset = time.perf_counter() - self.started
         report = self.on_progress
@@ -126,6 +128,7 @@ class Day:
             iterations=self.iterations,
             on_progress=progress,
             penalty_for=penalty_for,
+            start=start,
         )
 
     def own_cost(self, result: OwnFleetResult) -> float:

@@ -16,7 +16,8 @@ def solve(
 ) -> Solution:
     """The best plan found for ``problem`` within ``params.time_limit_s``.
 
-    ``initial`` routes (of the problem's vehicles and stops) start the search warm, and the
+    ``initial`` routes (of the problem's vehicles and stops; only their visits count: they
+    are scheduled again, visits that break a rule left out) start the search warm, and the
     plan returned never ranks below them (fewer dropped mandatory stops, then cost).
 
     ``engine="pyvrp"`` raises ``UnsupportedError`` (a ``ProblemError``) for
@@ -27,12 +28,11 @@ def solve(
     params = params or SolveParams()
     if not 0 <= params.seed <= MAX_SEED:
         raise ValueError(f"seed: {params.seed} is outside 0..{MAX_SEED}")
-    found = _engine(problem, params, initial)
     if not initial:
-        return found
-    start = plan.assemble(
-        problem, {r.vehicle: r.visits for r in initial}, engine=found.engine, elapsed_s=0.0
-    )
+        return _engine(problem, params, None)
+    orders = {r.vehicle: r.visits for r in initial}
+    start = plan.assemble(problem, orders, engine=params.engine, elapsed_s=0.0)
+    found = _engine(problem, params, start.routes)
     rank = plan.ranking(problem)
     return found if rank(found) <= rank(start) else replace(start, elapsed_s=found.elapsed_s)
 
