@@ -161,13 +161,13 @@ def _initial(model: DayModel, routes: Sequence[RouteOut]) -> list[Route] | None:
 
 
 def memory_budget_mb() -> float:
-    """The most memory one plan's matrices may take: ``DISPATCH_MAX_PLAN_MB``, else half of
-    this machine's memory."""
+    """The most memory one plan's matrices may take: ``DISPATCH_MAX_PLAN_MB``, else a quarter
+    of this machine's memory (two plans may run at once, each with its engines)."""
     given = os.environ.get(MEMORY_ENV)
     if given:
         return float(given)
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    return total / 2**20 / 2
+    return total / 2**20 / 4
 
 
 def check_memory(request: Request, stops: int, units: Sequence[FleetUnit]) -> None:

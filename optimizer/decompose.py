@@ -169,7 +169,7 @@ def _work(problem: Problem, stops: Sequence[int], near: int = 3) -> npt.NDArray[
         rows = times[np.ix_(idx[first : first + 512], idx)].astype(np.float64)
         np.fill_diagonal(rows[:, first : first + 512], np.inf)
         travel[first : first + 512] = (
-            np.sort(np.partition(rows, k - 1, axis=1)[:, :k], axis=1).mean(axis=1) if k > 0 else 0
+            np.partition(rows, k - 1, axis=1)[:, :k].mean(axis=1) if k > 0 else 0
         )
     return service + travel
 
