@@ -123,3 +123,14 @@ def test_every_stop_and_vehicle_lands_in_one_part(
     vehicles = [v for p in parts for v in p.vehicles]
     assert sorted(stops) == day.stops
     assert len(vehicles) == len(set(vehicles)) == len(day.vehicles)
+
+
+def test_only_parts_that_touch_are_paired_across_their_border() -> None:
+    """Two towns 1,000 apart, each in two sectors: the sectors of one town border each
+    other, never a sector of the other town."""
+    towns = clusters([(0, 0), (1000, 0)], 30, vehicles_per_depot=4)
+    parts = decompose.split(towns, cluster_stops=15)
+    town = [0 if towns.vehicles[p.vehicles[0]].start == 0 else 1 for p in parts]
+    pairs = {(a, b) for _, a, b in decompose._bordering(towns, parts)}
+    assert pairs
+    assert all(town[a] == town[b] for a, b in pairs)
