@@ -74,7 +74,8 @@ def route_own_fleet(
     could take it instead); the default is the policy's unserved penalty per order.
     ``iterations`` bounds the search besides the time (see ``optimizer.SolveParams``).
     The search starts from the ``start`` routes (of an earlier plan of some of these
-    orders): their vehicles keep their stops that are still to serve, in order.
+    orders): their vehicles keep their stops that are still to serve, in order. A day of
+    ``LARGE_DAY_STOPS`` or more is solved in parts, from scratch.
     """
     started = time.perf_counter()
     orders = list(request.orders if orders is None else orders)
