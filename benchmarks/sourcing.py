@@ -135,8 +135,7 @@ def demo(limit_s: float, engine: str | None) -> None:
         ("every region out", every, "refused orders unserved"),
     ):
         print(
-            f"  {name:<18}  {other.total(request):10,.0f}  "
-            f"{len(other.unserved)} unserved; {note}"
+            f"  {name:<18}  {other.total(request):10,.0f}  {len(other.unserved)} unserved; {note}"
         )
 
 

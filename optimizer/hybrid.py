@@ -13,14 +13,14 @@ gained more than OR-Tools polishing all routes, which runs only when PyVRP's pla
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from time import monotonic
 
 from optimizer import ortools_engine, plan, pyvrp_engine
 from optimizer.params import SolveParams
 from optimizer.problem import Problem
-from optimizer.solution import Solution
+from optimizer.solution import Route, Solution
 
 ENGINE = "hybrid"
 PYVRP_SHARE = 0.5
@@ -41,12 +41,14 @@ def solve(
     exchange: Exchange | None = None,
     variant: int = 0,
     variants: int = 1,
+    initial: Sequence[Route] | None = None,
 ) -> Solution:
     """The best plan of PyVRP, repaired and improved by OR-Tools when needed.
 
     Searches running alongside pass ``exchange``, called before each route elimination,
     and ``variant`` of ``variants``: this one tries to remove every ``variants``-th route
     by length from the ``variant``-th on, so that the searches try different routes.
+    PyVRP's search starts from the ``initial`` routes when given.
     """
     clock = monotonic()
     budget = params.time_limit_s
@@ -58,6 +60,7 @@ def solve(
         deadline=clock + (budget if exact else PYVRP_SHARE * budget),
         give_up=clock + PYVRP_SHARE * budget,
         restart=exact,
+        initial=initial,
     )
     best = plan.assemble(problem, orders, engine=ENGINE, elapsed_s=monotonic() - clock, stats=stats)
     if exact and stats.get("pyvrp_feasible"):

@@ -133,7 +133,7 @@ def _set_costs(model: _Model) -> None:
     """Distance cost per arc (one evaluator per coefficient) and fixed cost per vehicle."""
     p, routing = model.problem, model.routing
     ix = np.array(model.nodes)
-    distances = p.distances[np.ix_(ix, ix)]
+    distances = p.distances[np.ix_(ix, ix)].astype(np.int64)
     evaluators: dict[int, int] = {}
     for k, v in enumerate(model.vehicles):
         vehicle = p.vehicles[v]

@@ -20,6 +20,7 @@ import os
 import queue
 import signal
 import sys
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from multiprocessing.managers import SyncManager
@@ -28,7 +29,7 @@ from time import monotonic
 from optimizer import hybrid, ortools_engine, plan, pyvrp_engine
 from optimizer.params import SolveParams
 from optimizer.problem import Problem
-from optimizer.solution import Solution
+from optimizer.solution import Route, Solution
 
 ENGINE = "portfolio"
 PARALLEL_FROM_S = 5.0
@@ -38,13 +39,17 @@ TRADE_WAIT_S = 2.0
 PR_SET_PDEATHSIG = 1
 
 
-def solve(problem: Problem, params: SolveParams) -> Solution:
-    """The better of the hybrid here and its partner in a child process, in the same time."""
+def solve(
+    problem: Problem, params: SolveParams, *, initial: Sequence[Route] | None = None
+) -> Solution:
+    """The better of the hybrid here and its partner in a child process, in the same time;
+    both start from the ``initial`` routes when given."""
     clock = monotonic()
     if params.time_limit_s < PARALLEL_FROM_S:
-        return replace(ortools_engine.solve(problem, params), engine=ENGINE)
+        start = None if not initial else {r.vehicle: r.visits for r in initial}
+        return replace(ortools_engine.solve(problem, params, initial=start), engine=ENGINE)
     if _cores() < 2:
-        return replace(hybrid.solve(problem, params), engine=ENGINE)
+        return replace(hybrid.solve(problem, params, initial=initial), engine=ENGINE)
     deadline = clock + params.time_limit_s
     context = multiprocessing.get_context("spawn")
     manager = SyncManager(ctx=context)
@@ -54,9 +59,13 @@ def solve(problem: Problem, params: SolveParams) -> Solution:
         theirs_box: queue.Queue[Solution] = manager.Queue()
         seed, partner_seed = search_seeds(params.seed)
         partner = replace(params, on_progress=None, seed=partner_seed)
-        child = pool.submit(_partner, problem, partner, deadline, Trade(theirs_box, ours_box))
+        child = pool.submit(
+            _partner, problem, partner, deadline, Trade(theirs_box, ours_box), initial
+        )
         trade = Trade(ours_box, theirs_box).bind(problem)
-        ours = hybrid.solve(problem, replace(params, seed=seed), exchange=trade, variants=2)
+        ours = hybrid.solve(
+            problem, replace(params, seed=seed), exchange=trade, variants=2, initial=initial
+        )
         theirs = child.result()
     best = min((ours, theirs), key=plan.ranking(problem))
     stats = {
@@ -100,10 +109,23 @@ class Trade:
         return exchange
 
 
-def _partner(problem: Problem, params: SolveParams, deadline: float, trade: Trade) -> Solution:
+def _partner(
+    problem: Problem,
+    params: SolveParams,
+    deadline: float,
+    trade: Trade,
+    initial: Sequence[Route] | None = None,
+) -> Solution:
     """The hybrid until ``deadline`` (a system-wide monotonic time), net of the start-up."""
     remaining = replace(params, time_limit_s=max(0.1, deadline - monotonic()))
-    return hybrid.solve(problem, remaining, exchange=trade.bind(problem), variant=1, variants=2)
+    return hybrid.solve(
+        problem,
+        remaining,
+        exchange=trade.bind(problem),
+        variant=1,
+        variants=2,
+        initial=initial,
+    )
 
 
 def _end_with_parent() -> None:

@@ -84,14 +84,19 @@ def is_aged(problem: Problem) -> bool:
     )
 
 
-def solve(problem: Problem, params: SolveParams) -> Solution:
-    """Solve with PyVRP; raises ``UnsupportedError`` for lateness."""
+def solve(
+    problem: Problem, params: SolveParams, *, initial: Sequence[Route] | None = None
+) -> Solution:
+    """Solve with PyVRP, from the ``initial`` routes when given; raises ``UnsupportedError``
+    for lateness."""
     reasons = unsupported(problem)
     if reasons:
         raise UnsupportedError("PyVRP cannot express " + " and ".join(reasons))
     clock = monotonic()
     deadline = clock + params.time_limit_s
-    orders, stats = search(problem, params, deadline=deadline, restart=not is_aged(problem))
+    orders, stats = search(
+        problem, params, deadline=deadline, restart=not is_aged(problem), initial=initial
+    )
     return plan.assemble(problem, orders, engine=ENGINE, elapsed_s=monotonic() - clock, stats=stats)
 
 

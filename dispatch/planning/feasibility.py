@@ -62,9 +62,9 @@ def stop_reason(model: DayModel, k: int, request: Request) -> Reason | None:
             continue
         v = unit.spec
         start_depot, end_depot = depots[v.depot], depots[unit.end_depot]
-        minutes = model.travel.minutes_at(v.speed_factor)
-        out = minutes[depot_index[v.depot], node]
-        back = minutes[node, depot_index[unit.end_depot]]
+        base = model.travel.minutes
+        out = base[depot_index[v.depot], node] / v.speed_factor
+        back = base[node, depot_index[unit.end_depot]] / v.speed_factor
         earliest = max(v.shift.start, start_depot.open) + start_depot.loading_minutes + out
         latest_return = min(v.shift.end, end_depot.close)
         for a, b in stop.windows:

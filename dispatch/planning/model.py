@@ -8,7 +8,7 @@ down, so every plan the optimizer accepts is feasible in real numbers too.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,9 +17,17 @@ from dispatch.intake.request import Depot, Location, Request, Temperature, Vehic
 from dispatch.planning.compartments import capacity_values
 from dispatch.planning.grouping import Stop
 from dispatch.planning.road_travel import road_travel
-from geo.travel import TravelMatrix, euclidean_matrix, given_matrix, haversine_matrix
+from geo.travel import (
+    FloatMatrix,
+    TravelMatrix,
+    compact_haversine_matrix,
+    euclidean_matrix,
+    given_matrix,
+    haversine_matrix,
+)
 from optimizer import Node, Problem
 from optimizer import Vehicle as OptVehicle
+from optimizer.problem import IntMatrix
 
 COST_SCALE = 36_000
 """Cost units per currency unit: per-km × 36 per metre and per-hour × 10 per second stay exact."""
@@ -83,6 +91,14 @@ class DayModel:
         return self.stops[node - len(self.depots)]
 
 
+COMPACT_FROM = 1500
+"""Places from which the matrices are kept compact: single-precision travel matrices and
+32-bit integer ones, converted a block of rows at a time (half the memory, no full-size
+temporaries; times stay within the validator's rounding)."""
+
+BLOCK_ROWS = 512
+
+
 def travel_matrix(request: Request, places: Sequence[tuple[str, Location]]) -> TravelMatrix:
     """Distances and base-speed minutes between ``places`` under the request's metric."""
     t = request.travel
@@ -97,7 +113,39 @@ def travel_matrix(request: Request, places: Sequence[tuple[str, Location]]) -> T
     first, second = np.array([p.coords() for _, p in places], dtype=np.float64).T
     if t.metric == "euclidean":
         return euclidean_matrix(first, second)
+    if len(places) >= COMPACT_FROM:
+        return compact_haversine_matrix(first, second, speed_kmh=t.speed_kmh, circuity=t.circuity)
     return haversine_matrix(first, second, speed_kmh=t.speed_kmh, circuity=t.circuity)
+
+
+def matrix_bytes(places: int, profiles: int) -> int:
+    """Memory of the matrices of a day of ``places`` with ``profiles`` vehicle speeds: two
+    travel matrices, distances and one duration matrix per speed."""
+    compact = places >= COMPACT_FROM
+    return places * places * (2 + 1 + profiles) * (4 if compact else 8)
+
+
+def _seconds(minutes: FloatMatrix, speed_factor: float) -> IntMatrix:
+    """Travel times in whole seconds, rounded up, at ``speed_factor``."""
+    return _integers(minutes, lambda m: np.ceil(m / speed_factor * 60.0 - 1e-6))
+
+
+def _metres(km: FloatMatrix) -> IntMatrix:
+    return _integers(km, lambda d: np.rint(d * 1000.0))
+
+
+def _integers(matrix: FloatMatrix, convert: Callable[[FloatMatrix], FloatMatrix]) -> IntMatrix:
+    """``convert(matrix)`` as integers: 64-bit, or for a large matrix 32-bit, converted a
+    block of rows at a time in double precision."""
+    n = matrix.shape[0]
+    if n < COMPACT_FROM:
+        return convert(matrix).astype(np.int64)
+    out = np.empty(matrix.shape, dtype=np.int32)
+    for first in range(0, n, BLOCK_ROWS):
+        out[first : first + BLOCK_ROWS] = convert(
+            matrix[first : first + BLOCK_ROWS].astype(np.float64)
+        )
+    return out  # type: ignore[return-value]
 
 
 def place_id(stop: Stop) -> str:
@@ -114,10 +162,8 @@ def build_model(request: Request, stops: Sequence[Stop], units: Sequence[FleetUn
 
     speed_factors = sorted({u.spec.speed_factor for u in units}) or [1.0]
     profile = {f: k for k, f in enumerate(speed_factors)}
-    durations = tuple(
-        np.ceil(travel.minutes_at(f) * 60.0 - 1e-6).astype(np.int64) for f in speed_factors
-    )
-    distances = np.rint(travel.distance_km * 1000.0).astype(np.int64)
+    durations = tuple(_seconds(travel.minutes, f) for f in speed_factors)
+    distances = _metres(travel.distance_km)
 
     penalty = round(request.policy.unserved_penalty * COST_SCALE)
     nodes = [

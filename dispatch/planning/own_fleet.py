@@ -4,20 +4,37 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from dispatch.errors import UnsupportedOptionError
+from dispatch.errors import FieldError, RequestError, UnsupportedOptionError
 from dispatch.intake.request import Order, Request, Temperature
 from dispatch.planning.compartments import DIMENSIONS, Load
 from dispatch.planning.feasibility import Reason, order_reason, stop_reason
 from dispatch.planning.grouping import Stop, group_orders
-from dispatch.planning.model import COST_SCALE, DayModel, FleetUnit, build_model, fleet
+from dispatch.planning.model import (
+    COST_SCALE,
+    DayModel,
+    FleetUnit,
+    build_model,
+    fleet,
+    matrix_bytes,
+)
 from dispatch.planning.plan import Cargo, RouteCost, RouteOut, StopVisit, Unserved
-from optimizer import Progress, Route, SolveParams, UnsupportedError, solve
+from optimizer import Progress, Route, SolveParams, UnsupportedError, Visit, decompose, solve
 
 ProgressFn = Callable[[Progress], None]
+
+LARGE_DAY_STOPS = 1500
+"""Stops from which a day is solved in parts (``optimizer.decompose``); smaller days whole."""
+MIN_LIMIT_S = 1.0
+ASSEMBLY_S = 2.0
+"""Of a large day's time limit, kept for turning the solution into routes."""
+MEMORY_ENV = "DISPATCH_MAX_PLAN_MB"
+WHOLE_COPIES = 4
+"""A day solved whole holds its matrices about this many times (engines and their partner)."""
 
 DROPPED = Reason(
     "dropped",
@@ -56,12 +73,16 @@ def route_own_fleet(
     iterations: int | None = None,
     on_progress: ProgressFn | None = None,
     penalty_for: Callable[[Stop], float] | None = None,
+    start: Sequence[RouteOut] = (),
 ) -> OwnFleetResult:
     """Route ``orders`` (default: all) with the own fleet; every order is routed or explained.
 
     ``penalty_for`` overrides the cost of leaving a stop out (used when a carrier
     could take it instead); the default is the policy's unserved penalty per order.
     ``iterations`` bounds the search besides the time (see ``optimizer.SolveParams``).
+    The search starts from the ``start`` routes (of an earlier plan of some of these
+    orders): their vehicles keep their stops that are still to serve, in order. A day of
+    ``LARGE_DAY_STOPS`` or more is solved in parts, from scratch.
     """
     started = time.perf_counter()
     orders = list(request.orders if orders is None else orders)
@@ -78,6 +99,7 @@ def route_own_fleet(
     if not stops:
         return OwnFleetResult([], unserved, 0, time.perf_counter() - started, "none")
 
+    check_memory(request, len(stops), units)
     probe = build_model(request, stops, units)
     kept: list[Stop] = []
     for k, stop in enumerate(stops):
@@ -91,18 +113,30 @@ def route_own_fleet(
     if not kept:
         return OwnFleetResult([], unserved, 0, time.perf_counter() - started, "none")
 
-    model = build_model(request, kept, units)
+    if len(kept) == len(stops):
+        model = probe
+    else:
+        del probe
+        model = build_model(request, kept, units)
     if penalty_for is not None:
         model = _with_penalties(model, penalty_for)
+    limit = request.options.limit(time_limit_s)
+    large = len(kept) >= LARGE_DAY_STOPS
+    if large:
+        limit = max(MIN_LIMIT_S, limit - (time.perf_counter() - started) - ASSEMBLY_S)
     params = SolveParams(
-        time_limit_s=request.options.limit(time_limit_s),
+        time_limit_s=limit,
         iterations=iterations,
         seed=request.options.seed,
         engine=request.options.engine,
         on_progress=on_progress,
     )
+    initial = _initial(model, start)
     try:
-        solution = solve(model.problem, params)
+        if large:
+            solution = decompose.solve(model.problem, params)
+        else:
+            solution = solve(model.problem, params, initial=initial)
     except UnsupportedError as exc:
         engine = request.options.engine
         message = f"{engine!r} cannot plan this request: {exc}"
@@ -122,6 +156,57 @@ def route_own_fleet(
         model,
         dict(solution.stats),
     )
+
+
+def _initial(model: DayModel, routes: Sequence[RouteOut]) -> list[Route] | None:
+    """Routes of the model's vehicles and stops from an earlier plan's routes, or None."""
+    if not routes:
+        return None
+    vehicle = {u.id: k for k, u in enumerate(model.units)}
+    node = {stop.id: model.stop_node(k) for k, stop in enumerate(model.stops)}
+    initial = []
+    for route in routes:
+        visits = tuple(node[s.stop] for s in route.stops if s.stop in node)
+        if route.vehicle in vehicle and visits:
+            empty = tuple(Visit(0, 0, 0) for _ in visits)
+            initial.append(Route(vehicle[route.vehicle], visits, 0, empty, 0))
+    return initial or None
+
+
+def memory_budget_mb() -> float:
+    """The most memory one plan's matrices may take: ``DISPATCH_MAX_PLAN_MB``, else a quarter
+    of this machine's memory (two plans may run at once, each with its engines)."""
+    given = os.environ.get(MEMORY_ENV)
+    if given:
+        return float(given)
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return total / 2**20 / 4
+
+
+def check_memory(request: Request, stops: int, units: Sequence[FleetUnit]) -> None:
+    """Refuse a day whose matrices this machine cannot hold, before building them.
+
+    A day solved whole also needs the engines' copies of its matrices (OR-Tools' and
+    PyVRP's, in two processes); a large day is solved in parts, whose copies are small.
+    """
+    places = len(request.depots) + stops
+    profiles = len({u.spec.speed_factor for u in units}) or 1
+    need = matrix_bytes(places, profiles) / 2**20
+    if stops < LARGE_DAY_STOPS:
+        need *= WHOLE_COPIES
+    budget = memory_budget_mb()
+    if need > budget:
+        raise RequestError(
+            [
+                FieldError(
+                    "",
+                    "orders",
+                    f"{stops:,} stops from {len(request.depots)} depots need about "
+                    f"{need:,.0f} MB of travel matrices, more than the {budget:,.0f} MB one "
+                    f"plan may use here ({MEMORY_ENV}); plan fewer orders or depots at once",
+                )
+            ]
+        )
 
 
 def _with_penalties(model: DayModel, penalty_for: Callable[[Stop], float]) -> DayModel:

@@ -112,10 +112,12 @@ class Day:
         orders: Sequence[Order],
         limit_s: float,
         penalty_for: Callable[[Stop], float] | None = None,
+        start: Sequence[RouteOut] = (),
         *,
         whole_day: bool = False,
     ) -> OwnFleetResult:
-        """Own-fleet routes for ``orders`` within ``limit_s``.
+        """Own-fleet routes for ``orders`` within ``limit_s``, the search warm from the
+        ``start`` routes.
 
         ``whole_day``: the search plans every order of the day and nothing else (no carrier
         takes any), so each plan it finds is a day plan and its cost the day's progress.
@@ -132,6 +134,7 @@ class Day:
             iterations=self.iterations,
             on_progress=progress,
             penalty_for=penalty_for,
+            start=start,
         )
 
     def _offer(self, slack: float, progress: Progress) -> None:

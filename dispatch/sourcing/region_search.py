@@ -7,8 +7,9 @@ of carriers gives a start. Re-solves get a time doubled until doubling stops
 paying off; the best of the start, all regions own and all a carrier can take
 outsourced is then improved by a first-improvement local search (one region
 flipped, two swapped, or every region of a route or of the day moved at once),
-each candidate re-solved. When doubling still pays at the end of its share,
-re-solves are too rough for a search and the best start gets all the time left.
+each candidate re-solved, warm from the routes of the nearest assignment solved before
+(the final solves from their own earlier routes). When doubling still pays at the end of
+its share, re-solves are too rough for a search and the best start gets all the time left.
 """
 
 from __future__ import annotations
@@ -178,7 +179,9 @@ class RegionSearch:
         """Route the ``own`` regions, give the other free regions their cheapest carriers."""
         if cache and own in self.cache:
             return self.cache[own]
-        result = self.day.route(self.orders(sorted(own)), limit_s)
+        near = self._nearest(own)
+        start = near.result.routes if near is not None else ()
+        result = self.day.route(self.orders(sorted(own)), limit_s, start=start)
         own_cost = self.day.own_cost(result)
         choice = cheapest_choice(
             {r: self.options[r] for r in self.free if r not in own}, self.capacity
@@ -192,6 +195,11 @@ class RegionSearch:
         if cache:
             self.cache[own] = found
         return found
+
+    def _nearest(self, own: frozenset[str]) -> _Eval | None:
+        """The evaluated assignment closest to ``own`` (fewest regions flipped, then cheapest),
+        whose routes a re-solve of ``own`` starts from."""
+        return min(self.cache.values(), key=lambda e: (len(e.own ^ own), e.total), default=None)
 
     def _gain(self, current: _Eval, region: str) -> float:
         """Estimated saving of flipping ``region`` between own fleet and carriers."""

@@ -58,3 +58,28 @@ def problem(
     distances = np.abs(xy[:, None, :] - xy[None, :, :]).sum(axis=2)
     durations = tuple(distances * factor for factor in slowness)
     return Problem(tuple(nodes), tuple(vehicles), distances, durations, late_cost, max_lateness)
+
+
+def clusters(
+    centres: Sequence[tuple[int, int]],
+    per_cluster: int,
+    *,
+    seed: int = 0,
+    spread: int = 30,
+    vehicles_per_depot: int = 4,
+    capacity: int = 10,
+) -> Problem:
+    """A depot at each centre with stops scattered around it (mandatory, one unit each)."""
+    rng = np.random.default_rng(seed)
+    points: list[tuple[int, int]] = list(centres)
+    for x, y in centres:
+        offsets = rng.integers(-spread, spread + 1, size=(per_cluster, 2))
+        points += [(x + int(dx), y + int(dy)) for dx, dy in offsets]
+    nodes = [depot((0, 100_000)) for _ in centres]
+    nodes += [stop(((0, 100_000),), service=5) for _ in range(per_cluster * len(centres))]
+    fleet = [
+        vehicle(d, capacity=(capacity,), shift=(0, 100_000), fixed_cost=100)
+        for d in range(len(centres))
+        for _ in range(vehicles_per_depot)
+    ]
+    return problem(points, nodes, fleet)

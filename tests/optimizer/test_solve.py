@@ -6,7 +6,17 @@ from dataclasses import replace
 
 import pytest
 
-from optimizer import MAX_SEED, Engine, Problem, Solution, SolveParams, portfolio, solve
+from optimizer import (
+    MAX_SEED,
+    Engine,
+    Problem,
+    Route,
+    Solution,
+    SolveParams,
+    Visit,
+    portfolio,
+    solve,
+)
 from optimizer.pyvrp_engine import UnsupportedError
 from tests.optimizer.check import assert_valid
 
@@ -158,3 +168,25 @@ def test_the_largest_seed_reaches_both_searches_of_the_portfolio(
     )
     assert_valid(window_order, solved_at_max)
     assert "partner_cost" in solved_at_max.stats
+
+
+def test_a_warm_start_never_ends_worse_than_its_routes(
+    consolidation: Problem, engine: Engine
+) -> None:
+    """Started from one vehicle serving all three stops (the best plan), every engine
+    returns a plan at least as good; visits only count, so a schedule of zeros will do."""
+    start = [Route(0, (2, 1, 3), 0, (Visit(0, 0, 0),) * 3, 0)]
+    found = solve(consolidation, SolveParams(time_limit_s=0.2, engine=engine), initial=start)
+    assert_valid(consolidation, found)
+    assert found.cost <= 1000 + 60
+    assert len(found.routes) == 1
+
+
+def test_a_warm_start_leaves_out_visits_that_break_a_rule(capacity_split: Problem) -> None:
+    """One route with both 6-unit stops overloads the vehicle: the start keeps what fits, and
+    the search serves the rest."""
+    start = [Route(0, (1, 2), 0, (Visit(0, 0, 0),) * 2, 0)]
+    params = SolveParams(time_limit_s=0.2, engine="ortools", iterations=50)
+    found = solve(capacity_split, params, initial=start)
+    assert_valid(capacity_split, found)
+    assert not found.dropped
