@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from benchmarks.large import large_request
+from benchmarks.large_days import large_request
 from dispatch.intake.loading import RequestError, load_request
 from dispatch.planning import model
 from dispatch.planning import own_fleet as planning

@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optimizer import Problem, SolveParams, decompose, solve
+from optimizer import Problem, SolveParams, decompose, partition, solve
 from optimizer.executor import Inline
 from tests.optimizer.build import clusters, depot, problem, stop, vehicle
 from tests.optimizer.check import assert_valid
@@ -18,7 +18,7 @@ def test_far_apart_clusters_are_split_by_their_depots() -> None:
     """Two towns 1,000 apart, a depot in each: each part holds one town's stops and only
     that town's vehicles."""
     towns = clusters([(0, 0), (1000, 0)], 20, vehicles_per_depot=2)
-    parts = decompose.split(towns, cluster_stops=20)
+    parts = partition.split(towns, cluster_stops=20)
     assert len(parts) == 2
     for part in parts:
         (home,) = {towns.vehicles[v].start for v in part.vehicles}
@@ -40,7 +40,7 @@ def test_sectors_around_a_depot_share_the_stops_evenly() -> None:
         distances.astype(np.int64),
         (distances.astype(np.int64),),
     )
-    parts = decompose.split(ring, cluster_stops=4)
+    parts = partition.split(ring, cluster_stops=4)
     assert sorted(len(p.stops) for p in parts) == [4, 4, 4]
     assert sorted(v for p in parts for v in p.vehicles) == [0, 1, 2]
     for part in parts:
@@ -52,7 +52,7 @@ def test_each_kind_of_vehicle_is_shared_among_the_sectors() -> None:
     """Two kinds (three plain, three refrigerated) over three equal sectors: one of each."""
     fleet = [vehicle(capacity=(10, 0)) for _ in range(3)]
     fleet += [vehicle(capacity=(10, 10)) for _ in range(3)]
-    shares = decompose._share_vehicles(
+    shares = partition._share_vehicles(
         problem([0], [depot()], fleet), list(range(6)), [1.0, 1.0, 1.0]
     )
     assert sorted(sorted(s) for s in shares) == [[0, 3], [1, 4], [2, 5]]
@@ -63,7 +63,7 @@ def test_the_plane_keeps_the_distances_of_points_in_a_plane() -> None:
     rng = np.random.default_rng(1)
     xy = rng.uniform(0, 1000, size=(60, 2))
     distances = np.rint(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)))
-    placed = decompose.embed(distances.astype(np.int64))
+    placed = partition.embed(distances.astype(np.int64))
     again = np.hypot(*(placed[:, None, :] - placed[None, :, :]).transpose(2, 0, 1))
     assert np.abs(again - distances).max() < 5
 
@@ -71,7 +71,7 @@ def test_the_plane_keeps_the_distances_of_points_in_a_plane() -> None:
 def test_a_subproblem_keeps_its_depots_stops_and_vehicles() -> None:
     """The part's problem has the vehicles' depots first, then its stops, the same matrices."""
     towns = clusters([(0, 0), (1000, 0)], 3, vehicles_per_depot=1)
-    sub, nodes = decompose.subproblem(towns, [6, 7], [1])
+    sub, nodes = partition.subproblem(towns, [6, 7], [1])
     assert nodes == [1, 6, 7]
     assert sub.vehicles[0].start == sub.vehicles[0].end == 0
     assert sub.distances[1, 2] == towns.distances[6, 7]
@@ -118,7 +118,7 @@ def test_every_stop_and_vehicle_lands_in_one_part(
     """However the problem is cut, each stop is in exactly one part and each vehicle in at
     most one, every part with stops having a vehicle while the depot has enough."""
     day = clusters(towns, per_town, seed=seed, vehicles_per_depot=3)
-    parts = decompose.split(day, cluster_stops=size)
+    parts = partition.split(day, cluster_stops=size)
     stops = [i for p in parts for i in p.stops]
     vehicles = [v for p in parts for v in p.vehicles]
     assert sorted(stops) == day.stops
@@ -129,7 +129,7 @@ def test_only_parts_that_touch_are_paired_across_their_border() -> None:
     """Two towns 1,000 apart, each in two sectors: the sectors of one town border each
     other, never a sector of the other town."""
     towns = clusters([(0, 0), (1000, 0)], 30, vehicles_per_depot=4)
-    parts = decompose.split(towns, cluster_stops=15)
+    parts = partition.split(towns, cluster_stops=15)
     town = [0 if towns.vehicles[p.vehicles[0]].start == 0 else 1 for p in parts]
     pairs = {(a, b) for _, a, b in decompose._bordering(towns, parts)}
     assert pairs
