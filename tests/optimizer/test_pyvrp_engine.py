@@ -176,7 +176,7 @@ def test_no_restart_unless_asked(consolidation: Problem, monkeypatch: pytest.Mon
     assert stats["restarts"] == 0
 
 
-@QUICK
+@settings(QUICK, derandomize=True, database=None)
 @given(problem=problems(lateness=False), data=st.data())
 def test_a_plan_reads_back_from_pyvrp_as_it_went_in(problem: Problem, data: st.DataObject) -> None:
     """A plan's routes translated for PyVRP and read back keep their visits and vehicle types."""
