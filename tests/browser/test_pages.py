@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -202,6 +203,18 @@ def test_driver_page_lists_stops_in_order_and_fits_a_phone(
     _local_only(browser)
 
 
+def _stored_events(service: Service, plan_id: int, vehicle: str, timeout: float = 10) -> list[Any]:
+    """The route's stored events, once the page's queue has sent at least one (the page
+    shows a report at once and sends it in the background)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with service.store.read() as session:
+            events = list_events(session, plan_id, vehicle=vehicle, limit=50, offset=0).items
+        if events or time.monotonic() > deadline:
+            return list(events)
+        time.sleep(0.1)
+
+
 def test_pressing_delivered_records_an_event(
     service: Service, stored: StoredPlan, page: Any
 ) -> None:
@@ -211,8 +224,7 @@ def test_pressing_delivered_records_an_event(
     card.locator("button.btn-delivered").click()
     page.wait_for_selector('li.stop[data-stop="PP-102"][data-status="delivered"]')
     assert card.locator(".status").inner_text() == "已送達"
-    with service.store.read() as session:
-        events = list_events(session, stored.plan_id, vehicle="V01", limit=50, offset=0).items
+    events = _stored_events(service, stored.plan_id, "V01")
     assert ("PP-102", "delivered") in [(e.stop, e.kind.value) for e in events]
 
 
@@ -224,8 +236,7 @@ def test_reporting_a_failure_with_a_reason(service: Service, stored: StoredPlan,
     card.locator("select[name=reason]").select_option("closed")
     card.locator("button.btn-send").click()
     page.wait_for_selector('li.stop[data-stop="PP-201"][data-status="failed"]')
-    with service.store.read() as session:
-        events = list_events(session, stored.plan_id, vehicle="V02", limit=50, offset=0).items
+    events = _stored_events(service, stored.plan_id, "V02")
     assert [(e.stop, e.kind.value, e.reason) for e in events] == [("PP-201", "failed", "closed")]
 
 
