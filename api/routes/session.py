@@ -9,15 +9,12 @@ or ``/console``. Failed tries are limited per user name and address (429 beyond)
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
-from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
@@ -42,7 +39,7 @@ from api.session import (
     tokens_match,
 )
 from api.settings import Settings
-from api.views.pages import Lang, app_asset_url, choose_lang
+from api.views.pages import Lang, app_asset_url, choose_lang, page_texts, templates
 from dispatch.store import (
     InvalidUserError,
     Role,
@@ -73,29 +70,16 @@ MAX_FIELD = 1000
 router = APIRouter(tags=["session"])
 
 
-@cache
-def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
-@cache
-def _texts() -> dict[str, dict[str, str]]:
-    data: dict[str, dict[str, str]] = json.loads(
-        (TEMPLATES / "session.i18n.json").read_text(encoding="utf-8")
-    )
-    return data
+def _texts() -> dict[str, dict[str, Any]]:
+    """The page's words per language."""
+    return page_texts("session")
 
 
 def _page(
     template: str, lang: Lang, status: int = 200, headers: dict[str, str] | None = None, **data: Any
 ) -> HTMLResponse:
     html = (
-        _environment()
+        templates()
         .get_template(template)
         .render(t=_texts()[lang], lang=lang, css=app_asset_url("/static", "session/session.css"),
                 **data)

@@ -6,15 +6,11 @@ template's view data; :func:`render_page` makes the HTML.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-
-from api.views.pages import Lang, app_asset_url
+from api.views.pages import Lang, app_asset_url, page_texts, templates
 from api.views.places import LatLon, RequestPlaces
 from dispatch.clock import format_clock
 from dispatch.planning.plan import Cargo, Plan, RouteOut
@@ -24,23 +20,9 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
-@cache
-def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
-@cache
 def texts() -> dict[str, dict[str, Any]]:
     """The page's words per language."""
-    data: dict[str, dict[str, Any]] = json.loads(
-        (TEMPLATES / "driver.i18n.json").read_text(encoding="utf-8")
-    )
-    return data
+    return page_texts("driver")
 
 
 def _clock(minutes: int) -> str:
@@ -150,4 +132,4 @@ def build_page(
 def render_page(page: Mapping[str, Any]) -> str:
     """The driver page's HTML."""
     t = texts()[page["lang"]]
-    return _environment().get_template("driver.html").render(page=page, t=t)
+    return templates().get_template("driver.html").render(page=page, t=t)

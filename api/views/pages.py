@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 """The service's own page files, served under ``/static/app``."""
@@ -44,3 +47,27 @@ def app_asset_url(asset_base: str, path: str) -> str:
 @cache
 def _fingerprint(path: str) -> str:
     return hashlib.sha256((STATIC / path).read_bytes()).hexdigest()[:10]
+
+
+TEMPLATES = STATIC.parent / "templates"
+"""The service's page templates and their words per language."""
+
+
+@cache
+def templates() -> Environment:
+    """The one template environment of the pages: HTML autoescaped, data never a template."""
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@cache
+def page_texts(page: str) -> dict[str, dict[str, Any]]:
+    """The words of ``page`` (``TEMPLATES/<page>.i18n.json``) per language."""
+    data: dict[str, dict[str, Any]] = json.loads(
+        (TEMPLATES / f"{page}.i18n.json").read_text(encoding="utf-8")
+    )
+    return data

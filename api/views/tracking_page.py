@@ -7,17 +7,12 @@ own times) and the tracked subject; :func:`render_page` makes the HTML.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import datetime, time, timedelta
-from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-
-from api.views.driver_page import TEMPLATES
-from api.views.pages import Lang, app_asset_url
+from api.views.pages import Lang, app_asset_url, page_texts, templates
 from dispatch.live.status import DayStatus, OrderState, StopState
 from dispatch.planning.plan import Plan, RouteOut, StopVisit
 from dispatch.store import TrackedSubject
@@ -28,22 +23,9 @@ WINDOW_MINUTES = 15
 REFRESH_S = 60
 
 
-@cache
-def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
-@cache
 def texts() -> dict[str, dict[str, Any]]:
-    data: dict[str, dict[str, Any]] = json.loads(
-        (TEMPLATES / "tracking.i18n.json").read_text(encoding="utf-8")
-    )
-    return data
+    """The page's words per language."""
+    return page_texts("tracking")
 
 
 def _visit(plan: Plan, subject: TrackedSubject) -> tuple[RouteOut, StopVisit] | None:
@@ -150,4 +132,4 @@ def build_page(
 def render_page(page: Mapping[str, Any]) -> str:
     """The tracking page's HTML."""
     t = texts()[page["lang"]]
-    return _environment().get_template("tracking.html").render(page=page, t=t)
+    return templates().get_template("tracking.html").render(page=page, t=t)
