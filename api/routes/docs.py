@@ -52,17 +52,19 @@ def _swagger_files() -> StaticFiles:
     return StaticFiles(directory=SWAGGER_UI)
 
 
+def _viewer(request: Request, markup: str, csp: str) -> HTMLResponse:
+    """A documentation page: fixed markup naming the app and its OpenAPI URL, under ``csp``."""
+    app = request.app
+    page = markup.format(title=escape(app.title), openapi=escape(app.openapi_url or ""))
+    headers = {"Content-Security-Policy": csp, "Cache-Control": "no-cache",
+               "Referrer-Policy": "no-referrer"}  # fmt: skip
+    return HTMLResponse(page, headers=headers)
+
+
 @router.get("/docs", response_class=HTMLResponse)
 def docs_page(request: Request) -> Response:
     """Swagger UI for this service's OpenAPI document."""
-    app = request.app
-    page = _PAGE.format(title=escape(app.title), openapi=escape(app.openapi_url or ""))
-    headers = {
-        "Content-Security-Policy": DOCS_CSP,
-        "Cache-Control": "no-cache",
-        "Referrer-Policy": "no-referrer",
-    }
-    return HTMLResponse(page, headers=headers)
+    return _viewer(request, _PAGE, DOCS_CSP)
 
 
 _REDOC_PAGE = """<!doctype html>
@@ -90,14 +92,7 @@ REDOC_CSP = page_csp(style="'self' 'unsafe-inline'", img="blob:") + "; worker-sr
 @router.get("/redoc", response_class=HTMLResponse)
 def redoc_page(request: Request) -> Response:
     """ReDoc for this service's OpenAPI document."""
-    app = request.app
-    page = _REDOC_PAGE.format(title=escape(app.title), openapi=escape(app.openapi_url or ""))
-    headers = {
-        "Content-Security-Policy": REDOC_CSP,
-        "Cache-Control": "no-cache",
-        "Referrer-Policy": "no-referrer",
-    }
-    return HTMLResponse(page, headers=headers)
+    return _viewer(request, _REDOC_PAGE, REDOC_CSP)
 
 
 @router.api_route("/static/swagger-ui/{name}", methods=["GET", "HEAD"])
