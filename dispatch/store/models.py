@@ -82,6 +82,8 @@ class Region(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     feature: Mapped[Json]
+    backup_carrier: Mapped[str | None] = mapped_column(String(64))
+    """The carrier that takes the region's orders when its own carrier is down (備用方案)."""
 
 
 class Carrier(Base):
@@ -132,6 +134,11 @@ class Order(Base):
     batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id"), index=True)
     data: Mapped[Json]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
+    """``active`` or ``cancelled``; a cancelled order is kept, never planned."""
+    updated_at: Mapped[datetime | None]
+    carried_over_from: Mapped[date | None]
+    """The day the order was first due, when a failed delivery carried it over."""
 
 
 class PlanJob(Base):
@@ -177,8 +184,17 @@ class PlanRecord(Base):
     vehicles_used: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     document: Mapped[str] = mapped_column(Text)
+    previous_plan_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plans.id", ondelete="SET NULL"), index=True
+    )
+    """The plan this one re-plans (its earlier version), if any."""
+    published_at: Mapped[datetime | None]
+    published_by: Mapped[str | None] = mapped_column(String(100))
+    superseded_by: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="SET NULL"))
+    """The plan published after this one for its day; its links then follow that plan."""
+    superseded_at: Mapped[datetime | None]
 
-    job: Mapped[PlanJob] = relationship(back_populates="plan")
+    job: Mapped[PlanJob] = relationship(back_populates="plan", foreign_keys=[job_id])
     routes: Mapped[list[PlanRoute]] = relationship(
         back_populates="plan", cascade="all, delete-orphan", order_by="PlanRoute.position"
     )
@@ -399,3 +415,22 @@ class UserSession(Base):
     last_seen_at: Mapped[datetime]
     idle_expires_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class ScenarioRun(Base):
+    """A planner's scenario set run as a job: its specification, progress and results."""
+
+    __tablename__ = "scenario_runs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    spec: Mapped[Json]
+    progress: Mapped[Json]
+    result: Mapped[Json | None]
+    report: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[Json | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
