@@ -1,4 +1,4 @@
-"""Vendor the maps' browser library (Leaflet) from the npm registry into ``geo/static/vendor``.
+"""Vendor the browser libraries (Leaflet for maps, Chart.js for charts) from the npm registry into ``geo/static/vendor``.
 
 Versions are pinned in ``scripts/assets/package.json`` and its lock file; ``npm ci``
 installs them into a temporary folder, the needed files are copied under versioned
@@ -32,6 +32,8 @@ COPIES: tuple[tuple[str, str, str], ...] = (
     ("leaflet", "dist/leaflet.css", "leaflet-1.9.3/leaflet.css"),
     ("leaflet", "dist/images/*.png", "leaflet-1.9.3/images/"),
     ("leaflet", "LICENSE", "leaflet-1.9.3/LICENSE"),
+    ("chart.js", "dist/chart.umd.min.js", "chartjs-4.5.1/chart.umd.min.js"),
+    ("chart.js", "LICENSE.md", "chartjs-4.5.1/LICENSE.md"),
 )
 
 
