@@ -198,13 +198,14 @@ class Translation:
 
 def _slots(window: tuple[int, int], free: int, step: int) -> list[tuple[int, int]]:
     """``window`` as one slot up to ``free`` (no start is too early for it), then slots of
-    at most ``step``."""
+    at most ``step``; a window of one minute after ``free`` is a slot of its own."""
     a, b = window
     if b <= free:
         return [window]
     head = [(a, free)] if a < free else []
     start = max(a, free)
-    return head + [(t, min(t + step, b)) for t in range(start, b, step)]
+    slots = [(t, min(t + step, b)) for t in range(start, b, step)]
+    return head + (slots or [(start, b)])
 
 
 def _ends(problem: Problem, v: int) -> tuple[int, int]:
