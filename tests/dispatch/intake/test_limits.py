@@ -67,6 +67,8 @@ COLUMNS = {
     "alert_rules.updated_by": MAX_ACTOR, "alerts.acknowledged_by": MAX_ACTOR,
     "notices.order_id": MAX_ORDER_ID, "notices.stop": MAX_ORDER_ID,
     "tracking_links.order_id": MAX_ORDER_ID, "tracking_links.stop": MAX_ORDER_ID,
+    "plans.published_by": MAX_ACTOR, "regions.backup_carrier": MAX_ID,
+    "scenario_runs.name": MAX_NAME, "scenario_runs.created_by": MAX_ACTOR,
 }  # fmt: skip
 """Columns filled from input, and the limit the input is held to."""
 INTERNAL = {
@@ -84,6 +86,7 @@ INTERNAL = {
     "notices.subject", "notices.kind", "notices.audience", "notices.vehicle", "notices.channel",
     "notices.language", "notices.compensation_kind", "tracking_links.token_hash",
     "tracking_links.vehicle", "outbox.topic", "outbox.channel", "outbox.claimed_by",
+    "orders.status", "scenario_runs.id", "scenario_runs.status",
 }  # fmt: skip
 """Columns the service fills itself (hashes, enums, ids it makes, vehicle ids ≤ 64 + "#500")."""
 
