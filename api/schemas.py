@@ -141,6 +141,10 @@ class ImportReport(BaseModel):
     duplicates: list[Duplicate]
     errors: list[ErrorItem]
     ignored_columns: list[str]
+    preview: bool = False
+    """A preview: nothing was stored; ``stored`` is what the import would store."""
+    orders: list[dict[str, Any]] | None = None
+    """In a preview, the normalised orders that pass the checks, each with its ``date``."""
 
 
 class ImportBatch(BaseModel):
