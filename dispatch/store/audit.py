@@ -19,3 +19,9 @@ def audit(session: Session, actor: str, action: str, target: str, **detail: Any)
 def list_audit(session: Session, *, limit: int, offset: int) -> Page[AuditEntry]:
     query = select(AuditEntry).order_by(AuditEntry.id.desc())
     return paginate(session, query, limit=limit, offset=offset)
+
+
+def audit_of(session: Session, target: str) -> list[AuditEntry]:
+    """The entries about one target (e.g. ``order:LINE-88123``), oldest first."""
+    query = select(AuditEntry).where(AuditEntry.target == target).order_by(AuditEntry.id)
+    return list(session.scalars(query))
