@@ -29,13 +29,27 @@ MEDIA = {
     SheetFormat.xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     SheetFormat.csv: "text/csv; charset=utf-8",
 }
+_CSV_EXAMPLE = (
+    "順序,預計到達,時段,站點,名稱,地址,聯絡人,電話,訂單,訂購人,商品,數量,溫層\r\n"
+    "1,09:05,09:00-12:00,PP-017,信義團購點,臺北市信義區松仁路100號,林小姐,'+886 2 2345 6789,"
+    "LINE-88123,王小明,鮮乳 1L,6,冷藏\r\n"
+)
 WRITERS = {SheetFormat.pdf: sheet_pdf, SheetFormat.xlsx: sheet_xlsx, SheetFormat.csv: sheet_csv}
 
 
 @router.get(
     "/plans/{plan_id}/routes/{vehicle}/sheet.{kind}",
     response_class=Response,
-    responses={200: {"content": {m: {} for m in MEDIA.values()}, "description": "The sheet"}},
+    responses={
+        200: {
+            "description": "The sheet, as an attachment",
+            "content": {
+                MEDIA[SheetFormat.pdf]: {"schema": {"type": "string", "format": "binary"}},
+                MEDIA[SheetFormat.xlsx]: {"schema": {"type": "string", "format": "binary"}},
+                MEDIA[SheetFormat.csv]: {"example": _CSV_EXAMPLE},
+            },
+        }
+    },
 )
 def route_sheet(
     plan_id: PlanId,

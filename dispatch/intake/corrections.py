@@ -70,7 +70,7 @@ def correct_order(
     when ``record`` gives none), after the checks an import makes."""
     order = get_order(session, order_id)
     if order.status == CANCELLED:
-        raise ConflictError(f"order {order_id} is cancelled; import it again to deliver it")
+        raise ConflictError(f"order {order_id} is cancelled; a cancelled order is not corrected")
     day_before = order.delivery_date
     given = {"platform": order.platform, **record}
     errors = _id_errors(order, given)

@@ -3,14 +3,19 @@ sheet carries the driver page's address."""
 
 from __future__ import annotations
 
+import json
+import string
+import tempfile
 from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
 
 import segno
 from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
 
-from api.views.route_sheet.fonts import cjk_font
-from api.views.route_sheet.rows import HEADINGS, Sheet, SheetStop
+from api.views.route_sheet.fonts import cjk_font, font_for
+from api.views.route_sheet.rows import HEADINGS, TEMPERATURES, Sheet, SheetStop
 
 QR_MM = 32.0
 
@@ -33,12 +38,22 @@ class _Page(FPDF):
 def sheet_pdf(sheet: Sheet) -> bytes:
     """The PDF; without a CJK font, in Helvetica with other characters shown as "?"."""
     font = cjk_font()
-    family = "helvetica"
-    pdf = _Page("sheet" if font else family)
-    if font is not None:
-        pdf.add_font("sheet", "", str(font.path), collection_font_number=font.index)
-        family = "sheet"
-    text = _text if font is not None else _latin
+    if font is None:
+        return _write(sheet, _Page("helvetica"), "helvetica", _latin)
+    with tempfile.TemporaryDirectory(prefix="sheet-font-") as folder:
+        pdf = _Page("sheet")
+        pdf.add_font("sheet", "", str(font_for(_characters(sheet), font, Path(folder))))
+        return _write(sheet, pdf, "sheet", _text)
+
+
+def _characters(sheet: Sheet) -> str:
+    """Every character the sheet may show: its words, its data and the fixed marks."""
+    words = "".join(HEADINGS[sheet.lang].values()) + "".join(TEMPERATURES[sheet.lang].values())
+    data = json.dumps(asdict(sheet), ensure_ascii=False)
+    return words + data + string.printable + "·×□–"
+
+
+def _write(sheet: Sheet, pdf: _Page, family: str, text: _Text) -> bytes:
     pdf.add_page()
     h = HEADINGS[sheet.lang]
     pdf.set_font(family, size=16)

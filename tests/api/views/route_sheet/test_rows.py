@@ -114,3 +114,15 @@ def test_the_pdf_carries_the_qr_code_only_with_a_link(planned: Any) -> None:
     assert "掃描開啟司機頁面" in text
     assert "dispatch.example" not in text
     assert len(linked) > len(sheet_pdf(plain))
+
+
+def test_without_a_cjk_font_the_pdf_is_still_written(
+    planned: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No CJK font found: Helvetica, the stops and Latin text kept, other characters as '?'."""
+    monkeypatch.setattr("api.views.route_sheet.pdf.cjk_font", lambda: None)
+    sheet, _ = _sheet(planned, lang="en")
+    text = pdf_text(sheet_pdf(sheet))
+    assert "Route sheet" in text
+    assert "PP-1" in text
+    assert "????" in text
