@@ -45,7 +45,7 @@ def font_for(text: str, font: FontFile, directory: Path) -> Path:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    face = TTFont(str(font.path), fontNumber=font.index, lazy=True)
+    face = TTFont(str(font.path), fontNumber=font.index, lazy=True, recalcBBoxes=False)
     options = subset.Options()
     options.layout_features = []
     options.notdef_outline = True
