@@ -52,8 +52,10 @@ def target(order_id: str) -> str:
 
 
 def order_history(session: Session, order_id: str) -> OrderHistory:
+    """The order with the import that stored it, then its corrections and cancellation."""
     order = get_order(session, order_id)
-    return OrderHistory(order, tuple(audit_of(session, target(order_id))))
+    imported = audit_of(session, f"batch:{order.batch_id}", action="orders.import")
+    return OrderHistory(order, (*imported, *audit_of(session, target(order_id))))
 
 
 def correct_order(

@@ -79,7 +79,12 @@ def test_correct_cancel_and_read_an_order_with_its_history(
     detail = client.get("/orders/W-2", headers=keys.planner).json()
     assert (detail["status"], detail["order"]["items"][0]["qty"]) == ("cancelled", 9)
     assert detail["updated_at"] is not None
-    assert [h["action"] for h in detail["history"]] == ["orders.correct", "orders.cancel"]
+    assert [h["action"] for h in detail["history"]] == [
+        "orders.import",
+        "orders.correct",
+        "orders.cancel",
+    ]
+    assert detail["history"][0]["target"] == f"batch:{detail['batch_id']}"
 
 
 def test_changing_a_planned_order_says_a_replan_is_needed(
