@@ -256,3 +256,21 @@ def test_a_preview_stores_nothing_and_names_every_rejected_row(store: Store, net
     with store.read() as session:
         assert orders_on(session, DAY) == []
     assert _import(store, LINE_CSV.encode()).stored == 2
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.integers(1, 6), min_size=1, max_size=8, unique=True),
+    st.lists(st.integers(0, 7), max_size=10),
+)
+def test_repeated_rows_are_read_once_wherever_they_are(ids: list[int], repeats: list[int]) -> None:
+    """Rows repeated anywhere in a file: one candidate per order, each repeat reported once."""
+    rows = [f"{k},2026-11-11,王{k},PP-017,09:00-12:00,sku-{k},{k},冷藏,否" for k in ids]
+    text = list(rows)
+    for r in repeats:
+        text.insert(r % (len(text) + 1), rows[r % len(rows)])
+    head = LINE_CSV.splitlines()[0]
+    read = read_orders(("\n".join([head, *text]) + "\n").encode())
+    assert sorted(c.order["id"] for c in read.candidates) == sorted(f"LINE-{k}" for k in ids)
+    assert all(len(c.order["items"]) == 1 for c in read.candidates)
+    assert len(read.repeated) == len(repeats)
