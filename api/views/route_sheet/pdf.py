@@ -117,9 +117,13 @@ def _qr(pdf: FPDF, link: str, caption: str, text: _Text) -> None:
     left, top = pdf.w - pdf.r_margin - QR_MM, 12.0
     pdf.set_fill_color(0)
     for r, row in enumerate(matrix):
-        for c, dark in enumerate(row):
-            if dark:
-                pdf.rect(left + (c + 4) * module, top + (r + 4) * module, module, module, "F")
+        c = 0
+        while c < len(row):
+            run = next((k for k in range(c, len(row)) if not row[k]), len(row)) - c
+            if run:
+                y = top + (r + 4) * module
+                pdf.rect(left + (c + 4) * module, y, run * module, module * 1.02, "F")
+            c += run + 1
     y = pdf.get_y()
     pdf.set_font_size(7)
     pdf.set_xy(left - 10, top + QR_MM)

@@ -13,10 +13,10 @@ from openpyxl import load_workbook
 
 from api.settings import Settings
 from api.views.route_sheet.fonts import cjk_font
-from dispatch.store import Store, replace_driver_links
+from dispatch.store import Store, replace_driver_links, resolve_driver_link
 from dispatch.store.models import utcnow
 from tests.api.conftest import Keys, assert_problem
-from tests.api.views.route_sheet.test_rows import pdf_text
+from tests.api.views.route_sheet.test_rows import pdf_text, qr_codes
 
 LINK_KEY = "k" * 40
 SHEET = "/plans/{}/routes/VAN%231/sheet.{}"
@@ -55,6 +55,7 @@ def test_each_format_for_every_reader(client: TestClient, keys: Keys, plan_id: i
     assert client.get(SHEET.format(plan_id, "csv")).status_code == 401
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(cjk_font() is None, reason="no CJK font (fonts-noto-cjk) installed")
 def test_the_qr_code_needs_a_live_link_and_a_dispatcher(
     client: TestClient, keys: Keys, plan_id: int, api_store: Store
@@ -70,5 +71,10 @@ def test_the_qr_code_needs_a_live_link_and_a_dispatcher(
     planner = pdf_text(client.get(url, headers=keys.planner).content)
     assert "掃描開啟司機頁面" in dispatcher
     assert "掃描開啟司機頁面" not in planner
+    (link,) = qr_codes(client.get(url, headers=keys.dispatcher).content)
+    assert link.startswith("https://dispatch.example/d/")
+    with api_store.read() as session:
+        assert resolve_driver_link(session, link.rsplit("/", 1)[1]) == (plan_id, "VAN#1")
+    assert qr_codes(client.get(url, headers=keys.planner).content) == []
     assert "PP-1" in dispatcher
     assert "PP-1" in planner

@@ -107,13 +107,23 @@ def test_the_pdf_shows_the_stops_and_names_as_text(planned: Any) -> None:
 
 @pytest.mark.skipif(cjk_font() is None, reason="no CJK font (fonts-noto-cjk) installed")
 def test_the_pdf_carries_the_qr_code_only_with_a_link(planned: Any) -> None:
-    with_link, _ = _sheet(planned, link="https://dispatch.example/d/abc")
+    """The printed page's QR code reads back as the driver link; without a link, none."""
+    link = "https://dispatch.example/d/" + "Ab9_-" * 9
+    with_link, _ = _sheet(planned, link=link)
     plain, _ = _sheet(planned)
     linked = sheet_pdf(with_link)
-    text = pdf_text(linked)
-    assert "掃描開啟司機頁面" in text
-    assert "dispatch.example" not in text
-    assert len(linked) > len(sheet_pdf(plain))
+    assert "掃描開啟司機頁面" in pdf_text(linked)
+    assert "dispatch.example" not in pdf_text(linked)
+    assert qr_codes(linked) == [link]
+    assert qr_codes(sheet_pdf(plain)) == []
+
+
+def qr_codes(content: bytes) -> list[str]:
+    """The QR codes read from the PDF's first page printed at 144 dpi."""
+    pdfium = pytest.importorskip("pypdfium2")
+    zxingcpp = pytest.importorskip("zxingcpp")
+    image = pdfium.PdfDocument(content)[0].render(scale=2).to_pil()
+    return [code.text for code in zxingcpp.read_barcodes(image)]
 
 
 def test_without_a_cjk_font_the_pdf_is_still_written(
