@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from sqlalchemy.orm import Session
 
 from api.deps import PlanId, Reader, ReadSession, SettingsDep
 from api.problems import problem_responses
@@ -72,7 +73,8 @@ def route_sheet(
     request_doc = get_plan(session, plan_id).job.request
     link = None
     if kind is SheetFormat.pdf and who.role in (Role.ADMIN, Role.DISPATCHER):
-        link = _live_link(session, plan_id, vehicle, settings.link_secret, request, settings)
+        base = settings.public_url or str(request.base_url)
+        link = _live_link(session, plan_id, vehicle, base, settings.link_secret)
     sheet = build_sheet(
         plan, plan_id, vehicle, request_doc,
         lang=choose_lang(lang, request.headers.get("accept-language")), link=link,
@@ -90,14 +92,12 @@ def route_sheet(
 
 
 def _live_link(
-    session: ReadSession, plan_id: int, vehicle: str, key: bytes | None, request: Request,
-    settings: SettingsDep,
-) -> str | None:  # fmt: skip
+    session: Session, plan_id: int, vehicle: str, base: str, key: bytes | None
+) -> str | None:
     """The absolute address of the vehicle's live driver link, when the key shows it."""
     if key is None:
         return None
     for link in live_driver_links(session, plan_id, key=key):
         if link.vehicle == vehicle and link.token is not None:
-            base = settings.public_url or str(request.base_url)
             return base.rstrip("/") + driver_link(link.token)
     return None
