@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, Response
@@ -35,6 +36,15 @@ _ORDER = {
     "items": [{"sku": "milk-1l", "qty": 6, "weight_kg": 1.05, "volume_l": 1.1,
                "temperature": "chilled"}],
 }  # fmt: skip
+
+
+class OrderStatus(StrEnum):
+    active = "active"
+    cancelled = "cancelled"
+
+
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+"""Query text without control characters (no database stores NUL)."""
 
 
 @router.post(
@@ -74,9 +84,25 @@ def read_orders(
     day: Annotated[
         date | None, Query(alias="date", description="Only orders for this delivery date")
     ] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            pattern=PRINTABLE,
+            description="Text in the order id or the customer (case ignored)",
+        ),
+    ] = None,
+    status: Annotated[OrderStatus | None, Query(description="Only active or cancelled")] = None,
+    platform: Annotated[
+        str | None, Query(max_length=32, pattern=PRINTABLE, description="Only this platform")
+    ] = None,
 ) -> Page[StoredOrder]:
-    """Stored orders in import order. **Roles:** admin, dispatcher, planner."""
-    page = list_orders(session, day=day, limit=paging.limit, offset=paging.offset)
+    """Stored orders in import order, found by date, text, status and platform.
+    **Roles:** admin, dispatcher, planner."""
+    page = list_orders(
+        session, day=day, limit=paging.limit, offset=paging.offset, text=q,
+        status=status.value if status else None, platform=platform,
+    )  # fmt: skip
     return Page(data=[StoredOrder.model_validate(o) for o in page.items], count=page.count)
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from dispatch.errors import NotFoundError
@@ -146,8 +147,31 @@ def plans_with_order(session: Session, order_id: str, day: date) -> list[int]:
     return sorted(found)
 
 
-def list_orders(session: Session, *, day: date | None, limit: int, offset: int) -> Page[Order]:
+def list_orders(
+    session: Session,
+    *,
+    day: date | None,
+    limit: int,
+    offset: int,
+    text: str | None = None,
+    status: str | None = None,
+    platform: str | None = None,
+) -> Page[Order]:
+    """Stored orders in import order; ``text`` is found in the order id or the customer
+    (case ignored), ``status`` and ``platform`` match exactly."""
     query = select(Order).order_by(Order.id)
     if day is not None:
         query = query.where(Order.delivery_date == day)
+    if text:
+        pattern = "%" + re.sub(r"([\\%_])", r"\\\1", text) + "%"
+        query = query.where(
+            or_(
+                Order.order_id.ilike(pattern, escape="\\"),
+                Order.customer.ilike(pattern, escape="\\"),
+            )
+        )
+    if status is not None:
+        query = query.where(Order.status == status)
+    if platform is not None:
+        query = query.where(Order.platform == platform)
     return paginate(session, query, limit=limit, offset=offset)

@@ -99,3 +99,25 @@ def test_changing_a_planned_order_says_a_replan_is_needed(
     assert (corrected["replan_needed"], corrected["plan_ids"]) == (True, [plan_id])
     cancelled = client.delete("/orders/A-2", headers=keys.admin).json()
     assert (cancelled["replan_needed"], cancelled["plan_ids"]) == (True, [plan_id])
+
+
+def test_orders_are_found_by_text_status_and_platform(
+    client: TestClient, keys: Keys, network: dict[str, Any]
+) -> None:
+    """Text in the id or customer (case ignored, % and _ taken literally), status, platform."""
+    orders = [*ORDERS, {**ORDERS[0], "id": "L-9", "platform": "line", "customer": "王_小明%"}]
+    client.post("/orders", json=orders, params={"date": "2026-11-11"}, headers=keys.dispatcher)
+    client.delete("/orders/W-3", headers=keys.dispatcher)
+
+    def found(**params: str) -> list[str]:
+        page = client.get("/orders", params=params, headers=keys.planner).json()
+        return [o["order_id"] for o in page["data"]]
+
+    assert found(q="w-") == ["W-1", "W-2", "W-3", "W-4", "W-5"]
+    assert found(q="C3") == ["W-3"]
+    assert found(q="_小") == ["L-9"]
+    assert found(q="%") == ["L-9"]
+    assert found(status="cancelled") == ["W-3"]
+    assert found(platform="line", status="active") == ["L-9"]
+    assert_problem(client.get("/orders", params={"q": "a\x00"}, headers=keys.planner), 422)
+    assert_problem(client.get("/orders", params={"status": "gone"}, headers=keys.planner), 422)
