@@ -141,6 +141,10 @@ class ImportReport(BaseModel):
     duplicates: list[Duplicate]
     errors: list[ErrorItem]
     ignored_columns: list[str]
+    preview: bool = False
+    """A preview: nothing was stored; ``stored`` is what the import would store."""
+    orders: list[dict[str, Any]] | None = None
+    """In a preview, the normalised orders that pass the checks, each with its ``date``."""
 
 
 class ImportBatch(BaseModel):
@@ -176,6 +180,10 @@ class StoredOrder(BaseModel):
     date: dt.date = Field(validation_alias="delivery_date")
     batch_id: int
     order: dict[str, Any] = Field(validation_alias="data")
+    status: str = "active"
+    """``active``, or ``cancelled`` (kept, never planned)."""
+    updated_at: dt.datetime | None = None
+    carried_over_from: dt.date | None = None
 
 
 class PlanForDate(BaseModel):
@@ -241,6 +249,25 @@ class AuditEntry(BaseModel):
     action: str
     target: str
     detail: dict[str, Any]
+
+
+class OrderDetail(StoredOrder):
+    """A stored order and its history: the audit entries about it, oldest first."""
+
+    history: list[AuditEntry]
+
+
+class OrderChange(BaseModel):
+    """An order corrected or cancelled; the current plans holding it need a re-plan."""
+
+    model_config = _examples(
+        {"order": StoredOrder.model_config["json_schema_extra"]["examples"][0],  # type: ignore[index]
+         "replan_needed": True, "plan_ids": [12]}
+    )  # fmt: skip
+
+    order: StoredOrder
+    replan_needed: bool
+    plan_ids: list[int]
 
 
 class DriverLinkRequest(BaseModel):

@@ -18,6 +18,7 @@ from api.routes.network import router as network
 from api.routes.orders import router as orders
 from api.routes.plans import router as plans
 from api.routes.session import router as session
+from api.routes.sheets import router as sheets
 from api.routes.track import router as track
 
 api_router = APIRouter()
@@ -39,6 +40,7 @@ _ROUTERS = (
     maps,
     docs,
     session,
+    sheets,
 )
 for _router in _ROUTERS:
     api_router.include_router(_router)

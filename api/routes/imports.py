@@ -44,19 +44,24 @@ KeepValid = Annotated[
     bool,
     Query(description="Store the valid orders even when others are invalid (reported)"),
 ]
+Preview = Annotated[
+    bool,
+    Query(description="Store nothing: answer what would be stored and every rejected row"),
+]
 
 
 def store_import(
     session: Session, who: Principal, read: ReadResult, *, keep_valid: bool,
-    filename: str | None, response: Response,
+    filename: str | None, response: Response, preview: bool = False,
 ) -> ImportReport:  # fmt: skip
-    """Import what was read in the caller's transaction; 201, or 200 for a file seen before."""
+    """Import what was read in the caller's transaction; 201, or 200 for a file seen before
+    or a preview."""
     network = load_network(session)
     report: ImportOutcome = import_orders(
         session, read, points=network["pickup_points"], travel=network.get("travel"),
-        actor=who.actor, filename=filename, keep_valid=keep_valid,
+        actor=who.actor, filename=filename, keep_valid=keep_valid, preview=preview,
     )  # fmt: skip
-    if report.already_imported:
+    if report.already_imported or preview:
         response.status_code = 200
     else:
         audit(
@@ -71,7 +76,10 @@ def store_import(
     status_code=201,
     responses={
         **problem_responses(404, 409, 413),
-        200: {"model": ImportReport, "description": "The same file was imported before"},
+        200: {
+            "model": ImportReport,
+            "description": "A preview, or the same file was imported before",
+        },
     },
 )
 def import_file(
@@ -86,6 +94,7 @@ def import_file(
         Query(description="Column mapping (platform); told by the header row when omitted"),
     ] = None,
     keep_valid: KeepValid = False,
+    preview: Preview = False,
 ) -> ImportReport:
     """Import orders from a file: CSV, XLSX, or JSON (a list of contract orders).
 
@@ -96,7 +105,13 @@ def import_file(
     Invalid rows are reported with their row number and field, and nothing is stored
     unless `keep_valid=true`. Repeated orders (the same platform order id, or the same
     customer, destination, items and window from another platform) are stored once and
-    reported. The same file twice stores nothing the second time.
+    reported; a row repeated inside the file is read once and reported as a duplicate,
+    while one order id with different content in two places is an error naming both rows.
+    The same file twice stores nothing the second time.
+
+    With `preview=true` nothing is stored: the answer (200) says how many orders the import
+    would store, lists them normalised (`orders`, each with its `date`), and names every
+    rejected row with its field and reason.
 
     A file over the service's limits (rows, or what an XLSX workbook unpacks to) is
     answered 413 before its rows are read.
@@ -111,8 +126,9 @@ def import_file(
         limits=settings.import_limits,
     )  # fmt: skip
     return store_import(
-        session, who, read, keep_valid=keep_valid, filename=file.filename, response=response
-    )
+        session, who, read, keep_valid=keep_valid, filename=file.filename, response=response,
+        preview=preview,
+    )  # fmt: skip
 
 
 def _check_filename(filename: str | None) -> None:

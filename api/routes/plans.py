@@ -208,7 +208,7 @@ def read_plan_summary(plan_id: PlanId, session: ReadSession, _: Reader) -> PlanS
     responses={
         **problem_responses(404),
         200: {
-            "description": "A FeatureCollection: route LineStrings, stop and unserved Points",
+            "description": "Route LineStrings; stop, outsourced and unserved order Points",
             "content": {"application/geo+json": {
                 "schema": {"type": "object", "required": ["type", "features"],
                            "properties": {"type": {"const": "FeatureCollection"},

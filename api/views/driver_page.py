@@ -107,7 +107,7 @@ def build_page(
         "depot": route.depot,
         "start": _clock(route.start),
         "end": _clock(route.end),
-        "distance_km": route.distance_km,
+        "distance_km": round(route.distance_km, 1),
         "stops": stops,
         "done": sum(1 for s in stops if s["status"] in ("delivered", "partly_delivered", "failed")),
         "departed": departed,

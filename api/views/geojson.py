@@ -1,4 +1,5 @@
-"""A stored plan as GeoJSON: route lines, stop points and unserved order points."""
+"""A stored plan as GeoJSON: route lines, stop points, and the points of outsourced orders
+(with their carrier and region) and unserved orders."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ def _point(at: tuple[float, float]) -> Json:
 
 
 def plan_geojson(plan: Plan, places: RequestPlaces) -> Json:
-    """The plan's routes (depot to depot), their stops in order, and where unserved orders are."""
+    """The plan's routes (depot to depot), their stops in order, and where outsourced and
+    unserved orders are."""
     depots = {k: position(d.location) for k, d in places.depots.items()}
     features: list[Json] = []
     for route in plan.routes:
@@ -32,7 +34,7 @@ def plan_geojson(plan: Plan, places: RequestPlaces) -> Json:
                 {"type": "LineString", "coordinates": [list(p) for p in line if p is not None]},
                 kind="route", vehicle=route.vehicle, depot=route.depot,
                 start=format_clock(route.start), end=format_clock(route.end),
-                distance_km=route.distance_km, stops=len(route.stops),
+                distance_km=round(route.distance_km, 1), stops=len(route.stops),
             )
         )  # fmt: skip
         for k, stop in enumerate(route.stops, start=1):
@@ -46,6 +48,16 @@ def plan_geojson(plan: Plan, places: RequestPlaces) -> Json:
                     departure=format_clock(stop.departure), orders=len(stop.orders),
                 )
             )  # fmt: skip
+    for work in plan.outsourced:
+        for order in work.orders:
+            at = position(places.order_location(order))
+            if at is not None:
+                features.append(
+                    _feature(
+                        _point(at), kind="outsourced", order=order, carrier=work.carrier,
+                        region=work.region, reason=work.reason,
+                    )
+                )  # fmt: skip
     for entry in plan.unserved:
         at = position(places.order_location(entry.order))
         if at is not None:

@@ -195,6 +195,7 @@ def _region_layers(outsourced: Sequence[Outsourced], regions: Json | None) -> li
     for feature in regions.get("features") or []:
         props = feature.get("properties") or {}
         region = str(props.get("id", props.get("name", "")))
+        shown = region_name(props)
         parts = polygon_parts(feature.get("geometry"))
         if not parts:
             continue
@@ -202,7 +203,7 @@ def _region_layers(outsourced: Sequence[Outsourced], regions: Json | None) -> li
         if entries:
             names = list(dict.fromkeys(e.carrier for e in entries))
             colour = colour_of[names[0]]
-            title = f"{region} → {', '.join(names)}"
+            title = f"{shown} → {', '.join(names)}"
             rows = [
                 Row("orders", str(sum(len(e.orders) for e in entries))),
                 Row("cost", f"{sum(e.cost for e in entries):,.0f}"),
@@ -212,12 +213,20 @@ def _region_layers(outsourced: Sequence[Outsourced], regions: Json | None) -> li
                 rows.append(Row("reason", "; ".join(reasons)))
             area = Polygon(parts, colour, tooltip=title, popup=Popup(title, "", tuple(rows)))
         else:
-            colour, title = OWN_REGION_COLOUR, f"{region} (own fleet 自營)"
+            colour, title = OWN_REGION_COLOUR, f"{shown} (own fleet 自營)"
             area = Polygon(
                 parts, colour, tooltip=title, popup=Popup(title), dashed=True, fill_opacity=0.03
             )
         layers.append(Layer(f"region {title}", colour, polygons=(area,)))
     return layers
+
+
+def region_name(props: Mapping[str, Any]) -> str:
+    """A region as people know it: its stored name, with its id when they differ."""
+    region, name = str(props.get("id", "") or ""), str(props.get("name", "") or "")
+    if name and region and name != region:
+        return f"{name} ({region})"
+    return name or region
 
 
 def summary(plan: Plan) -> str:

@@ -21,7 +21,7 @@ from dispatch.store.alerts import (
     resolve_tracking_link,
     save_rules,
 )
-from dispatch.store.audit import audit, list_audit
+from dispatch.store.audit import audit, audit_of, list_audit
 from dispatch.store.db import Store, database_url
 from dispatch.store.documents import non_finite
 from dispatch.store.errors import ConflictError, JobNotRunningError, NotFoundError
@@ -56,15 +56,18 @@ from dispatch.store.network import (
     validate_network,
 )
 from dispatch.store.orders import (
+    CANCELLED,
     NewOrder,
     add_batch,
     batch_by_hash,
     get_batch,
+    get_order,
     list_batches,
     list_orders,
     orders_by_fingerprint,
     orders_by_id,
     orders_on,
+    plans_with_order,
 )
 from dispatch.store.outbox import (
     Claimed,
@@ -118,6 +121,7 @@ from dispatch.store.users import (
 )
 
 __all__ = [
+    "CANCELLED",
     "Alert",
     "Claimed",
     "ConflictError",
@@ -142,6 +146,7 @@ __all__ = [
     "active_alerts",
     "add_batch",
     "audit",
+    "audit_of",
     "authenticate",
     "authenticate_user",
     "batch_by_hash",
@@ -164,6 +169,7 @@ __all__ = [
     "find_event",
     "get_batch",
     "get_job",
+    "get_order",
     "get_plan",
     "interrupt_jobs",
     "job_counts",
@@ -197,6 +203,7 @@ __all__ = [
     "photo_ids",
     "pickup_points",
     "plan_document",
+    "plans_with_order",
     "purge_sessions",
     "read_plan_document",
     "record_carrier_event",

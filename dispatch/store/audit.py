@@ -19,3 +19,12 @@ def audit(session: Session, actor: str, action: str, target: str, **detail: Any)
 def list_audit(session: Session, *, limit: int, offset: int) -> Page[AuditEntry]:
     query = select(AuditEntry).order_by(AuditEntry.id.desc())
     return paginate(session, query, limit=limit, offset=offset)
+
+
+def audit_of(session: Session, *targets: str, action: str | None = None) -> list[AuditEntry]:
+    """The entries about these targets (e.g. ``order:LINE-88123``), oldest first; only those
+    of ``action`` when given."""
+    query = select(AuditEntry).where(AuditEntry.target.in_(targets))
+    if action is not None:
+        query = query.where(AuditEntry.action == action)
+    return list(session.scalars(query.order_by(AuditEntry.id)))

@@ -27,25 +27,37 @@ def import_orders(
     actor: str,
     filename: str | None = None,
     keep_valid: bool = False,
+    preview: bool = False,
 ) -> ImportOutcome:
     """Validate, de-duplicate and store the orders read from one file as one batch.
 
     Returns the earlier report, marked ``already_imported``, for a file seen before.
     Raises ImportRejectedError (storing nothing) when any order is invalid, unless
-    ``keep_valid``: then the valid orders are stored and the errors reported.
+    ``keep_valid``: then the valid orders are stored and the errors reported. A
+    ``preview`` stores nothing and raises nothing: it reports what the import would store
+    (``stored``, and the normalised ``orders`` that pass) and every error.
     """
     earlier = batch_by_hash(session, read.sha256)
-    if earlier is not None:
+    if earlier is not None and not preview:
         report = ImportOutcome(**_report_fields(earlier.report))
         report.already_imported = True
         return report
     report = ImportOutcome(
         read.format, read.mapping, read.sha256, read.rows, len(read.candidates),
-        ignored_columns=list(read.ignored_columns),
+        ignored_columns=list(read.ignored_columns), already_imported=earlier is not None,
+        preview=preview,
     )  # fmt: skip
+    report.duplicates += [
+        Duplicate(r.record, r.order_id, r.order_id, f"repeats {r.first}") for r in read.repeated
+    ]
     valid = validate_candidates(read.candidates, points, travel, report.errors)
     kept = deduplicate(session, valid, report)
     report.errors.sort(key=_record_order)
+    report.duplicates.sort(key=_duplicate_order)
+    if preview:
+        report.orders = [{**v.data, "date": v.day.isoformat()} for v in kept]
+        report.stored = len(kept) if keep_valid or not report.errors else 0
+        return report
     if report.errors and not keep_valid:
         raise ImportRejectedError(report)
     batch = ImportBatch(
@@ -68,6 +80,11 @@ def import_orders(
 def _record_order(error: FieldError) -> tuple[int, str]:
     number = re.search(r"\d+", error.record)
     return (int(number.group()) if number else -1, error.field)
+
+
+def _duplicate_order(duplicate: Duplicate) -> int:
+    number = re.search(r"\d+", duplicate.record)
+    return int(number.group()) if number else -1
 
 
 def _report_fields(data: Json) -> dict[str, Any]:

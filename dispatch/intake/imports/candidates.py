@@ -36,6 +36,15 @@ class Candidate:
 
 
 @dataclass(frozen=True, slots=True)
+class RepeatedRow:
+    """A row that repeats an earlier row of the same file exactly: read once, reported."""
+
+    record: str
+    order_id: str
+    first: str
+
+
+@dataclass(frozen=True, slots=True)
 class ReadResult:
     """The candidate orders of one file, with how it was read."""
 
@@ -45,6 +54,7 @@ class ReadResult:
     candidates: tuple[Candidate, ...]
     sha256: str
     ignored_columns: tuple[str, ...] = ()
+    repeated: tuple[RepeatedRow, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

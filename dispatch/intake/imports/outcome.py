@@ -43,8 +43,12 @@ class ImportOutcome:
     duplicates: list[Duplicate] = field(default_factory=list)
     errors: list[FieldError] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    preview: bool = False
+    orders: list[Json] | None = None
+    """The normalised orders that pass, in a preview only."""
 
     def as_dict(self) -> Json:
+        preview: Json = {"preview": True, "orders": self.orders or []} if self.preview else {}
         return {
             "batch_id": self.batch_id,
             "format": self.format,
@@ -57,6 +61,7 @@ class ImportOutcome:
             "duplicates": [d.as_dict() for d in self.duplicates],
             "errors": [e.as_dict() for e in self.errors],
             "ignored_columns": [printable(c) for c in self.ignored_columns],
+            **preview,
         }
 
 

@@ -13,6 +13,7 @@ from dispatch.errors import FieldError
 from dispatch.intake.imports.candidates import (
     Candidate,
     ReadResult,
+    RepeatedRow,
     UnreadableFileError,
     candidate_day,
 )
@@ -137,8 +138,29 @@ def read_table(
         (n, {f: row[i].strip() for i, f in columns.items() if i < len(row) and row[i].strip()})
         for n, row in numbered[1:]
     ]
-    candidates = [_candidate(group, mapping, default_date) for group in _groups(rows)]
-    return ReadResult(kind, mapping.name, len(rows), tuple(candidates), sha256, ignored)
+    unique, repeated = _without_repeats(rows, mapping)
+    candidates = [_candidate(group, mapping, default_date) for group in _groups(unique)]
+    return ReadResult(
+        kind, mapping.name, len(rows), tuple(candidates), sha256, ignored, tuple(repeated)
+    )
+
+
+def _without_repeats(
+    rows: Sequence[Row], mapping: ColumnMapping
+) -> tuple[list[Row], list[RepeatedRow]]:
+    """The rows without exact repeats of an earlier row with an order id, and the repeats."""
+    first: dict[tuple[tuple[str, str], ...], int] = {}
+    unique: list[Row] = []
+    repeated: list[RepeatedRow] = []
+    for n, values in rows:
+        key = tuple(sorted(values.items()))
+        if values.get("id") and key in first:
+            oid = printable(mapping.order_id(values["id"]))
+            repeated.append(RepeatedRow(f"row {n}", oid, f"row {first[key]}"))
+            continue
+        first.setdefault(key, n)
+        unique.append((n, values))
+    return unique, repeated
 
 
 def _choose_mapping(headers: Sequence[str], name: str | None) -> ColumnMapping:

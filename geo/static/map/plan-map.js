@@ -4,6 +4,7 @@
   "use strict";
 
   var LINK = /^https?:\/\//;
+  var NARROW = "(max-width: 640px)";
 
   function node(tag, className, text) {
     var el = document.createElement(tag);
@@ -83,6 +84,21 @@
     return decorate(shape, area, 300);
   }
 
+  // A box that folds behind its button on a narrow screen (folded at first there).
+  function foldable(box, label) {
+    var button = node("button", "fold-toggle", label);
+    button.type = "button";
+    function set(folded) {
+      box.classList.toggle("folded", folded);
+      button.setAttribute("aria-expanded", String(!folded));
+    }
+    button.addEventListener("click", function () {
+      set(!box.classList.contains("folded"));
+    });
+    box.insertBefore(button, box.firstChild);
+    set(!!(window.matchMedia && window.matchMedia(NARROW).matches));
+  }
+
   function swatch(colour) {
     var el = node("span", "swatch");
     el.style.backgroundColor = colour;
@@ -118,6 +134,7 @@
       });
       list.appendChild(overlays);
       box.appendChild(list);
+      foldable(box, "圖層 Layers");
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
       return box;
@@ -172,7 +189,8 @@
     L.control.scale({ position: "bottomleft" }).addTo(map);
     if (data.summary) {
       new TextBox("plan-summary", function (box) {
-        box.textContent = data.summary;
+        box.appendChild(node("span", "summary-text", data.summary));
+        foldable(box, "摘要 Summary");
       }, { position: "bottomleft" }).addTo(map);
     }
     if (data.bounds) map.fitBounds(data.bounds, { padding: [20, 20], maxZoom: 17 });

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -79,3 +80,61 @@ def test_a_50_mb_body_is_413(client: TestClient, keys: Keys) -> None:
 def test_missing_file_is_a_field_error(client: TestClient, keys: Keys) -> None:
     body = assert_problem(client.post("/imports", headers=keys.dispatcher), 422)
     assert body["errors"][0]["field"] == "file"
+
+
+def test_a_preview_answers_what_would_be_stored_and_stores_nothing(
+    client: TestClient, keys: Keys, network: dict[str, Any], api_store: Any
+) -> None:
+    """preview=true: 200, the normalised orders and each rejected row; no order, batch or audit."""
+    text = CSV + "A-2,web,2026-11-11,李美玲,PP-2,1,milk-1l\nA-3,app,2026-11-11,張,PP-404,x,tofu\n"
+    audit_before = client.get("/audit", headers=keys.admin).json()["count"]
+    answer = _upload(client, text.encode(), keys.dispatcher, preview="true")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert (body["preview"], body["stored"], body["batch_id"]) == (True, 0, None)
+    assert [o["id"] for o in body["orders"]] == ["A-1", "A-2"]
+    assert [(e["record"], e["field"]) for e in body["errors"]] == [("row 5", "items[0].qty")]
+    assert [(d["record"], d["reason"]) for d in body["duplicates"]] == [("row 4", "repeats row 3")]
+    assert _stored(client, keys) == 0
+    assert client.get("/imports", headers=keys.planner).json()["count"] == 0
+    assert client.get("/audit", headers=keys.admin).json()["count"] == audit_before
+
+
+def test_a_workbook_with_two_bad_rows_is_previewed_then_fixed(
+    client: TestClient, keys: Keys, network: dict[str, Any]
+) -> None:
+    """An XLSX with two bad rows: the preview names both and stores nothing; fixed, it imports."""
+    from openpyxl import Workbook
+
+    def workbook(rows: list[list[Any]]) -> bytes:
+        book = Workbook()
+        for row in [["id", "platform", "date", "customer", "pickup_point", "qty", "sku"], *rows]:
+            book.active.append(row)
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+
+    good = [["A-1", "line", "2026-11-11", "王小明", "PP-1", 2, "tofu"]]
+    bad = [
+        ["A-2", "web", "2026-11-11", "李", "PP-9", 1, "milk"],
+        ["A-3", "app", "11/11", "張", "PP-2", 1, "x"],
+    ]
+    files = {"file": ("orders.xlsx", workbook(good + bad), "application/octet-stream")}
+    preview = client.post(
+        "/imports", files=files, params={"preview": "true"}, headers=keys.dispatcher
+    )
+    body = preview.json()
+    assert (preview.status_code, body["format"], body["stored"]) == (200, "xlsx", 0)
+    assert [(e["record"], e["id"], e["field"]) for e in body["errors"]] == [
+        ("row 3", "A-2", "pickup_point"),
+        ("row 4", "A-3", "date"),
+    ]
+    assert _stored(client, keys) == 0
+    fixed = [
+        ["A-2", "web", "2026-11-11", "李", "PP-1", 1, "milk"],
+        ["A-3", "app", "2026-11-11", "張", "PP-2", 1, "x"],
+    ]
+    files = {"file": ("orders.xlsx", workbook(good + fixed), "application/octet-stream")}
+    stored = client.post("/imports", files=files, headers=keys.dispatcher)
+    assert (stored.status_code, stored.json()["stored"]) == (201, 3)
+    assert _stored(client, keys) == 3

@@ -334,3 +334,14 @@ def test_an_unreadable_extract_leaves_straight_lines(plan: dict[str, Any]) -> No
     road = {**REQUEST, "travel": {"metric": "road", "osm_file": "/nowhere/x.osm.pbf"}}
     (line,) = plan_layers(typed(plan), road).layers[0].lines
     assert len(line.points) == 5
+
+
+def test_regions_show_their_stored_names(plan: dict[str, Any]) -> None:
+    """A region with a name shows it (with its id) in the switch, tooltip and popup."""
+    request = json.loads(json.dumps(REQUEST))
+    request["regions"]["features"][0]["properties"]["name"] = "板橋土城"
+    outsourced, own = plan_layers(typed(plan), request).layers[4:]
+    (area,) = outsourced.polygons
+    assert area.tooltip == "板橋土城 (Xinyi) → CAT"
+    assert outsourced.name == "region 板橋土城 (Xinyi) → CAT"
+    assert own.name == "region Daan (own fleet 自營)"

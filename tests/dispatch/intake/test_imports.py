@@ -214,3 +214,63 @@ def test_same_purchase_from_two_platforms_is_kept_once(store: Store, network: No
     (duplicate,) = report.duplicates
     assert (duplicate.order_id, duplicate.duplicate_of) == ("LINE-9", "WEB-1")
     assert "same customer, destination, items and window" in duplicate.reason
+
+
+def test_a_row_repeated_in_a_file_is_stored_once(store: Store, network: None) -> None:
+    """An exact repeat of a row (next to it or further down) is read once and reported."""
+    first = "88123,2026-11-11,王小明,PP-017,09:00-12:00,milk-1l,6,冷藏,否\n"
+    text = LINE_CSV + first
+    text = text.replace(first, first + first, 1)
+    report = _import(store, text.encode())
+    assert report.stored == 2
+    assert [(d.record, d.order_id, d.reason) for d in report.duplicates] == [
+        ("row 3", "LINE-88123", "repeats row 2"),
+        ("row 6", "LINE-88123", "repeats row 2"),
+    ]
+    with store.read() as session:
+        (milk_order,) = [o for o in orders_on(session, DAY) if o["id"] == "LINE-88123"]
+    assert [i["sku"] for i in milk_order["items"]] == ["milk-1l", "eggs-10"]
+
+
+def test_one_order_id_with_other_content_names_both_rows(store: Store, network: None) -> None:
+    """The same order id further down with other content rejects the file, naming both rows."""
+    text = LINE_CSV + "88123,2026-11-11,王小明,PP-017,09:00-12:00,milk-1l,7,冷藏,否\n"
+    with pytest.raises(ImportRejectedError) as caught:
+        _import(store, text.encode())
+    assert [str(e) for e in caught.value.report.errors] == [
+        "row 5 (id LINE-88123): id: also used by row 2"
+    ]
+
+
+def test_a_preview_stores_nothing_and_names_every_rejected_row(store: Store, network: None) -> None:
+    """A preview reports the orders that would be stored (normalised) and each bad row."""
+    text = LINE_CSV + "88125,2026-11-11,張,PP-404,09:00-12:00,tofu,1,冷藏,否\n"
+    preview = _import(store, text.encode(), preview=True)
+    assert (preview.preview, preview.stored) == (True, 0)
+    assert [(e.record, e.field) for e in preview.errors] == [("row 5", "pickup_point")]
+    assert [(o["id"], o["date"], o["items"][0]["qty"]) for o in preview.orders or []] == [
+        ("LINE-88123", "2026-11-11", 6),
+        ("LINE-88124", "2026-11-11", 1),
+    ]
+    assert _import(store, text.encode(), preview=True, keep_valid=True).stored == 2
+    with store.read() as session:
+        assert orders_on(session, DAY) == []
+    assert _import(store, LINE_CSV.encode()).stored == 2
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.integers(1, 6), min_size=1, max_size=8, unique=True),
+    st.lists(st.integers(0, 7), max_size=10),
+)
+def test_repeated_rows_are_read_once_wherever_they_are(ids: list[int], repeats: list[int]) -> None:
+    """Rows repeated anywhere in a file: one candidate per order, each repeat reported once."""
+    rows = [f"{k},2026-11-11,王{k},PP-017,09:00-12:00,sku-{k},{k},冷藏,否" for k in ids]
+    text = list(rows)
+    for r in repeats:
+        text.insert(r % (len(text) + 1), rows[r % len(rows)])
+    head = LINE_CSV.splitlines()[0]
+    read = read_orders(("\n".join([head, *text]) + "\n").encode())
+    assert sorted(c.order["id"] for c in read.candidates) == sorted(f"LINE-{k}" for k in ids)
+    assert all(len(c.order["items"]) == 1 for c in read.candidates)
+    assert len(read.repeated) == len(repeats)
