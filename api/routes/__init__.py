@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from api.routes.alerts import router as alerts
 from api.routes.audit import router as audit
 from api.routes.carriers import router as carriers
+from api.routes.console import router as console
 from api.routes.docs import router as docs
 from api.routes.driver import router as driver
 from api.routes.driver_links import router as driver_links
@@ -41,6 +42,7 @@ _ROUTERS = (
     maps,
     docs,
     session,
+    console,
 )
 for _router in _ROUTERS:
     api_router.include_router(_router)

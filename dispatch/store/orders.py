@@ -89,8 +89,13 @@ def add_batch(session: Session, batch: ImportBatch, orders: Sequence[NewOrder]) 
 
 
 def orders_on(session: Session, day: date) -> list[Json]:
-    """The contract records of the orders to deliver on ``day``, in import order."""
-    query = select(Order.data).where(Order.delivery_date == day).order_by(Order.id)
+    """The contract records of the active (not cancelled) orders to deliver on ``day``, in
+    import order."""
+    query = (
+        select(Order.data)
+        .where(Order.delivery_date == day, Order.status == "active")
+        .order_by(Order.id)
+    )
     return list(session.scalars(query))
 
 
