@@ -14,7 +14,7 @@ from api.routes.console.forms import fields, form_lang, refused
 from api.settings import Settings
 from api.views.console import page_lang, render, see_other, texts, with_lang
 from api.views.console_plan import plan_view
-from dispatch.errors import DispatchError
+from dispatch.errors import DispatchError, FieldError, RequestError
 from dispatch.live.tracking import driver_link, link_expiry
 from dispatch.store import (
     Role,
@@ -103,6 +103,10 @@ def _new_links(store: Store, settings: Settings, plan_id: int, who: Principal) -
         record = get_plan(session, plan_id)
         vehicles = [r.vehicle for r in record.routes]
         expires_at = link_expiry(record.plan_date, load_plan(session, plan_id).timezone)
+        if expires_at <= utcnow():
+            raise RequestError(
+                [FieldError(f"plan {plan_id}", "date", "the day is over: links would have expired")]
+            )
         tokens = replace_driver_links(
             session, plan_id, vehicles, expires_at, key=settings.link_secret
         )
