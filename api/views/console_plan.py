@@ -19,7 +19,7 @@ def _loads(cargo: Cargo) -> list[tuple[str, float]]:
     return [(kind, round(v, 1)) for kind, v in rows if v > 0]
 
 
-def _qr_maker() -> Callable[[str], str] | None:
+def qr_maker() -> Callable[[str], str] | None:
     """The QR-code drawer (``api.views.qr.qr_svg``) when the service has it."""
     try:
         module = importlib.import_module("api.views.qr")
@@ -38,7 +38,7 @@ def plan_view(
     plan_id: int, plan: Plan, links: Mapping[str, str], *, public_url: str = ""
 ) -> dict[str, Any]:
     """The template's view of the plan; ``links`` are the driver links (paths) per vehicle."""
-    qr = _qr_maker()
+    qr = qr_maker()
     routes = []
     for route in plan.routes:
         link = links.get(route.vehicle)
