@@ -7,8 +7,17 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from dispatch.live.tick import live_plans
 from dispatch.planning.plan import Plan
-from dispatch.store import ConflictError, NotFoundError, Store, get_plan, save_plan, start_job
+from dispatch.store import (
+    ConflictError,
+    NotFoundError,
+    Store,
+    create_driver_link,
+    get_plan,
+    save_plan,
+    start_job,
+)
 from dispatch.store.models import AuditEntry
 from dispatch.store.publishing import current_plan, follow_link, newest_in_chain, publish_plan
 from tests.dispatch.store.conftest import PLAN, new_job
@@ -100,3 +109,22 @@ def test_an_unpublished_plan_is_not_current(store: Store) -> None:
     with store.read() as session:
         assert current_plan(session, DAY) is None
         assert get_plan(session, plan_id).published_at is None
+
+
+def test_the_tick_leaves_superseded_plans_alone(store: Store) -> None:
+    """A superseded plan's links report to the newer plan, so only that one is watched."""
+    first, second = _plan(store), _plan(store)
+    expires = datetime(2026, 11, 12, 6, 0, tzinfo=UTC)
+    with store.write() as session:
+        for plan_id in (first, second):
+            create_driver_link(session, plan_id, "VAN#1", expires)
+    assert _watched(store) == [first, second]
+    with store.write() as session:
+        publish_plan(session, first, actor="a", now=T1)
+        publish_plan(session, second, actor="a", now=T2)
+    assert _watched(store) == [second]
+
+
+def _watched(store: Store) -> list[int]:
+    with store.read() as session:
+        return live_plans(session, datetime(2026, 11, 11, 3, 0, tzinfo=UTC))
