@@ -299,6 +299,11 @@ def test_a_dispatcher_walks_the_day_in_the_console(
     walk.shot("live")
     page.goto(f"{service.base_url}/console?lang=en")
     walk.shot("today-en")
+    page.set_viewport_size(PHONE)
+    for name, path in (("today-phone", "/console"), ("plan-phone", f"/console/plans/{second}")):
+        page.goto(f"{service.base_url}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1, name
+        walk.shot(name)
     assert walk.errors == []
     assert driver.errors == []
     assert browser.blocked == []
