@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
 from fastapi.testclient import TestClient
+from openpyxl import Workbook
 
 from dispatch.store import Store
 from tests.api.routes.console.conftest import CSV, DAY, cells, page, post_form
@@ -86,3 +88,23 @@ def test_planning_the_day_starts_a_job_and_shows_its_progress(
     html = page(client, f"/console/jobs/{job_id}").text
     assert f'data-job="{job_id}"' in html
     assert client.delete(f"/jobs/{job_id}", headers={"X-CSRF-Token": mei}).status_code == 200
+
+
+def test_a_workbook_is_previewed_like_a_csv(
+    client: TestClient, mei: str, api_store: Store, network: dict[str, Any]
+) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for line in BAD.splitlines():
+        sheet.append(line.split(","))
+    content = io.BytesIO()
+    book.save(content)
+    before = snapshot(api_store)
+    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    files = {"file": ("orders.xlsx", content.getvalue(), kind)}
+    preview = post_form(client, "/console/imports", {"csrf_token": mei, "date": DAY}, files=files)
+    assert preview.status_code == 200, preview.text
+    assert [r[2] for r in cells(preview.text, "rejected")] == ["pickup_point", "items[0].qty"]
+    assert [r[0] for r in cells(preview.text, "will-store")] == ["A-1", "A-2"]
+    assert snapshot(api_store) == before
