@@ -3,7 +3,8 @@
 Publishing a plan marks it published and supersedes the day's previously published plan
 (``superseded_by`` points to the newer one). A driver link keeps the plan and vehicle it was
 made for; :func:`follow_link` walks ``superseded_by`` to the newest published plan, so a link
-of a superseded plan shows that plan's route of the same vehicle, or says it has none.
+of a superseded plan shows that plan's route of the same vehicle, or says it has none. A link
+of a plan never published leads to the day's current plan once there is one.
 """
 
 from __future__ import annotations
@@ -110,8 +111,18 @@ def newest_in_chain(session: Session, plan_id: int) -> int:
 
 
 def follow_link(session: Session, plan_id: int, vehicle: str) -> LinkTarget:
-    """Where the link of ``vehicle`` in ``plan_id`` leads now (see :class:`LinkTarget`)."""
+    """Where the link of ``vehicle`` in ``plan_id`` leads now (see :class:`LinkTarget`).
+
+    A link of a plan that was never published leads to its day's current plan once there
+    is one, as a superseded plan's does; before any plan of the day is published, every
+    link shows its own plan.
+    """
     newest = newest_in_chain(session, plan_id)
+    record = get_plan(session, newest)
+    if record.published_at is None:
+        current = current_plan(session, record.plan_date)
+        if current is not None:
+            newest = current.id
     route = session.scalar(
         select(PlanRoute.id).where(PlanRoute.plan_id == newest, PlanRoute.vehicle == vehicle)
     )

@@ -104,6 +104,18 @@ def test_a_link_follows_the_chain_to_the_newest_plan(store: Store) -> None:
         assert (gone.plan_id, gone.changed, gone.has_route) == (third, True, False)
 
 
+def test_a_draft_plans_link_leads_to_the_current_plan_once_there_is_one(store: Store) -> None:
+    draft, published = _plan(store), _plan(store)
+    with store.read() as session:
+        assert follow_link(session, draft, "VAN#1").plan_id == draft
+    with store.write() as session:
+        publish_plan(session, published, actor="a", now=T1)
+    with store.read() as session:
+        moved = follow_link(session, draft, "VAN#1")
+        assert (moved.plan_id, moved.changed, moved.has_route) == (published, True, True)
+        assert follow_link(session, published, "VAN#1").changed is False
+
+
 def test_an_unpublished_plan_is_not_current(store: Store) -> None:
     plan_id = _plan(store)
     with store.read() as session:
