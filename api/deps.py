@@ -46,6 +46,7 @@ ROLE_MATRIX = """\
 | import orders                                  |  yes  |    yes     |   no    |
 | cancel a job                                   |  any  |    any     |   own   |
 | see, create and revoke driver links            |  yes  |    yes     |   no    |
+| publish a plan                                 |  yes  |    yes     |   no    |
 | read alerts, notices and the alert rules       |  yes  |    yes     |   yes   |
 | change the alert rules, acknowledge alerts     |  yes  |    yes     |   no    |
 | replace the network                            |  yes  |     no     |   no    |

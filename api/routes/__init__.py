@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from api.routes.alerts import router as alerts
 from api.routes.audit import router as audit
 from api.routes.carriers import router as carriers
+from api.routes.console import router as console
 from api.routes.docs import router as docs
 from api.routes.driver import router as driver
 from api.routes.driver_links import router as driver_links
@@ -17,6 +18,7 @@ from api.routes.maps import router as maps
 from api.routes.network import router as network
 from api.routes.orders import router as orders
 from api.routes.plans import router as plans
+from api.routes.publishing import router as publishing
 from api.routes.session import router as session
 from api.routes.sheets import router as sheets
 from api.routes.track import router as track
@@ -25,6 +27,7 @@ api_router = APIRouter()
 _ROUTERS = (
     health,
     plans,
+    publishing,
     jobs,
     imports,
     orders,
@@ -41,6 +44,7 @@ _ROUTERS = (
     docs,
     session,
     sheets,
+    console,
 )
 for _router in _ROUTERS:
     api_router.include_router(_router)

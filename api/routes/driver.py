@@ -2,9 +2,12 @@
 failed, position).
 
 The token alone authorises its own route; every request checks it, so a wrong, expired or
-revoked token gets the same bare 404 at once. Rendered pages are kept per (plan, vehicle,
-token hash, language, events seen) and dropped when the route's events change. An event is
-stored once by its ``event_id`` and its route's predictions are recomputed before the answer.
+revoked token gets the same bare 404 at once. A link of a superseded plan leads to the newest
+published plan's route of its vehicle (with a "route changed" banner), or says the route was
+replaced when that plan has none; its events go to the plan it shows. Rendered pages are kept
+per (plan, vehicle, token hash, language, events seen) and dropped when the route's events
+change. An event is stored once by its ``event_id`` and its route's predictions are recomputed
+before the answer.
 """
 
 from __future__ import annotations
@@ -23,9 +26,9 @@ from api.problems import PROBLEM_JSON, problem
 from api.routes.live import live_views
 from api.routes.maps import tiles_url
 from api.views.cache import Rendered, RenderedPages
-from api.views.driver_page import build_page, render_page
+from api.views.driver_page import build_page, render_page, texts
 from api.views.live import LiveViews, event_json
-from api.views.pages import Lang, choose_lang
+from api.views.pages import Lang, choose_lang, templates
 from api.views.places import RequestPlaces
 from dispatch.live.events import RoadEventIn, record_road_event
 from dispatch.live.status import StopState
@@ -40,6 +43,7 @@ from dispatch.store import (
     road_event,
     route_versions,
 )
+from dispatch.store.publishing import LinkTarget, follow_link
 
 PAGE_CACHE_SIZE = 512
 
@@ -79,9 +83,35 @@ def _not_found_problem() -> JSONResponse:
     )  # fmt: skip
 
 
+def _replaced_page(lang: Lang) -> HTMLResponse:
+    """The page of a link whose route is no longer in the day's current plan."""
+    t = texts()[lang]
+    html = templates().get_template("driver_replaced.html").render(t=t, lang=lang)
+    return HTMLResponse(
+        html, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    )
+
+
+def _link_target(session: Session, token: str) -> LinkTarget | None:
+    """Where a live token leads now; None when it is unknown, expired or revoked."""
+    link = resolve_driver_link(session, token)
+    return None if link is None else follow_link(session, *link)
+
+
+def _replaced_problem() -> JSONResponse:
+    body = problem(
+        409, title="The route was replaced",
+        detail="the day's current plan has no route for this link's vehicle",
+    )  # fmt: skip
+    return JSONResponse(
+        body, status_code=409, media_type=PROBLEM_JSON, headers={"Cache-Control": "no-store"}
+    )
+
+
 def _render_route(
-    session: Session, views: LiveViews, plan_id: int, vehicle: str, lang: Lang, tiles: str | None
-) -> Rendered | None:
+    session: Session, views: LiveViews, plan_id: int, vehicle: str, lang: Lang, tiles: str | None,
+    *, changed: bool = False,
+) -> Rendered | None:  # fmt: skip
     day = views.day(session, plan_id)
     route = day.plan.route(vehicle)
     if route is None:
@@ -98,6 +128,7 @@ def _render_route(
         departed=None
         if part.route.departed_at is None
         else part.route.departed_at.astimezone(day.zone).strftime("%H:%M"),
+        changed=changed,
     )
     return Rendered.of(render_page(page))
 
@@ -115,15 +146,20 @@ def driver_page(
     tiles = tiles_url(settings)
     pages = page_cache(request)
     with store.read() as session:
-        link = resolve_driver_link(session, token)
-        if link is None:
+        target = _link_target(session, token)
+        if target is None:
             return _not_found_page()
-        plan_id, vehicle = link
+        if not target.has_route:
+            return _replaced_page(chosen)
+        plan_id, vehicle = target.plan_id, target.vehicle
         version = route_versions(session, plan_id).get(vehicle, (0, 0))
         key = (plan_id, vehicle, token_hash(token), chosen, version)
         page = pages.get(key)
         if page is None:
-            page = _render_route(session, live_views(request), plan_id, vehicle, chosen, tiles)
+            page = _render_route(
+                session, live_views(request), plan_id, vehicle, chosen, tiles,
+                changed=target.changed,
+            )  # fmt: skip
             if page is None:
                 return _not_found_page()
             pages.put(key, page)
@@ -137,10 +173,12 @@ def _store_event(
     """Check the token, then the event, then store it once, with the alerts and notices it
     causes in the same transaction; (plan id, vehicle, response)."""
     with store.write() as session:
-        link = resolve_driver_link(session, token)
-        if link is None:
+        target = _link_target(session, token)
+        if target is None:
             return 0, "", _not_found_problem()
-        plan_id, vehicle = link
+        if not target.has_route:
+            return 0, "", _replaced_problem()
+        plan_id, vehicle = target.plan_id, target.vehicle
         event = RoadEventIn.parse(raw)
         day = views.day(session, plan_id)
         now = clock.now()

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import Principal, Reader, SettingsDep, StoreDep, current_principal
+from api.deps import Principal, SettingsDep, StoreDep, current_principal
 from api.headers import page_csp
 from api.problems import AuthenticationError, PermissionDeniedError, problem_responses
 from api.session import (
@@ -242,24 +242,6 @@ async def sign_out(request: Request, store: StoreDep, settings: SettingsDep) -> 
     )
     clear_cookie(response, settings, session_cookie(settings))
     return response
-
-
-@router.get("/console", response_class=HTMLResponse, include_in_schema=False)
-def console_page(
-    request: Request,
-    who: Reader,
-    settings: SettingsDep,
-    lang: Annotated[str | None, Query(max_length=16)] = None,
-) -> HTMLResponse:
-    """The dispatcher's console: who is signed in, and signing out."""
-    chosen = choose_lang(lang, request.headers.get("accept-language"))
-    token = request.cookies.get(session_cookie(settings))
-    by_cookie = token is not None and "authorization" not in request.headers
-    return _page(
-        "console.html", chosen, name=who.name, role=who.role.value,
-        role_label=_texts()[chosen][f"role_{who.role.value}"],
-        by_key=who.user_id is None, csrf=csrf_token(token) if token and by_cookie else "",
-    )  # fmt: skip
 
 
 class SessionStarted(BaseModel):

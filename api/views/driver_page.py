@@ -69,9 +69,11 @@ def build_page(
     tiles_url: str | None,
     asset_base: str = "/static",
     departed: str | None = None,
+    changed: bool = False,
 ) -> dict[str, Any]:
     """The template's view of one route: stops in order with times, loads, contacts, status;
-    ``departed`` is the departure time ("HH:MM") once reported."""
+    ``departed`` is the departure time ("HH:MM") once reported; ``changed`` when the link was
+    made for a plan that a newer published plan superseded."""
     t = texts()[lang]
     stops = []
     for seq, stop in enumerate(route.stops, start=1):
@@ -111,6 +113,7 @@ def build_page(
         "stops": stops,
         "done": sum(1 for s in stops if s["status"] in ("delivered", "partly_delivered", "failed")),
         "departed": departed,
+        "changed": changed,
         "leaflet_js": assets.asset_url(asset_base, assets.LEAFLET_JS),
         "leaflet_css": assets.asset_url(asset_base, assets.LEAFLET_CSS),
         "page_js": app_asset_url(asset_base, "driver/driver.js"),

@@ -24,13 +24,15 @@ StatusOf = Callable[[Session, int, datetime], DayStatus | None]
 
 
 def live_plans(session: Session, now: datetime) -> list[int]:
-    """Plans of the days around ``now`` with a driver link that still works."""
+    """Plans of the days around ``now`` with a driver link that still works, but for those a
+    newer published plan superseded (their links lead to the newer plan and report there)."""
     today = now.date()
     return list(
         session.scalars(
             select(PlanRecord.id)
             .where(
                 PlanRecord.plan_date.between(today - timedelta(days=1), today + timedelta(days=1)),
+                PlanRecord.superseded_by.is_(None),
                 select(DriverLink.id)
                 .where(
                     DriverLink.plan_id == PlanRecord.id,
