@@ -1,0 +1,182 @@
+"""The store's part of the KPIs: the days' counted plans, their events, notices and moved
+orders, read in a few queries over the whole range, and each day's facts."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+from typing import Protocol
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from dispatch.kpis.choice import PlanHead, chain_of, counting_plan
+from dispatch.kpis.facts import DayFacts
+from dispatch.kpis.outcomes import DayFrame, SentNotice, day_facts, frame_of
+from dispatch.live.status import CarrierEvent, RoadEvent
+from dispatch.live.tracking import EventKind
+from dispatch.planning.plan import Plan
+from dispatch.store.alerts import Notice
+from dispatch.store.models import CarrierEventRecord, Order, PlanJob, PlanRecord, TrackingEvent
+from dispatch.store.plans import upgrade_document
+from dispatch.store.tracking import carrier_event
+
+
+class FrameCache(Protocol):
+    """Where prepared plans are kept between calls (a stored plan never changes)."""
+
+    def get(self, key: int) -> DayFrame | None: ...
+
+    def put(self, key: int, value: DayFrame) -> DayFrame: ...
+
+
+def plan_heads(session: Session, first: date, last: date) -> list[PlanHead]:
+    rows = session.execute(
+        select(
+            PlanRecord.id, PlanRecord.plan_date, PlanRecord.created_at,
+            PlanRecord.previous_plan_id, PlanRecord.published_at, PlanRecord.superseded_by,
+        ).where(PlanRecord.plan_date >= first, PlanRecord.plan_date <= last)
+    )  # fmt: skip
+    return [PlanHead(*r) for r in rows]
+
+
+def counted_plans(session: Session, first: date, last: date) -> dict[date, tuple[int, ...]]:
+    """Per day with a plan: the counted plan's id and its earlier versions' (newest first)."""
+    by_day: dict[date, list[PlanHead]] = defaultdict(list)
+    for head in plan_heads(session, first, last):
+        by_day[head.day].append(head)
+    chosen = {}
+    for day, heads in sorted(by_day.items()):
+        plan = counting_plan(heads)
+        if plan is not None:
+            chosen[day] = chain_of(plan, heads)
+    return chosen
+
+
+def _frames(session: Session, ids: Sequence[int], cache: FrameCache | None) -> dict[int, DayFrame]:
+    frames = {}
+    missing = []
+    for plan_id in ids:
+        kept = cache.get(plan_id) if cache is not None else None
+        if kept is None:
+            missing.append(plan_id)
+        else:
+            frames[plan_id] = kept
+    if missing:
+        rows = session.execute(
+            select(PlanRecord.id, PlanRecord.document, PlanJob.request)
+            .join(PlanJob, PlanJob.id == PlanRecord.job_id)
+            .where(PlanRecord.id.in_(missing))
+        )
+        for plan_id, document, request in rows:
+            raw = upgrade_document(json.loads(document))
+            carried = [c.get("order") for c in raw.pop("carried_over", None) or []]
+            plan = Plan.model_validate({k: v for k, v in raw.items() if k in Plan.model_fields})
+            frame = frame_of(plan, request, plan_id=plan_id, carried_over=(c for c in carried if c))
+            frames[plan_id] = cache.put(plan_id, frame) if cache is not None else frame
+    return frames
+
+
+_EVENT_COLUMNS = (
+    TrackingEvent.plan_id, TrackingEvent.event_id, TrackingEvent.vehicle, TrackingEvent.kind,
+    TrackingEvent.at, TrackingEvent.received_at, TrackingEvent.stop, TrackingEvent.orders,
+    TrackingEvent.reason,
+)  # fmt: skip
+
+
+def _road_events(session: Session, ids: Sequence[int]) -> dict[int, list[RoadEvent]]:
+    by_plan: dict[int, list[RoadEvent]] = defaultdict(list)
+    rows = session.execute(
+        select(*_EVENT_COLUMNS)
+        .where(TrackingEvent.plan_id.in_(ids))
+        .order_by(TrackingEvent.at, TrackingEvent.id)
+    )
+    for plan_id, event_id, vehicle, kind, at, received, stop, orders, reason in rows:
+        by_plan[plan_id].append(
+            RoadEvent(
+                event_id=event_id, vehicle=vehicle, kind=EventKind(kind), at=at,
+                received_at=received, stop=stop, orders=tuple(orders or ()), reason=reason,
+            )
+        )  # fmt: skip
+    return by_plan
+
+
+def _carrier_events(session: Session, first: date, last: date) -> dict[date, list[CarrierEvent]]:
+    by_day: dict[date, list[CarrierEvent]] = defaultdict(list)
+    rows = session.scalars(
+        select(CarrierEventRecord)
+        .where(CarrierEventRecord.plan_date >= first, CarrierEventRecord.plan_date <= last)
+        .order_by(CarrierEventRecord.at, CarrierEventRecord.id)
+    )
+    for row in rows:
+        by_day[row.plan_date].append(carrier_event(row))
+    return by_day
+
+
+def _notices(session: Session, ids: Sequence[int]) -> dict[int, list[SentNotice]]:
+    by_plan: dict[int, list[SentNotice]] = defaultdict(list)
+    rows = session.execute(
+        select(
+            Notice.id, Notice.plan_id, Notice.subject, Notice.order_id, Notice.orders,
+            Notice.sent_at, Notice.compensation_amount, Notice.compensation_kind,
+        ).where(Notice.plan_id.in_(ids))
+    )  # fmt: skip
+    for nid, plan_id, subject, order, orders, sent_at, amount, kind in rows:
+        first = order or next(iter(orders or ()), None)
+        paid = None if kind is None else float(amount or 0.0)
+        by_plan[plan_id].append(SentNotice(nid, subject, first, sent_at, paid))
+    return by_plan
+
+
+def _moved(session: Session, first: date) -> tuple[dict[str, date], set[str]]:
+    """Orders carried over to a day after ``first`` (by their day now), and cancelled orders."""
+    rows = session.execute(
+        select(Order.order_id, Order.delivery_date, Order.status).where(
+            or_(
+                and_(Order.carried_over_from.is_not(None), Order.delivery_date > first),
+                Order.status == "cancelled",
+            )
+        )
+    )
+    moved: dict[str, date] = {}
+    cancelled: set[str] = set()
+    for order, day, status in rows:
+        if status == "cancelled":
+            cancelled.add(order)
+        else:
+            moved[order] = day
+    return moved, cancelled
+
+
+def read_days(
+    session: Session, first: date, last: date, *, cache: FrameCache | None = None
+) -> list[DayFacts]:
+    """The facts of each day from ``first`` to ``last`` that has a stored plan.
+
+    An order carried over to a later day is counted on the day it ends (its stored
+    ``delivery_date``), not on the days it was carried from; a cancelled order not at all.
+    """
+    chains = counted_plans(session, first, last)
+    if not chains:
+        return []
+    every = [plan_id for chain in chains.values() for plan_id in chain]
+    frames = _frames(session, [chain[0] for chain in chains.values()], cache)
+    road = _road_events(session, every)
+    carriers = _carrier_events(session, first, last)
+    notices = _notices(session, every)
+    moved, cancelled = _moved(session, first)
+    days = []
+    for day, chain in chains.items():
+        later = {o for o, due in moved.items() if due > day}
+        days.append(
+            day_facts(
+                frames[chain[0]],
+                [e for plan_id in chain for e in road.get(plan_id, ())],
+                carriers.get(day, ()),
+                [n for plan_id in chain for n in notices.get(plan_id, ())],
+                skip=later | cancelled,
+            )
+        )
+    return days
