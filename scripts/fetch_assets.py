@@ -1,4 +1,5 @@
-"""Vendor the browser libraries (Leaflet for maps, Chart.js for charts) from the npm registry into ``geo/static/vendor``.
+"""Vendor the browser libraries (Leaflet for maps, Chart.js for charts) from the npm registry
+into ``geo/static/vendor``.
 
 Versions are pinned in ``scripts/assets/package.json`` and its lock file; ``npm ci``
 installs them into a temporary folder, the needed files are copied under versioned
