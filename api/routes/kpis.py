@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
@@ -17,9 +16,15 @@ from api.headers import page_csp
 from api.problems import problem_responses
 from api.views.cache import Kept
 from api.views.pages import app_asset_url, choose_lang, page_texts, templates
-from dispatch.intake.request import DEFAULT_TIMEZONE
 from dispatch.kpis import DayFrame, Grouping
-from dispatch.kpis.report import MAX_DAYS, carrier_scorecard, check_span, kpi_report, to_csv
+from dispatch.kpis.report import (
+    MAX_DAYS,
+    carrier_scorecard,
+    check_span,
+    kpi_report,
+    local_day,
+    to_csv,
+)
 from dispatch.store import Store
 
 router = APIRouter(tags=["kpis"], responses=problem_responses(401, 403, 422))
@@ -39,13 +44,8 @@ def frames(request: Request) -> Kept[int, DayFrame]:
     return kept
 
 
-def today(now: datetime) -> date:
-    """The current day where the service's days are planned."""
-    return now.astimezone(ZoneInfo(DEFAULT_TIMEZONE)).date()
-
-
 def _span(first: date | None, last: date | None, now: datetime) -> tuple[date, date]:
-    last = last or today(now)
+    last = last or local_day(now)
     return first or last - timedelta(days=DEFAULT_DAYS - 1), last
 
 
@@ -157,7 +157,7 @@ async def read_scorecard(
 
     **Roles:** admin, dispatcher, planner.
     """
-    body = await run_in_threadpool(_scores, store, frames(request), today(clock.now()), days)
+    body = await run_in_threadpool(_scores, store, frames(request), local_day(clock.now()), days)
     return Response(_json(body), media_type="application/json",
                     headers={"Cache-Control": "private, no-store"})  # fmt: skip
 

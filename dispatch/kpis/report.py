@@ -6,11 +6,13 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from dispatch.errors import FieldError, RequestError
+from dispatch.intake.request import DEFAULT_TIMEZONE
 from dispatch.kpis.measures import Grouping, KpiRow, measure
 from dispatch.kpis.reading import FrameCache, read_days
 from dispatch.kpis.scorecard import CarrierScore, scorecard
@@ -36,6 +38,11 @@ class KpiReport:
             "data": [r.document() for r in self.rows],
             "count": len(self.rows),
         }
+
+
+def local_day(now: datetime, timezone: str = DEFAULT_TIMEZONE) -> date:
+    """The day ``now`` falls on where the service's days are planned."""
+    return now.astimezone(ZoneInfo(timezone)).date()
 
 
 def check_span(first: date, last: date) -> None:

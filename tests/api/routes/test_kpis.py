@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 
@@ -9,10 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from dispatch.live.wallclock import ManualClock
-from dispatch.store import Store
+from dispatch.store import Store, get_job
 from tests.api.conftest import Keys, assert_problem
 from tests.dispatch.kpis.day import CARRIER, ROAD, at
 from tests.dispatch.kpis.stored import store_events, store_notice, store_plan
+from tests.dispatch.kpis.test_rates import OUTSOURCE
 
 DAY = {"from": "2026-12-08", "to": "2026-12-08"}
 
@@ -118,3 +120,16 @@ def test_the_page_names_its_scripts_and_policy(client: TestClient, keys: Keys) -
     assert "各區域" in client.get("/kpis/view", headers=keys.dispatcher).text
     js = client.get("/static/vendor/chartjs-4.5.1/chart.umd.min.js")
     assert js.status_code == 200
+
+
+def test_a_plan_request_asking_for_measured_rates_gets_them(
+    client: TestClient, keys: Keys, api_store: Store, day: int
+) -> None:
+    client.app.state.clock = ManualClock(at("18:00"))  # type: ignore[attr-defined]
+    document = copy.deepcopy(OUTSOURCE)
+    document["policy"]["carrier_rates"] = "measured"
+    r = client.post("/plans", json=document, headers=keys.planner)
+    assert r.status_code == 202, r.text
+    with api_store.read() as session:
+        stored = get_job(session, r.json()["job_id"]).request
+    assert stored["policy"]["measured_rates"] == {"CAT": 1.0}
