@@ -4,6 +4,7 @@ scorecard."""
 from __future__ import annotations
 
 import json
+from collections.abc import Hashable
 from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
 
@@ -16,7 +17,7 @@ from api.headers import page_csp
 from api.problems import problem_responses
 from api.views.cache import Kept
 from api.views.pages import app_asset_url, choose_lang, page_texts, templates
-from dispatch.kpis import DayFrame, Grouping
+from dispatch.kpis import Grouping
 from dispatch.kpis.report import (
     MAX_DAYS,
     carrier_scorecard,
@@ -29,18 +30,18 @@ from dispatch.store import Store
 
 router = APIRouter(tags=["kpis"], responses=problem_responses(401, 403, 422))
 
-FRAMES = 64
-"""Prepared plans kept between reports (a stored plan never changes)."""
+KEPT = 256
+"""Prepared plans and days' facts kept between reports (32 days of each, and more)."""
 DEFAULT_DAYS = 30
 CHART_JS = "/static/vendor/chartjs-4.5.1/chart.umd.min.js"
 
 
-def frames(request: Request) -> Kept[int, DayFrame]:
-    """The app's prepared plans by plan id, created on first use."""
+def frames(request: Request) -> Kept[Hashable, object]:
+    """The app's prepared plans and days' facts, created on first use."""
     state = request.app.state
-    kept: Kept[int, DayFrame] | None = getattr(state, "kpi_frames", None)
+    kept: Kept[Hashable, object] | None = getattr(state, "kpi_frames", None)
     if kept is None:
-        kept = state.kpi_frames = Kept[int, DayFrame](FRAMES)
+        kept = state.kpi_frames = Kept[Hashable, object](KEPT)
     return kept
 
 
@@ -50,14 +51,14 @@ def _span(first: date | None, last: date | None, now: datetime) -> tuple[date, d
 
 
 def _report(
-    store: Store, cache: Kept[int, DayFrame], first: date, last: date, by: Grouping | None
+    store: Store, cache: Kept[Hashable, object], first: date, last: date, by: Grouping | None
 ) -> dict[str, object]:
     with store.read() as session:
         return kpi_report(session, first, last, by, cache=cache).document()
 
 
 def _csv(
-    store: Store, cache: Kept[int, DayFrame], first: date, last: date, by: Grouping | None
+    store: Store, cache: Kept[Hashable, object], first: date, last: date, by: Grouping | None
 ) -> str:
     with store.read() as session:
         return to_csv(kpi_report(session, first, last, by, cache=cache))
@@ -128,7 +129,7 @@ def _json(body: object) -> bytes:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _scores(store: Store, cache: Kept[int, DayFrame], day: date, days: int) -> dict[str, object]:
+def _scores(store: Store, cache: Kept[Hashable, object], day: date, days: int) -> dict[str, object]:
     with store.read() as session:
         first, last, scores = carrier_scorecard(session, day, days, cache=cache)
     return {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Hashable
 from datetime import date
 from typing import Annotated, Any
 
@@ -33,7 +34,6 @@ from api.views.live import LiveViews
 from api.views.places import RequestPlaces
 from dispatch.intake.loading import load_request
 from dispatch.intake.travel_sources import check_travel_sources
-from dispatch.kpis import DayFrame
 from dispatch.kpis.rates import with_measured_rates
 from dispatch.kpis.report import local_day
 from dispatch.live.wallclock import WallClock
@@ -107,7 +107,7 @@ def _for_date(store: StoreDep, body: Json) -> Json:
 
 
 def _measured_rates(
-    store: Store, cache: Kept[int, DayFrame], document: Json, clock: WallClock
+    store: Store, cache: Kept[Hashable, object], document: Json, clock: WallClock
 ) -> Json:
     """The request with the carriers' measured rates when its policy asks for them."""
     with store.read() as session:

@@ -63,9 +63,29 @@ class SentNotice:
     compensation: float | None = None
 
 
+_ORDER_FIELDS = ("id", "platform", "pickup_point", "location", "time_windows", "region")
+
+
+def _counted(order: Mapping[str, Any]) -> dict[str, Any]:
+    """What counting needs of an order: where, when, which platform and which temperatures."""
+    kept = {k: order[k] for k in _ORDER_FIELDS if k in order}
+    items = order.get("items")
+    if isinstance(items, list):
+        temps = {i.get("temperature", "ambient") for i in items if isinstance(i, Mapping)
+                 and i.get("qty", 1) != 0}  # fmt: skip
+        kept["items"] = [{"temperature": t} for t in sorted(temps, key=str)]
+    return kept
+
+
 def _request(document: Mapping[str, Any] | Request | None) -> Request | None:
+    """The request typed, its orders cut to what counting needs (their items, names and notes
+    are most of a day's request and none of its KPIs); None when it does not validate."""
     if document is None or isinstance(document, Request):
         return document
+    orders = document.get("orders")
+    if isinstance(orders, list):
+        document = {**document, "orders": [_counted(o) if isinstance(o, Mapping) else o
+                                           for o in orders]}  # fmt: skip
     try:
         return Request.model_validate(document)
     except ValidationError:

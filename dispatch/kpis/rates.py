@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from dispatch.kpis.reading import FrameCache
+from dispatch.kpis.reading import Cache
 from dispatch.kpis.report import carrier_scorecard
 
 MEASURED_DAYS = 30
@@ -21,7 +21,7 @@ def with_measured_rates(
     today: date,
     *,
     days: int = MEASURED_DAYS,
-    cache: FrameCache | None = None,
+    cache: Cache | None = None,
 ) -> Mapping[str, Any]:
     """``document`` with ``policy.measured_rates`` set to each carrier's measured on-time rate
     (carriers with at least one delivered order in the last ``days`` days) when its policy

@@ -5,31 +5,32 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from dispatch.kpis.choice import PlanHead, chain_of, counting_plan
 from dispatch.kpis.facts import DayFacts
 from dispatch.kpis.outcomes import DayFrame, SentNotice, day_facts, frame_of
-from dispatch.live.status import CarrierEvent, RoadEvent
+from dispatch.live.status import CarrierEvent, CarrierKind, RoadEvent
 from dispatch.live.tracking import EventKind
 from dispatch.planning.plan import Plan
 from dispatch.store.alerts import Notice
 from dispatch.store.models import CarrierEventRecord, Order, PlanJob, PlanRecord, TrackingEvent
 from dispatch.store.plans import upgrade_document
-from dispatch.store.tracking import carrier_event
 
 
-class FrameCache(Protocol):
-    """Where prepared plans are kept between calls (a stored plan never changes)."""
+class Cache(Protocol):
+    """Where prepared plans and days' facts are kept between calls (a stored plan never
+    changes; a day's facts are kept under the versions of its events, notices and moved
+    orders)."""
 
-    def get(self, key: int) -> DayFrame | None: ...
+    def get(self, key: Hashable) -> Any: ...
 
-    def put(self, key: int, value: DayFrame) -> DayFrame: ...
+    def put(self, key: Hashable, value: Any) -> Any: ...
 
 
 def plan_heads(session: Session, first: date, last: date) -> list[PlanHead]:
@@ -55,12 +56,12 @@ def counted_plans(session: Session, first: date, last: date) -> dict[date, tuple
     return chosen
 
 
-def _frames(session: Session, ids: Sequence[int], cache: FrameCache | None) -> dict[int, DayFrame]:
+def _frames(session: Session, ids: Sequence[int], cache: Cache | None) -> dict[int, DayFrame]:
     frames = {}
     missing = []
     for plan_id in ids:
-        kept = cache.get(plan_id) if cache is not None else None
-        if kept is None:
+        kept = cache.get(("frame", plan_id)) if cache is not None else None
+        if not isinstance(kept, DayFrame):
             missing.append(plan_id)
         else:
             frames[plan_id] = kept
@@ -75,7 +76,7 @@ def _frames(session: Session, ids: Sequence[int], cache: FrameCache | None) -> d
             carried = [c.get("order") for c in raw.pop("carried_over", None) or []]
             plan = Plan.model_validate({k: v for k, v in raw.items() if k in Plan.model_fields})
             frame = frame_of(plan, request, plan_id=plan_id, carried_over=(c for c in carried if c))
-            frames[plan_id] = cache.put(plan_id, frame) if cache is not None else frame
+            frames[plan_id] = cache.put(("frame", plan_id), frame) if cache is not None else frame
     return frames
 
 
@@ -103,15 +104,27 @@ def _road_events(session: Session, ids: Sequence[int]) -> dict[int, list[RoadEve
     return by_plan
 
 
-def _carrier_events(session: Session, first: date, last: date) -> dict[date, list[CarrierEvent]]:
+_CARRIER_COLUMNS = (
+    CarrierEventRecord.plan_date, CarrierEventRecord.event_id, CarrierEventRecord.carrier,
+    CarrierEventRecord.order_id, CarrierEventRecord.kind, CarrierEventRecord.at,
+    CarrierEventRecord.received_at, CarrierEventRecord.reason,
+)  # fmt: skip
+
+
+def _carrier_events(session: Session, days: Sequence[date]) -> dict[date, list[CarrierEvent]]:
     by_day: dict[date, list[CarrierEvent]] = defaultdict(list)
-    rows = session.scalars(
-        select(CarrierEventRecord)
-        .where(CarrierEventRecord.plan_date >= first, CarrierEventRecord.plan_date <= last)
+    rows = session.execute(
+        select(*_CARRIER_COLUMNS)
+        .where(CarrierEventRecord.plan_date.in_(days))
         .order_by(CarrierEventRecord.at, CarrierEventRecord.id)
     )
-    for row in rows:
-        by_day[row.plan_date].append(carrier_event(row))
+    for day, event_id, carrier, order, kind, at, received, reason in rows:
+        by_day[day].append(
+            CarrierEvent(
+                event_id=event_id, carrier=carrier, order=order, kind=CarrierKind(kind), at=at,
+                received_at=received, reason=reason,
+            )
+        )  # fmt: skip
     return by_day
 
 
@@ -150,33 +163,76 @@ def _moved(session: Session, first: date) -> tuple[dict[str, date], set[str]]:
     return moved, cancelled
 
 
+def _versions(
+    session: Session, ids: Sequence[int], first: date, last: date
+) -> tuple[
+    dict[int, tuple[int, int]], dict[date, tuple[int, int]], dict[int, tuple[int, int, int]]
+]:
+    """What changes when an event or notice is stored or sent: per plan its events' and
+    notices' count and highest id (and notices sent), per day its carrier events'."""
+    road = session.execute(
+        select(TrackingEvent.plan_id, func.count(), func.max(TrackingEvent.id))
+        .where(TrackingEvent.plan_id.in_(ids))
+        .group_by(TrackingEvent.plan_id)
+    )
+    carriers = session.execute(
+        select(CarrierEventRecord.plan_date, func.count(), func.max(CarrierEventRecord.id))
+        .where(CarrierEventRecord.plan_date >= first, CarrierEventRecord.plan_date <= last)
+        .group_by(CarrierEventRecord.plan_date)
+    )
+    notices = session.execute(
+        select(Notice.plan_id, func.count(), func.max(Notice.id), func.count(Notice.sent_at))
+        .where(Notice.plan_id.in_(ids))
+        .group_by(Notice.plan_id)
+    )
+    return (
+        {p: (n, top) for p, n, top in road},
+        {d: (n, top) for d, n, top in carriers},
+        {p: (n, top, sent) for p, n, top, sent in notices},
+    )
+
+
 def read_days(
-    session: Session, first: date, last: date, *, cache: FrameCache | None = None
+    session: Session, first: date, last: date, *, cache: Cache | None = None
 ) -> list[DayFacts]:
     """The facts of each day from ``first`` to ``last`` that has a stored plan.
 
     An order carried over to a later day is counted on the day it ends (its stored
     ``delivery_date``), not on the days it was carried from; a cancelled order not at all.
+    A day's facts are kept in ``cache`` until one of its events, notices or moved orders
+    changes.
     """
     chains = counted_plans(session, first, last)
     if not chains:
         return []
     every = [plan_id for chain in chains.values() for plan_id in chain]
-    frames = _frames(session, [chain[0] for chain in chains.values()], cache)
-    road = _road_events(session, every)
-    carriers = _carrier_events(session, first, last)
-    notices = _notices(session, every)
+    road_v, carrier_v, notice_v = _versions(session, every, first, last)
     moved, cancelled = _moved(session, first)
-    days = []
+    keys: dict[date, Hashable] = {}
+    facts: dict[date, DayFacts] = {}
     for day, chain in chains.items():
-        later = {o for o, due in moved.items() if due > day}
-        days.append(
-            day_facts(
+        skip = frozenset({o for o, due in moved.items() if due > day} | cancelled)
+        keys[day] = (
+            "facts", chain, tuple(road_v.get(p) for p in chain), carrier_v.get(day),
+            tuple(notice_v.get(p) for p in chain), skip,
+        )  # fmt: skip
+        kept = cache.get(keys[day]) if cache is not None else None
+        if isinstance(kept, DayFacts):
+            facts[day] = kept
+    todo = {day: chain for day, chain in chains.items() if day not in facts}
+    if todo:
+        ids = [plan_id for chain in todo.values() for plan_id in chain]
+        frames = _frames(session, [chain[0] for chain in todo.values()], cache)
+        road = _road_events(session, ids)
+        carriers = _carrier_events(session, list(todo))
+        notices = _notices(session, ids)
+        for day, chain in todo.items():
+            day_facts_ = day_facts(
                 frames[chain[0]],
                 [e for plan_id in chain for e in road.get(plan_id, ())],
                 carriers.get(day, ()),
                 [n for plan_id in chain for n in notices.get(plan_id, ())],
-                skip=later | cancelled,
+                skip=keys[day][-1],  # type: ignore[index]
             )
-        )
-    return days
+            facts[day] = cache.put(keys[day], day_facts_) if cache is not None else day_facts_
+    return [facts[day] for day in chains]

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from dispatch.errors import FieldError, RequestError
 from dispatch.intake.request import DEFAULT_TIMEZONE
 from dispatch.kpis.measures import Grouping, KpiRow, measure
-from dispatch.kpis.reading import FrameCache, read_days
+from dispatch.kpis.reading import Cache, read_days
 from dispatch.kpis.scorecard import CarrierScore, scorecard
 
 MAX_DAYS = 366
@@ -59,7 +59,7 @@ def kpi_report(
     last: date,
     group_by: Grouping | None,
     *,
-    cache: FrameCache | None = None,
+    cache: Cache | None = None,
 ) -> KpiReport:
     """The KPIs from ``first`` to ``last`` (both included): the total, and a row per group."""
     check_span(first, last)
@@ -97,7 +97,7 @@ def _cell(value: object) -> object:
 
 
 def carrier_scorecard(
-    session: Session, today: date, days: int, *, cache: FrameCache | None = None
+    session: Session, today: date, days: int, *, cache: Cache | None = None
 ) -> tuple[date, date, tuple[CarrierScore, ...]]:
     """Each carrier's rates over the ``days`` days ending ``today``."""
     if not 1 <= days <= MAX_DAYS:
