@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from dispatch.clock import parse_clock
 from dispatch.intake.request import Request, Temperature, Vehicle
 from dispatch.kpis.facts import NONE, OWN, DayFacts, NoticeFact, OrderFact, Outcome, RouteFact
 from dispatch.live.live_day import LiveDay, prepare_day
@@ -29,8 +30,9 @@ from dispatch.live.status import (
     RouteStatus,
     StopStatus,
 )
-from dispatch.planning.plan import Cargo, Plan
-from dispatch.sourcing.order_regions import UNASSIGNED, assign_regions
+from dispatch.planning.plan import Cargo, Plan, RouteOut, StopVisit
+from dispatch.sourcing.order_regions import ALL, UNASSIGNED
+from geo.regions import RegionError, assign, extent, regions_from_geojson
 
 _COLD = (Temperature.CHILLED, Temperature.FROZEN)
 
@@ -38,7 +40,8 @@ _COLD = (Temperature.CHILLED, Temperature.FROZEN)
 @dataclass(frozen=True, slots=True)
 class DayFrame:
     """A stored plan prepared once for counting: its live day, and per order its platform,
-    region, last window end (minutes of the plan day) and whether it holds cold goods."""
+    region, last window end (minutes of the plan day) and temperatures; the vehicles and the
+    depots' loading minutes."""
 
     plan_id: int
     day: date
@@ -46,8 +49,9 @@ class DayFrame:
     platform_of: Mapping[str, str]
     region_of: Mapping[str, str]
     window_end_of: Mapping[str, int]
-    cold_orders: frozenset[str]
+    temps_of: Mapping[str, frozenset[str]]
     units: Mapping[str, Vehicle]
+    loading: Mapping[str, float]
     carried_over: frozenset[str] = frozenset()
 
 
@@ -63,33 +67,68 @@ class SentNotice:
     compensation: float | None = None
 
 
-_ORDER_FIELDS = ("id", "platform", "pickup_point", "location", "time_windows", "region")
+@dataclass(frozen=True, slots=True)
+class _Orders:
+    platform_of: dict[str, str]
+    region_of: dict[str, str]
+    window_end_of: dict[str, int]
+    temps_of: dict[str, frozenset[str]]
 
 
-def _counted(order: Mapping[str, Any]) -> dict[str, Any]:
-    """What counting needs of an order: where, when, which platform and which temperatures."""
-    kept = {k: order[k] for k in _ORDER_FIELDS if k in order}
-    items = order.get("items")
-    if isinstance(items, list):
-        temps = {i.get("temperature", "ambient") for i in items if isinstance(i, Mapping)
-                 and i.get("qty", 1) != 0}  # fmt: skip
-        kept["items"] = [{"temperature": t} for t in sorted(temps, key=str)]
-    return kept
-
-
-def _request(document: Mapping[str, Any] | Request | None) -> Request | None:
-    """The request typed, its orders cut to what counting needs (their items, names and notes
-    are most of a day's request and none of its KPIs); None when it does not validate."""
-    if document is None or isinstance(document, Request):
-        return document
-    orders = document.get("orders")
-    if isinstance(orders, list):
-        document = {**document, "orders": [_counted(o) if isinstance(o, Mapping) else o
-                                           for o in orders]}  # fmt: skip
+def _orders(doc: Mapping[str, Any]) -> _Orders:
+    """Per order of a stored request: platform, region (its own, else its delivery place's
+    polygon, as the planner assigns it), last window end and temperatures; read from the
+    document as stored (the request was checked when it was planned)."""
+    points = {p["id"]: p for p in doc.get("pickup_points") or ()}
+    out = _Orders({}, {}, {}, {})
+    located: list[tuple[str, float, float]] = []
+    for o in doc.get("orders") or ():
+        oid = str(o["id"])
+        out.platform_of[oid] = str(o.get("platform") or "")
+        point = points.get(o.get("pickup_point"))
+        windows = (point or {}).get("time_windows") if point else o.get("time_windows")
+        if windows:
+            out.window_end_of[oid] = max(parse_clock(w["end"]) for w in windows)
+        items = o.get("items") or ()
+        out.temps_of[oid] = frozenset(
+            str(i.get("temperature", "ambient")) for i in items if i.get("qty", 1) != 0
+        )
+        if o.get("region"):
+            out.region_of[oid] = str(o["region"])
+            continue
+        place = (point or {}).get("location") if point else o.get("location")
+        place = place or {}
+        lon, lat = place.get("lon", place.get("x")), place.get("lat", place.get("y"))
+        located.append(
+            (oid, float("nan") if lon is None else lon, float("nan") if lat is None else lat)
+        )
+    if doc.get("regions") is None:
+        out.region_of.update((oid, ALL) for oid, _, _ in located)
+        return out
+    lons = [lon for _, lon, _ in located]
+    lats = [lat for _, _, lat in located]
     try:
-        return Request.model_validate(document)
-    except ValidationError:
-        return None
+        regions = regions_from_geojson(doc["regions"], bounds=extent(lons, lats) if lons else None)
+        found = assign(regions, lons, lats, UNASSIGNED)
+    except RegionError:
+        found = [UNASSIGNED] * len(located)
+    out.region_of.update(zip((oid for oid, _, _ in located), found, strict=True))
+    return out
+
+
+def _coordinate(value: Any) -> float:
+    return float("nan") if value is None else float(value)
+
+
+def _units(doc: Mapping[str, Any]) -> dict[str, Vehicle]:
+    units: dict[str, Vehicle] = {}
+    for entry in doc.get("vehicles") or ():
+        try:
+            vehicle = Vehicle.model_validate(entry)
+        except ValidationError:
+            continue
+        units.update((uid, vehicle) for uid in vehicle.unit_ids())
+    return units
 
 
 def frame_of(
@@ -99,32 +138,24 @@ def frame_of(
     plan_id: int = 0,
     carried_over: Iterable[str] = (),
 ) -> DayFrame:
-    """``plan`` prepared for counting; ``carried_over`` are the orders it moved to a later day."""
-    req = _request(request)
-    live = prepare_day(plan, req, plan_id=plan_id)
-    day = live.origin.astimezone(live.zone).date()
-    platform_of: dict[str, str] = {}
-    region_of: dict[str, str] = {}
-    window_end_of: dict[str, int] = {}
-    cold: set[str] = set()
-    units: dict[str, Vehicle] = {}
-    if req is not None:
-        region_of = dict(assign_regions(req).region_of) if req.orders else {}
-        points = {p.id: p for p in req.pickup_points}
-        units = {uid: v for v in req.vehicles for uid in v.unit_ids()}
-        for o in req.orders:
-            platform_of[o.id] = o.platform
-            point = points.get(o.pickup_point) if o.pickup_point else None
-            windows = point.time_windows if point is not None else o.time_windows
-            if windows:
-                window_end_of[o.id] = max(int(w.end) for w in windows)
-            if o.temperatures() & set(_COLD):
-                cold.add(o.id)
+    """``plan`` prepared for counting with its request (as stored); ``carried_over`` are the
+    orders it moved to a later day. Only the plan's stops are walked (its predictions are
+    not needed), so the request is read, not typed whole."""
+    doc: Mapping[str, Any] = (
+        request.model_dump(mode="json") if isinstance(request, Request) else request or {}
+    )
+    live = prepare_day(plan, None, plan_id=plan_id)
+    try:
+        orders, units = _orders(doc), _units(doc)
+        loading = {str(d["id"]): float(d.get("loading_minutes", 0)) for d in doc["depots"]}
+    except (KeyError, TypeError, ValueError):
+        orders, units, loading = _Orders({}, {}, {}, {}), {}, {}
     for work in plan.outsourced:
         for order in work.orders:
-            region_of[order] = work.region
+            orders.region_of[order] = work.region
     return DayFrame(
-        plan_id, day, live, platform_of, region_of, window_end_of, frozenset(cold), units,
+        plan_id, live.origin.astimezone(live.zone).date(), live, orders.platform_of,
+        orders.region_of, orders.window_end_of, orders.temps_of, units, loading,
         frozenset(carried_over),
     )  # fmt: skip
 
@@ -158,6 +189,39 @@ def _road_outcomes(
     return last
 
 
+def _start_of_service(windows: Sequence[tuple[int, int]], arrival: float) -> float:
+    """Service starts on arrival, or when the next window opens (as the live day has it)."""
+    for start, end in sorted(windows):
+        if arrival <= end:
+            return max(arrival, float(start))
+    return arrival
+
+
+def _cold_ok(frame: DayFrame, route: RouteOut, visit: StopVisit, stop: StopStatus,
+             departed: datetime | None) -> bool | None:  # fmt: skip
+    """Whether the stop's cold goods were served within the vehicle's limit, counted from
+    the real departure (else the planned one) to the start of service at the real arrival;
+    None when the stop has no cold goods or was not reached."""
+    temps = set().union(*(frame.temps_of.get(o, frozenset()) for o in visit.orders))
+    if visit.unload.chilled_l > 0:
+        temps.add(Temperature.CHILLED.value)
+    if visit.unload.frozen_l > 0:
+        temps.add(Temperature.FROZEN.value)
+    cold = [t for t in _COLD if t.value in temps]
+    if not cold or stop.actual_arrival is None:
+        return None
+    vehicle = frame.units.get(route.vehicle)
+    limits = [vehicle.max_cold_minutes.for_class(t) for t in cold] if vehicle else []
+    known = [x for x in limits if x is not None]
+    left = (
+        frame.live.minutes(departed)
+        if departed is not None
+        else route.start + frame.loading.get(route.depot, 0.0)
+    )
+    age = round(_start_of_service(visit.windows, frame.live.minutes(stop.actual_arrival)) - left)
+    return not known or age <= min(known)
+
+
 def _own_orders(
     frame: DayFrame,
     route: RouteStatus,
@@ -170,13 +234,13 @@ def _own_orders(
     last = _road_outcomes(events, stop_orders)
     ran = route.last_event is not None
     n = sum(len(s.orders) for s in plan_route.stops)
-    cost = plan_route.cost.total if ran and plan_route.cost is not None and n else 0.0
+    share = (plan_route.cost.total / n) if ran and plan_route.cost is not None and n else 0.0
     facts = []
-    for stop in route.stops:
+    for visit, stop in zip(plan_route.stops, route.stops, strict=True):
+        cold_ok = _cold_ok(frame, plan_route, visit, stop, route.departed_at)
         for order in stop.orders:
-            if order in skip:
-                continue
-            facts.append(_own_order(frame, route, stop, order, last.get(order), cost / max(n, 1)))
+            if order not in skip:
+                facts.append(_own_order(frame, route, stop, order, last.get(order), share, cold_ok))
     used = None
     if route.departed_at is not None:
         vehicle = frame.units.get(route.vehicle)
@@ -189,6 +253,10 @@ def _own_orders(
     return facts, used
 
 
+def _is_cold(frame: DayFrame, order: str) -> bool:
+    return any(t.value in frame.temps_of.get(order, ()) for t in _COLD)
+
+
 def _own_order(
     frame: DayFrame,
     route: RouteStatus,
@@ -196,9 +264,10 @@ def _own_order(
     order: str,
     last: tuple[LiveKind, datetime, str | None] | None,
     cost: float,
+    stop_cold_ok: bool | None,
 ) -> OrderFact:
     outcome, reason, late, from_departure, cold_ok = Outcome.OPEN, None, None, None, None
-    cold = order in frame.cold_orders
+    cold = _is_cold(frame, order)
     if last is not None and last[0] is LiveKind.FAILED:
         outcome, reason = Outcome.FAILED, last[2]
     elif last is not None:
@@ -206,9 +275,8 @@ def _own_order(
         late = stop.predicted_late_minutes if stop.actual_arrival is not None else None
         if route.departed_at is not None:
             from_departure = _minutes(route.departed_at, last[1])
-        if cold and stop.actual_arrival is not None and stop.predicted_cold_minutes is not None:
-            limit = stop.cold_limit_minutes
-            cold_ok = limit is None or stop.predicted_cold_minutes <= limit
+        if cold:
+            cold_ok = stop_cold_ok
     return OrderFact(
         day=frame.day, order=order, platform=frame.platform_of.get(order, ""),
         region=frame.region_of.get(order, UNASSIGNED), carrier=OWN, vehicle=route.vehicle,
@@ -251,7 +319,7 @@ def _carrier_orders(
                     day=frame.day, order=order, platform=frame.platform_of.get(order, ""),
                     region=work.region, carrier=work.carrier, vehicle=work.carrier,
                     outcome=outcome, reason=reason, late_minutes=late,
-                    minutes_from_departure=from_departure, cold=order in frame.cold_orders,
+                    minutes_from_departure=from_departure, cold=_is_cold(frame, order),
                     cost=cost,
                 )
             )  # fmt: skip
@@ -308,7 +376,7 @@ def day_facts(
                     day=frame.day, order=u.order, platform=frame.platform_of.get(u.order, ""),
                     region=frame.region_of.get(u.order, UNASSIGNED), carrier=NONE, vehicle=NONE,
                     outcome=Outcome.UNSERVED, reason=u.code or u.reason,
-                    cold=u.order in frame.cold_orders,
+                    cold=_is_cold(frame, u.order),
                 )
             )  # fmt: skip
     return DayFacts(tuple(orders), tuple(routes), notice_facts(frame.day, notices))
