@@ -13,6 +13,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -88,7 +89,7 @@ def _orders(doc: Mapping[str, Any]) -> _Orders:
         point = points.get(o.get("pickup_point"))
         windows = (point or {}).get("time_windows") if point else o.get("time_windows")
         if windows:
-            out.window_end_of[oid] = max(parse_clock(w["end"]) for w in windows)
+            out.window_end_of[oid] = max(_clock(w["end"]) for w in windows)
         items = o.get("items") or ()
         out.temps_of[oid] = frozenset(
             str(i.get("temperature", "ambient")) for i in items if i.get("qty", 1) != 0
@@ -114,6 +115,11 @@ def _orders(doc: Mapping[str, Any]) -> _Orders:
         found = [UNASSIGNED] * len(located)
     out.region_of.update(zip((oid for oid, _, _ in located), found, strict=True))
     return out
+
+
+@cache
+def _clock(value: str) -> int:
+    return parse_clock(value)
 
 
 def _coordinate(value: Any) -> float:
