@@ -141,7 +141,23 @@ def _scores(store: Store, cache: Kept[Hashable, object], day: date, days: int) -
     }
 
 
-@router.get("/carriers/scorecard")
+_SCORECARD_EXAMPLE = {
+    "from": "2026-11-09", "to": "2026-12-08", "days": 30,
+    "data": [{"carrier": "CAT", "orders": 1620, "delivered": 1571, "failed": 31, "open": 18,
+              "on_time": 1502, "success_rate": 0.9807, "on_time_rate": 0.9561}],
+    "count": 1,
+}  # fmt: skip
+
+
+@router.get(
+    "/carriers/scorecard",
+    responses={
+        200: {
+            "description": "Each carrier's measured rates",
+            "content": {"application/json": {"example": _SCORECARD_EXAMPLE}},
+        }
+    },
+)
 async def read_scorecard(
     request: Request,
     store: StoreDep,
