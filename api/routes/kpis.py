@@ -30,8 +30,9 @@ from dispatch.store import Store
 
 router = APIRouter(tags=["kpis"], responses=problem_responses(401, 403, 422))
 
-KEPT = 256
-"""Prepared plans and days' facts kept between reports (32 days of each, and more)."""
+KEPT = 128
+"""Prepared plans and days' facts kept between reports: a 30-day report keeps 60, and a
+day whose events change leaves its older facts to age out."""
 DEFAULT_DAYS = 30
 CHART_JS = "/static/vendor/chartjs-4.5.1/chart.umd.min.js"
 
