@@ -97,12 +97,10 @@ def _orders(doc: Mapping[str, Any]) -> _Orders:
         if o.get("region"):
             out.region_of[oid] = str(o["region"])
             continue
-        place = (point or {}).get("location") if point else o.get("location")
-        place = place or {}
-        lon, lat = place.get("lon", place.get("x")), place.get("lat", place.get("y"))
-        located.append(
-            (oid, float("nan") if lon is None else lon, float("nan") if lat is None else lat)
-        )
+        place = ((point or {}).get("location") if point else o.get("location")) or {}
+        lon = place.get("lon") if place.get("lon") is not None else place.get("x")
+        lat = place.get("lat") if place.get("lat") is not None else place.get("y")
+        located.append((oid, _coordinate(lon), _coordinate(lat)))
     if doc.get("regions") is None:
         out.region_of.update((oid, ALL) for oid, _, _ in located)
         return out

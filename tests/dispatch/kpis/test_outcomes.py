@@ -111,3 +111,28 @@ def test_without_events_nothing_is_delivered_and_no_route_counts() -> None:
     assert total.success_rate == 0
     assert total.cost_per_delivered_order is None
     assert total.cost == 300  # the carrier's price is owed; an idle van costs nothing
+
+
+def test_a_typed_request_gives_the_same_frame_as_its_document() -> None:
+    from dispatch.intake.request import Request
+
+    typed = frame_of(plan(), Request.model_validate(REQUEST))
+    stored = frame_of(plan(), REQUEST)
+    assert (typed.region_of, typed.platform_of) == (stored.region_of, stored.platform_of)
+    assert (typed.window_end_of, typed.temps_of) == (stored.window_end_of, stored.temps_of)
+    assert stored.window_end_of["A-1"] == 9 * 60 + 30
+    assert stored.temps_of["A-1"] == {"chilled"}
+
+
+def test_regions_come_from_the_polygons_as_the_planner_assigns_them() -> None:
+    square = [[121.54, 25.03], [121.57, 25.03], [121.57, 25.06], [121.54, 25.06], [121.54, 25.03]]
+    request = {
+        **REQUEST,
+        "regions": {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"id": "Xinyi"},
+             "geometry": {"type": "Polygon", "coordinates": [square]}}]},
+    }  # fmt: skip
+    region_of = frame_of(plan(), request).region_of
+    assert (region_of["A-1"], region_of["H-1"]) == ("Xinyi", "Xinyi")
+    assert region_of["U-1"] == "unassigned"
+    assert region_of["C-1"] == "R"
