@@ -1,36 +1,31 @@
 """Each counted order's outcome, each departed route's use and each notice sent, for one day.
 
 Pure functions of a plan prepared once (:func:`frame_of`) and the day's events and notices
-(:func:`day_facts`). Events are read as the live status reads them
-(:func:`dispatch.live.predict.status_of`): in ``at`` order, an order's last delivered or
-failed event wins, a stop's actual arrival is its ``arrived`` event or else its first
-delivered or failed one, cold-chain age runs from the real departure.
+(:func:`day_facts`). Events are read by the live status's rules
+(:mod:`dispatch.live.predict`), but only for what happened, never predicted: in ``at``
+order (:func:`~dispatch.live.predict.road_order`), an order's last delivered or failed
+event wins, a stop's actual arrival is its first ``arrived`` event or else its first
+delivered or failed one, lateness is past the stop's last window end, cold-chain age runs
+from the real departure.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
 from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
 from dispatch.clock import parse_clock
 from dispatch.intake.request import Request, Temperature, Vehicle
 from dispatch.kpis.facts import NONE, OWN, DayFacts, NoticeFact, OrderFact, Outcome, RouteFact
-from dispatch.live.live_day import LiveDay, prepare_day
-from dispatch.live.predict import carrier_order, road_order, status_of
-from dispatch.live.status import (
-    CarrierEvent,
-    CarrierKind,
-    LiveKind,
-    RoadEvent,
-    RouteStatus,
-    StopStatus,
-)
+from dispatch.live.predict import carrier_order, road_order
+from dispatch.live.status import CarrierEvent, CarrierKind, LiveKind, RoadEvent
 from dispatch.planning.plan import Cargo, Plan, RouteOut, StopVisit
 from dispatch.sourcing.order_regions import ALL, UNASSIGNED
 from geo.regions import RegionError, assign, extent, regions_from_geojson
@@ -40,13 +35,15 @@ _COLD = (Temperature.CHILLED, Temperature.FROZEN)
 
 @dataclass(frozen=True, slots=True)
 class DayFrame:
-    """A stored plan prepared once for counting: its live day, and per order its platform,
-    region, last window end (minutes of the plan day) and temperatures; the vehicles and the
-    depots' loading minutes."""
+    """A stored plan prepared once for counting: per order its platform, region, last window
+    end (minutes of the plan day) and temperatures; the vehicles and the depots' loading
+    minutes."""
 
     plan_id: int
     day: date
-    live: LiveDay
+    plan: Plan
+    origin: datetime
+    """Midnight of the plan day in its time zone."""
     platform_of: Mapping[str, str]
     region_of: Mapping[str, str]
     window_end_of: Mapping[str, int]
@@ -54,6 +51,10 @@ class DayFrame:
     units: Mapping[str, Vehicle]
     loading: Mapping[str, float]
     carried_over: frozenset[str] = frozenset()
+
+    def minutes(self, at: datetime) -> float:
+        """``at`` as minutes after midnight of the plan day."""
+        return (at - self.origin).total_seconds() / 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +149,6 @@ def frame_of(
     doc: Mapping[str, Any] = (
         request.model_dump(mode="json") if isinstance(request, Request) else request or {}
     )
-    live = prepare_day(plan, None, plan_id=plan_id)
     try:
         orders, units = _orders(doc), _units(doc)
         loading = {str(d["id"]): float(d.get("loading_minutes", 0)) for d in doc["depots"]}
@@ -157,11 +157,19 @@ def frame_of(
     for work in plan.outsourced:
         for order in work.orders:
             orders.region_of[order] = work.region
+    day = plan.date or _date(doc.get("date")) or datetime.now(UTC).date()
+    origin = datetime.combine(day, time(0), tzinfo=ZoneInfo(plan.timezone))
     return DayFrame(
-        plan_id, live.origin.astimezone(live.zone).date(), live, orders.platform_of,
-        orders.region_of, orders.window_end_of, orders.temps_of, units, loading,
-        frozenset(carried_over),
+        plan_id, day, plan, origin, orders.platform_of, orders.region_of, orders.window_end_of,
+        orders.temps_of, units, loading, frozenset(carried_over),
     )  # fmt: skip
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _share(load: Cargo, vehicle: Vehicle | None) -> float | None:
@@ -180,17 +188,32 @@ def _minutes(a: datetime, b: datetime) -> float:
     return (b - a).total_seconds() / 60.0
 
 
-def _road_outcomes(
-    events: Sequence[RoadEvent], stop_orders: Mapping[str, tuple[str, ...]]
-) -> dict[str, tuple[LiveKind, datetime, str | None]]:
-    """Each order's last delivered or failed event of one route."""
-    last: dict[str, tuple[LiveKind, datetime, str | None]] = {}
+@dataclass
+class _Walk:
+    """What one route's events say happened."""
+
+    departed: datetime | None = None
+    last: datetime | None = None
+    arrived: dict[str, datetime] = field(default_factory=dict)
+    served: dict[str, datetime] = field(default_factory=dict)
+    ended: dict[str, tuple[LiveKind, datetime, str | None]] = field(default_factory=dict)
+
+
+def _walk(events: Sequence[RoadEvent], stop_orders: Mapping[str, tuple[str, ...]]) -> _Walk:
+    w = _Walk()
     for e in sorted(events, key=road_order):
-        if e.kind not in (LiveKind.DELIVERED, LiveKind.FAILED) or e.stop not in stop_orders:
+        w.last = e.at
+        if e.kind is LiveKind.DEPARTED:
+            w.departed = w.departed or e.at
+        if e.stop is None or e.stop not in stop_orders:
             continue
-        for order in e.orders or stop_orders[e.stop or ""]:
-            last[order] = (e.kind, e.at, e.reason)
-    return last
+        if e.kind is LiveKind.ARRIVED:
+            w.arrived.setdefault(e.stop, e.at)
+        elif e.kind in (LiveKind.DELIVERED, LiveKind.FAILED):
+            w.served.setdefault(e.stop, e.at)
+            for order in e.orders or stop_orders[e.stop]:
+                w.ended[order] = (e.kind, e.at, e.reason)
+    return w
 
 
 def _start_of_service(windows: Sequence[tuple[int, int]], arrival: float) -> float:
@@ -201,7 +224,7 @@ def _start_of_service(windows: Sequence[tuple[int, int]], arrival: float) -> flo
     return arrival
 
 
-def _cold_ok(frame: DayFrame, route: RouteOut, visit: StopVisit, stop: StopStatus,
+def _cold_ok(frame: DayFrame, route: RouteOut, visit: StopVisit, arrival: float | None,
              departed: datetime | None) -> bool | None:  # fmt: skip
     """Whether the stop's cold goods were served within the vehicle's limit, counted from
     the real departure (else the planned one) to the start of service at the real arrival;
@@ -212,48 +235,68 @@ def _cold_ok(frame: DayFrame, route: RouteOut, visit: StopVisit, stop: StopStatu
     if visit.unload.frozen_l > 0:
         temps.add(Temperature.FROZEN.value)
     cold = [t for t in _COLD if t.value in temps]
-    if not cold or stop.actual_arrival is None:
+    if not cold or arrival is None:
         return None
     vehicle = frame.units.get(route.vehicle)
     limits = [vehicle.max_cold_minutes.for_class(t) for t in cold] if vehicle else []
     known = [x for x in limits if x is not None]
     left = (
-        frame.live.minutes(departed)
+        frame.minutes(departed)
         if departed is not None
         else route.start + frame.loading.get(route.depot, 0.0)
     )
-    age = round(_start_of_service(visit.windows, frame.live.minutes(stop.actual_arrival)) - left)
+    age = round(_start_of_service(visit.windows, arrival) - left)
     return not known or age <= min(known)
 
 
+def _late(visit: StopVisit, arrival: float) -> int:
+    """Whole minutes (rounded up) past the stop's last window end."""
+    end = max((b for _, b in visit.windows), default=None)
+    return 0 if end is None else max(0, math.ceil(arrival - end - 1e-9))
+
+
 def _own_orders(
-    frame: DayFrame,
-    route: RouteStatus,
-    events: Sequence[RoadEvent],
-    skip: frozenset[str],
+    frame: DayFrame, route: RouteOut, events: Sequence[RoadEvent], skip: frozenset[str]
 ) -> tuple[list[OrderFact], RouteFact | None]:
-    plan_route = frame.live.plan.route(route.vehicle)
-    assert plan_route is not None
-    stop_orders = {s.stop: s.orders for s in plan_route.stops}
-    last = _road_outcomes(events, stop_orders)
-    ran = route.last_event is not None
-    n = sum(len(s.orders) for s in plan_route.stops)
-    share = (plan_route.cost.total / n) if ran and plan_route.cost is not None and n else 0.0
+    w = _walk(events, {s.stop: s.orders for s in route.stops})
+    n = sum(len(s.orders) for s in route.stops)
+    share = route.cost.total / n if w.last is not None and route.cost is not None and n else 0.0
     facts = []
-    for visit, stop in zip(plan_route.stops, route.stops, strict=True):
-        cold_ok = _cold_ok(frame, plan_route, visit, stop, route.departed_at)
-        for order in stop.orders:
-            if order not in skip:
-                facts.append(_own_order(frame, route, stop, order, last.get(order), share, cold_ok))
+    for visit in route.stops:
+        actual = w.arrived.get(visit.stop) or w.served.get(visit.stop)
+        arrival = None if actual is None else frame.minutes(actual)
+        cold_ok = _cold_ok(frame, route, visit, arrival, w.departed)
+        for order in visit.orders:
+            if order in skip:
+                continue
+            outcome, reason, late, from_departure, ok = Outcome.OPEN, None, None, None, None
+            cold = _is_cold(frame, order)
+            ended = w.ended.get(order)
+            if ended is not None and ended[0] is LiveKind.FAILED:
+                outcome, reason = Outcome.FAILED, ended[2]
+            elif ended is not None:
+                outcome = Outcome.DELIVERED
+                late = None if arrival is None else _late(visit, arrival)
+                if w.departed is not None:
+                    from_departure = _minutes(w.departed, ended[1])
+                ok = cold_ok if cold else None
+            facts.append(
+                OrderFact(
+                    day=frame.day, order=order, platform=frame.platform_of.get(order, ""),
+                    region=frame.region_of.get(order, UNASSIGNED), carrier=OWN,
+                    vehicle=route.vehicle, outcome=outcome, reason=reason, late_minutes=late,
+                    minutes_from_departure=from_departure, cold=cold, cold_ok=ok, cost=share,
+                )
+            )  # fmt: skip
     used = None
-    if route.departed_at is not None:
+    if w.departed is not None:
         vehicle = frame.units.get(route.vehicle)
         time_share = None
-        if vehicle is not None and route.last_event is not None:
+        if vehicle is not None and w.last is not None:
             shift = vehicle.shift.end - vehicle.shift.start
-            worked = max(0.0, _minutes(route.departed_at, route.last_event.at))
+            worked = max(0.0, _minutes(w.departed, w.last))
             time_share = worked / shift if shift > 0 else None
-        used = RouteFact(frame.day, route.vehicle, _share(plan_route.load, vehicle), time_share)
+        used = RouteFact(frame.day, route.vehicle, _share(route.load, vehicle), time_share)
     return facts, used
 
 
@@ -261,40 +304,12 @@ def _is_cold(frame: DayFrame, order: str) -> bool:
     return any(t.value in frame.temps_of.get(order, ()) for t in _COLD)
 
 
-def _own_order(
-    frame: DayFrame,
-    route: RouteStatus,
-    stop: StopStatus,
-    order: str,
-    last: tuple[LiveKind, datetime, str | None] | None,
-    cost: float,
-    stop_cold_ok: bool | None,
-) -> OrderFact:
-    outcome, reason, late, from_departure, cold_ok = Outcome.OPEN, None, None, None, None
-    cold = _is_cold(frame, order)
-    if last is not None and last[0] is LiveKind.FAILED:
-        outcome, reason = Outcome.FAILED, last[2]
-    elif last is not None:
-        outcome = Outcome.DELIVERED
-        late = stop.predicted_late_minutes if stop.actual_arrival is not None else None
-        if route.departed_at is not None:
-            from_departure = _minutes(route.departed_at, last[1])
-        if cold:
-            cold_ok = stop_cold_ok
-    return OrderFact(
-        day=frame.day, order=order, platform=frame.platform_of.get(order, ""),
-        region=frame.region_of.get(order, UNASSIGNED), carrier=OWN, vehicle=route.vehicle,
-        outcome=outcome, reason=reason, late_minutes=late, minutes_from_departure=from_departure,
-        cold=cold, cold_ok=cold_ok, cost=cost,
-    )  # fmt: skip
-
-
 def _carrier_orders(
     frame: DayFrame, events: Sequence[CarrierEvent], skip: frozenset[str]
 ) -> list[OrderFact]:
     ordered = sorted(events, key=carrier_order)
     facts = []
-    for work in frame.live.plan.outsourced:
+    for work in frame.plan.outsourced:
         mine = [e for e in ordered if e.carrier == work.carrier]
         picked: dict[str, datetime] = {}
         last: dict[str, CarrierEvent] = {}
@@ -314,7 +329,7 @@ def _carrier_orders(
             elif e is not None:
                 outcome = Outcome.DELIVERED
                 end = frame.window_end_of.get(order)
-                over = 0.0 if end is None else frame.live.minutes(e.at) - end
+                over = 0.0 if end is None else frame.minutes(e.at) - end
                 late = max(0, math.ceil(over - 1e-9))
                 if order in picked:
                     from_departure = _minutes(picked[order], e.at)
@@ -361,19 +376,18 @@ def day_facts(
     skipped = frozenset(skip) | frame.carried_over
     road = _unique(road_events)
     carriers = list(carrier_events)
-    status = status_of(frame.live, road, carriers, frame.live.origin)
     by_vehicle: dict[str, list[RoadEvent]] = {}
     for e in road:
         by_vehicle.setdefault(e.vehicle, []).append(e)
     orders: list[OrderFact] = []
     routes: list[RouteFact] = []
-    for route in status.routes:
+    for route in frame.plan.routes:
         facts, used = _own_orders(frame, route, by_vehicle.get(route.vehicle, []), skipped)
         orders += facts
         if used is not None:
             routes.append(used)
     orders += _carrier_orders(frame, carriers, skipped)
-    for u in frame.live.plan.unserved:
+    for u in frame.plan.unserved:
         if u.order not in skipped:
             orders.append(
                 OrderFact(
