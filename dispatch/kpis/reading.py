@@ -9,6 +9,7 @@ from collections.abc import Hashable, Sequence
 from datetime import date
 from typing import Any, Protocol
 
+from pydantic import ValidationError
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -72,12 +73,23 @@ def _frames(session: Session, ids: Sequence[int], cache: Cache | None) -> dict[i
             .where(PlanRecord.id.in_(missing))
         )
         for plan_id, document, request in rows:
-            raw = upgrade_document(json.loads(document))
-            carried = [c.get("order") for c in raw.pop("carried_over", None) or []]
-            plan = Plan.model_validate({k: v for k, v in raw.items() if k in Plan.model_fields})
-            frame = frame_of(plan, request, plan_id=plan_id, carried_over=(c for c in carried if c))
+            plan, carried = _plan(document)
+            frame = frame_of(plan, request, plan_id=plan_id, carried_over=carried)
             frames[plan_id] = cache.put(("frame", plan_id), frame) if cache is not None else frame
     return frames
+
+
+def _plan(document: str) -> tuple[Plan, list[str]]:
+    """The stored plan typed, and the orders it carried over to a later day (a re-plan's
+    field, read here whether or not the plan model knows it)."""
+    if '"carried_over"' not in document:
+        try:
+            return Plan.model_validate_json(document), []
+        except ValidationError:
+            pass
+    raw = upgrade_document(json.loads(document))
+    carried = [str(c["order"]) for c in raw.pop("carried_over", None) or () if c.get("order")]
+    return Plan.model_validate({k: v for k, v in raw.items() if k in Plan.model_fields}), carried
 
 
 _EVENT_COLUMNS = (
