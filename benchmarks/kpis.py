@@ -181,7 +181,9 @@ def main() -> None:
             span = f"from={days[0]}&to={days[-1]}"
             with httpx.Client(base_url=base, timeout=120) as client:
                 baseline = statistics.median(_time(client, "/plans?limit=30", auth, n))
+                cpu = time.process_time()
                 cold = _time(client, f"/kpis?{span}&group_by=day", auth, 1)[0]
+                cpu = time.process_time() - cpu
                 body = client.get(f"/kpis?{span}", headers=auth).json()["total"]
                 rows = [
                     ("by day", f"/kpis?{span}&group_by=day", auth),
@@ -192,7 +194,8 @@ def main() -> None:
                 print(f"KPIs: {body['orders']:,} orders, {body['delivered']:,} delivered, {rates}")
                 print(f"baseline GET /plans?limit=30: {baseline * 1000:.1f} ms (median of {n})")
                 print(f"GET /kpis over {days_n} days, first call (plans prepared): "
-                      f"{cold * 1000:.0f} ms = {cold / baseline:.0f}x baseline; target < 1000 ms: "
+                      f"{cold * 1000:.0f} ms = {cold / baseline:.0f}x baseline "
+                      f"({cpu * 1000:.0f} ms of this process's CPU); target < 1000 ms: "
                       f"{'met' if cold < 1 else 'NOT met'}")  # fmt: skip
                 with store.write() as session:
                     last_plan = max(session.scalars(select(PlanRecord.id)))
