@@ -1,7 +1,7 @@
 """GET /kpis over 30 stored days of the demo size: the answer's latency, cold and warm.
 
-Plans the demo day once (600 orders, OR-Tools bounded by a number of solutions, so the
-plan does not depend on the machine's load; the plan passes the validator), stores it as
+Plans the demo day once (600 orders, OR-Tools bounded by a number of solutions per search;
+the plan passes the validator), stores it as
 the plan of each of ``--days`` days with a synthetic day of events written straight into the
 store (a departure per route, an arrival and a delivery or failure per stop, positions, the
 carriers' pick-ups and deliveries, notices with compensation), then serves the app with
@@ -46,7 +46,7 @@ REASONS = ("nobody", "closed", "refused")
 
 
 ITERATIONS = 100
-"""OR-Tools solutions per search: the demo plan is the same on any machine, however busy."""
+"""OR-Tools solutions per routing search (the sourcing search around them keeps its clock)."""
 
 
 def _plan(orders: int, day: date) -> tuple[dict[str, Any], Plan]:
