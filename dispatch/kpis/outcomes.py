@@ -31,6 +31,13 @@ from dispatch.sourcing.order_regions import ALL, UNASSIGNED
 from geo.regions import RegionError, assign, extent, regions_from_geojson
 
 _COLD = (Temperature.CHILLED, Temperature.FROZEN)
+_AMBIENT = frozenset({Temperature.AMBIENT.value})
+_TEMPS = {
+    frozenset(c): frozenset(c)
+    for c in ((), ("ambient",), ("chilled",), ("frozen",), ("ambient", "chilled"),
+              ("ambient", "frozen"), ("chilled", "frozen"), ("ambient", "chilled", "frozen"))
+}  # fmt: skip
+"""The sets of temperatures an order may hold, shared by the orders that hold them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +98,8 @@ def _orders(doc: Mapping[str, Any]) -> _Orders:
         windows = (point or {}).get("time_windows") if point else o.get("time_windows")
         if windows:
             out.window_end_of[oid] = max(_clock(w["end"]) for w in windows)
-        items = o.get("items") or ()
-        out.temps_of[oid] = frozenset(
-            str(i.get("temperature", "ambient")) for i in items if i.get("qty", 1) != 0
-        )
+        temps = {i.get("temperature", "ambient") for i in o.get("items") or () if i.get("qty", 1)}
+        out.temps_of[oid] = _TEMPS.get(frozenset(temps)) or frozenset(map(str, temps))
         if o.get("region"):
             out.region_of[oid] = str(o["region"])
             continue
@@ -301,7 +306,7 @@ def _own_orders(
 
 
 def _is_cold(frame: DayFrame, order: str) -> bool:
-    return any(t.value in frame.temps_of.get(order, ()) for t in _COLD)
+    return not frame.temps_of.get(order, _AMBIENT) <= _AMBIENT
 
 
 def _carrier_orders(

@@ -92,6 +92,10 @@ def _plan(document: str) -> tuple[Plan, list[str]]:
     return Plan.model_validate({k: v for k, v in raw.items() if k in Plan.model_fields}), carried
 
 
+_ROAD_KINDS: dict[str, EventKind] = {k.value: k for k in EventKind}
+_CARRIER_KINDS: dict[str, CarrierKind] = {k.value: k for k in CarrierKind}
+"""Stored kinds by their value (a kind read as its enum finds itself: they hash alike)."""
+
 _EVENT_COLUMNS = (
     TrackingEvent.plan_id, TrackingEvent.event_id, TrackingEvent.vehicle, TrackingEvent.kind,
     TrackingEvent.at, TrackingEvent.received_at, TrackingEvent.stop, TrackingEvent.orders,
@@ -109,7 +113,7 @@ def _road_events(session: Session, ids: Sequence[int]) -> dict[int, list[RoadEve
     for plan_id, event_id, vehicle, kind, at, received, stop, orders, reason in rows:
         by_plan[plan_id].append(
             RoadEvent(
-                event_id=event_id, vehicle=vehicle, kind=EventKind(kind), at=at,
+                event_id=event_id, vehicle=vehicle, kind=_ROAD_KINDS[kind], at=at,
                 received_at=received, stop=stop, orders=tuple(orders or ()), reason=reason,
             )
         )  # fmt: skip
@@ -133,7 +137,7 @@ def _carrier_events(session: Session, days: Sequence[date]) -> dict[date, list[C
     for day, event_id, carrier, order, kind, at, received, reason in rows:
         by_day[day].append(
             CarrierEvent(
-                event_id=event_id, carrier=carrier, order=order, kind=CarrierKind(kind), at=at,
+                event_id=event_id, carrier=carrier, order=order, kind=_CARRIER_KINDS[kind], at=at,
                 received_at=received, reason=reason,
             )
         )  # fmt: skip
