@@ -13,6 +13,7 @@ from api.routes.health import router as health
 from api.routes.imports import router as imports
 from api.routes.jobs import router as jobs
 from api.routes.keys import router as keys
+from api.routes.kpis import router as kpis
 from api.routes.live import router as live
 from api.routes.maps import router as maps
 from api.routes.network import router as network
@@ -36,6 +37,7 @@ _ROUTERS = (
     live,
     carriers,
     alerts,
+    kpis,
     track,
     keys,
     audit,

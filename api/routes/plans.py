@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Hashable
 from datetime import date
 from typing import Annotated, Any
 
@@ -12,6 +13,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import (
+    ClockDep,
     PagingDep,
     PlanId,
     Reader,
@@ -23,13 +25,18 @@ from api.deps import (
 )
 from api.problems import problem_responses
 from api.quotas import check_open_jobs, check_time_limit
+from api.routes.kpis import frames
 from api.routes.live import live_views
 from api.schemas import Page, PlanAccepted, PlanForDate, PlanSummary
+from api.views.cache import Kept
 from api.views.geojson import plan_geojson
 from api.views.live import LiveViews
 from api.views.places import RequestPlaces
 from dispatch.intake.loading import load_request
 from dispatch.intake.travel_sources import check_travel_sources
+from dispatch.kpis.rates import with_measured_rates
+from dispatch.kpis.report import local_day
+from dispatch.live.wallclock import WallClock
 from dispatch.planning.plan import Plan
 from dispatch.planning.stored_job import stored_request
 from dispatch.store import (
@@ -99,6 +106,14 @@ def _for_date(store: StoreDep, body: Json) -> Json:
         return stored_request(session, spec.date, options=spec.options, policy=spec.policy)
 
 
+def _measured_rates(
+    store: Store, cache: Kept[Hashable, object], document: Json, clock: WallClock
+) -> Json:
+    """The request with the carriers' measured rates when its policy asks for them."""
+    with store.read() as session:
+        return dict(with_measured_rates(session, document, local_day(clock.now()), cache=cache))
+
+
 @router.post(
     "",
     status_code=202,
@@ -110,6 +125,8 @@ def request_plan(
     store: StoreDep,
     runner: RunnerDep,
     settings: SettingsDep,
+    clock: ClockDep,
+    http: Request,
     response: Response,
     body: Annotated[
         dict[str, Any],
@@ -144,6 +161,7 @@ def request_plan(
         who.require(Role.ADMIN, Role.DISPATCHER)
         source, document = JobSource.STORED, _for_date(store, body)
     check_travel_sources(document, settings.travel_sources)
+    document = _measured_rates(store, frames(http), document, clock)
     request = load_request(document, max_orders=settings.max_orders)
     check_time_limit(who, settings, request.options.time_limit_s)
     with store.write() as session:

@@ -275,6 +275,9 @@ class CarrierPrice(_Model):
     min_charge_per_region: _Money = 0.0
 
 
+_Rate01 = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+
+
 class Carrier(_Model):
     id: RecordId
     name: Name = ""
@@ -322,6 +325,16 @@ class Policy(_Model):
     outsourcing: Literal["region", "order", "none"] = "none"
     pin: dict[RecordId, RecordId] = Field(default_factory=dict)
     max_late_minutes: _Minutes = 120.0
+    carrier_rates: Literal["typed", "measured"] = "typed"
+    """``measured``: plan with the carriers' measured on-time rates (``measured_rates``, which
+    the service fills in from the scorecard) where known, else their typed-in ones."""
+    measured_rates: dict[RecordId, _Rate01] = Field(default_factory=dict)
+
+    def on_time_rate(self, carrier: Carrier) -> float:
+        """The on-time rate the plan prices ``carrier``'s lateness with."""
+        if self.carrier_rates == "measured" and carrier.id in self.measured_rates:
+            return self.measured_rates[carrier.id]
+        return carrier.on_time_rate
 
 
 class Options(_Model):

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dispatch.intake.request import Request, Temperature
-from dispatch.planning.plan import Kpis, Objective, Outsourced, Plan, RouteOut, Unserved
+from dispatch.planning.plan import (
+    CarrierRates,
+    Kpis,
+    Objective,
+    Outsourced,
+    Plan,
+    RouteOut,
+    Unserved,
+)
 
 
 def objective(
@@ -89,4 +97,21 @@ def assemble_plan(
             max_cold_minutes=cold,
         ),
         solver=solver or {},
+        carrier_rates=carrier_rates(request),
+    )
+
+
+def carrier_rates(request: Request) -> CarrierRates | None:
+    """Which on-time rate each carrier of the request was priced with (None without carriers)."""
+    if not request.carriers:
+        return None
+    policy = request.policy
+    measured = tuple(
+        c.id for c in request.carriers
+        if policy.carrier_rates == "measured" and c.id in policy.measured_rates
+    )  # fmt: skip
+    return CarrierRates(
+        source=policy.carrier_rates,
+        on_time={c.id: policy.on_time_rate(c) for c in request.carriers},
+        measured=measured,
     )

@@ -112,6 +112,16 @@ class Kpis(_Model):
     max_cold_minutes: dict[str, int]
 
 
+class CarrierRates(_Model):
+    """The carriers' on-time rates the plan priced their lateness with: ``typed`` (each
+    carrier's ``on_time_rate``) or ``measured`` (those named in ``measured`` from the
+    scorecard, the others typed)."""
+
+    source: Literal["typed", "measured"]
+    on_time: dict[str, float]
+    measured: tuple[str, ...] = ()
+
+
 class Plan(_Model):
     """One day's answer; every order of the request appears exactly once."""
 
@@ -126,6 +136,7 @@ class Plan(_Model):
     regions: tuple[dict[str, object], ...] = ()
     kpis: Kpis
     solver: dict[str, object] = Field(default_factory=dict)
+    carrier_rates: CarrierRates | None = None
 
     def route(self, vehicle: str) -> RouteOut | None:
         """The route of ``vehicle``, if it has one."""

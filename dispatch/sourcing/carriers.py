@@ -76,7 +76,7 @@ def charge(carrier: Carrier, order: Order) -> float:
 
 def expected_lateness(carrier: Carrier, policy: Policy) -> float:
     """Expected cost of the carrier's lateness per order."""
-    return (1.0 - carrier.on_time_rate) * policy.carrier_late_penalty_per_order
+    return (1.0 - policy.on_time_rate(carrier)) * policy.carrier_late_penalty_per_order
 
 
 def price(carrier: Carrier, order: Order, policy: Policy) -> float:

@@ -46,7 +46,7 @@ class Sourcing:
 
     def expected_carrier_on_time(self, request: Request) -> float | None:
         """Mean on-time rate of the carriers over the outsourced orders."""
-        rate = {c.id: c.on_time_rate for c in request.carriers}
+        rate = {c.id: request.policy.on_time_rate(c) for c in request.carriers}
         rates = [rate[o.carrier] for o in self.outsourced for _ in o.orders]
         return sum(rates) / len(rates) if rates else None
 

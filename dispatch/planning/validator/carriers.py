@@ -129,7 +129,8 @@ class CarrierChecker(Rules):
             cold = any(i.temperature != Temperature.AMBIENT for i in items)
             weight = sum(i.qty * i.weight_kg for i in items)
             charges += p.per_order + p.per_kg * weight + (p.cold_surcharge_per_order if cold else 0)
-        late = (1 - carrier.on_time_rate) * self.req.policy.carrier_late_penalty_per_order
+        policy = self.req.policy
+        late = (1 - policy.on_time_rate(carrier)) * policy.carrier_late_penalty_per_order
         expected = max(charges, p.min_charge_per_region if orders else 0) + late * len(orders)
         cost = entry.get("cost")
         if not isinstance(cost, int | float) or abs(cost - expected) > 0.01 + 0.005:

@@ -1,0 +1,254 @@
+"""The store's part of the KPIs: the days' counted plans, their events, notices and moved
+orders, read in a few queries over the whole range, and each day's facts."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
+from datetime import date
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from dispatch.kpis.choice import PlanHead, chain_of, counting_plan
+from dispatch.kpis.facts import DayFacts
+from dispatch.kpis.outcomes import DayFrame, SentNotice, day_facts, frame_of
+from dispatch.live.status import CarrierEvent, CarrierKind, RoadEvent
+from dispatch.live.tracking import EventKind
+from dispatch.planning.plan import Plan
+from dispatch.store.alerts import Notice
+from dispatch.store.models import CarrierEventRecord, Order, PlanJob, PlanRecord, TrackingEvent
+from dispatch.store.plans import upgrade_document
+
+
+class Cache(Protocol):
+    """Where prepared plans and days' facts are kept between calls (a stored plan never
+    changes; a day's facts are kept under the versions of its events, notices and moved
+    orders)."""
+
+    def get(self, key: Hashable) -> Any: ...
+
+    def put(self, key: Hashable, value: Any) -> Any: ...
+
+
+def plan_heads(session: Session, first: date, last: date) -> list[PlanHead]:
+    rows = session.execute(
+        select(
+            PlanRecord.id, PlanRecord.plan_date, PlanRecord.created_at,
+            PlanRecord.previous_plan_id, PlanRecord.published_at, PlanRecord.superseded_by,
+        ).where(PlanRecord.plan_date >= first, PlanRecord.plan_date <= last)
+    )  # fmt: skip
+    return [PlanHead(*r) for r in rows]
+
+
+def counted_plans(session: Session, first: date, last: date) -> dict[date, tuple[int, ...]]:
+    """Per day with a plan: the counted plan's id and its earlier versions' (newest first)."""
+    by_day: dict[date, list[PlanHead]] = defaultdict(list)
+    for head in plan_heads(session, first, last):
+        by_day[head.day].append(head)
+    chosen = {}
+    for day, heads in sorted(by_day.items()):
+        plan = counting_plan(heads)
+        if plan is not None:
+            chosen[day] = chain_of(plan, heads)
+    return chosen
+
+
+def _frames(session: Session, ids: Sequence[int], cache: Cache | None) -> dict[int, DayFrame]:
+    frames = {}
+    missing = []
+    for plan_id in ids:
+        kept = cache.get(("frame", plan_id)) if cache is not None else None
+        if not isinstance(kept, DayFrame):
+            missing.append(plan_id)
+        else:
+            frames[plan_id] = kept
+    if missing:
+        rows = session.execute(
+            select(PlanRecord.id, PlanRecord.document, PlanJob.request)
+            .join(PlanJob, PlanJob.id == PlanRecord.job_id)
+            .where(PlanRecord.id.in_(missing))
+        )
+        for plan_id, document, request in rows:
+            plan, carried = _plan(document)
+            frame = frame_of(plan, request, plan_id=plan_id, carried_over=carried)
+            frames[plan_id] = cache.put(("frame", plan_id), frame) if cache is not None else frame
+    return frames
+
+
+def _plan(document: str) -> tuple[Plan, list[str]]:
+    """The stored plan typed, and the orders it carried over to a later day (a re-plan's
+    field, read here whether or not the plan model knows it)."""
+    if '"carried_over"' not in document:
+        try:
+            return Plan.model_validate_json(document), []
+        except ValidationError:
+            pass
+    raw = upgrade_document(json.loads(document))
+    carried = [str(c["order"]) for c in raw.pop("carried_over", None) or () if c.get("order")]
+    return Plan.model_validate({k: v for k, v in raw.items() if k in Plan.model_fields}), carried
+
+
+_ROAD_KINDS: dict[str, EventKind] = {k.value: k for k in EventKind}
+_CARRIER_KINDS: dict[str, CarrierKind] = {k.value: k for k in CarrierKind}
+"""Stored kinds by their value (a kind read as its enum finds itself: they hash alike)."""
+
+_EVENT_COLUMNS = (
+    TrackingEvent.plan_id, TrackingEvent.event_id, TrackingEvent.vehicle, TrackingEvent.kind,
+    TrackingEvent.at, TrackingEvent.received_at, TrackingEvent.stop, TrackingEvent.orders,
+    TrackingEvent.reason,
+)  # fmt: skip
+
+
+def _road_events(session: Session, ids: Sequence[int]) -> dict[int, list[RoadEvent]]:
+    by_plan: dict[int, list[RoadEvent]] = defaultdict(list)
+    rows = session.execute(
+        select(*_EVENT_COLUMNS)
+        .where(TrackingEvent.plan_id.in_(ids))
+        .order_by(TrackingEvent.at, TrackingEvent.id)
+    )
+    for plan_id, event_id, vehicle, kind, at, received, stop, orders, reason in rows:
+        by_plan[plan_id].append(
+            RoadEvent(
+                event_id=event_id, vehicle=vehicle, kind=_ROAD_KINDS[kind], at=at,
+                received_at=received, stop=stop, orders=tuple(orders or ()), reason=reason,
+            )
+        )  # fmt: skip
+    return by_plan
+
+
+_CARRIER_COLUMNS = (
+    CarrierEventRecord.plan_date, CarrierEventRecord.event_id, CarrierEventRecord.carrier,
+    CarrierEventRecord.order_id, CarrierEventRecord.kind, CarrierEventRecord.at,
+    CarrierEventRecord.received_at, CarrierEventRecord.reason,
+)  # fmt: skip
+
+
+def _carrier_events(session: Session, days: Sequence[date]) -> dict[date, list[CarrierEvent]]:
+    by_day: dict[date, list[CarrierEvent]] = defaultdict(list)
+    rows = session.execute(
+        select(*_CARRIER_COLUMNS)
+        .where(CarrierEventRecord.plan_date.in_(days))
+        .order_by(CarrierEventRecord.at, CarrierEventRecord.id)
+    )
+    for day, event_id, carrier, order, kind, at, received, reason in rows:
+        by_day[day].append(
+            CarrierEvent(
+                event_id=event_id, carrier=carrier, order=order, kind=_CARRIER_KINDS[kind], at=at,
+                received_at=received, reason=reason,
+            )
+        )  # fmt: skip
+    return by_day
+
+
+def _notices(session: Session, ids: Sequence[int]) -> dict[int, list[SentNotice]]:
+    by_plan: dict[int, list[SentNotice]] = defaultdict(list)
+    rows = session.execute(
+        select(
+            Notice.id, Notice.plan_id, Notice.subject, Notice.order_id, Notice.orders,
+            Notice.sent_at, Notice.compensation_amount, Notice.compensation_kind,
+        ).where(Notice.plan_id.in_(ids))
+    )  # fmt: skip
+    for nid, plan_id, subject, order, orders, sent_at, amount, kind in rows:
+        first = order or next(iter(orders or ()), None)
+        paid = None if kind is None else float(amount or 0.0)
+        by_plan[plan_id].append(SentNotice(nid, subject, first, sent_at, paid))
+    return by_plan
+
+
+def _moved(session: Session, first: date) -> tuple[dict[str, date], set[str]]:
+    """Orders carried over to a day after ``first`` (by their day now), and cancelled orders."""
+    rows = session.execute(
+        select(Order.order_id, Order.delivery_date, Order.status).where(
+            or_(
+                and_(Order.carried_over_from.is_not(None), Order.delivery_date > first),
+                Order.status == "cancelled",
+            )
+        )
+    )
+    moved: dict[str, date] = {}
+    cancelled: set[str] = set()
+    for order, day, status in rows:
+        if status == "cancelled":
+            cancelled.add(order)
+        else:
+            moved[order] = day
+    return moved, cancelled
+
+
+def _versions(
+    session: Session, ids: Sequence[int], first: date, last: date
+) -> tuple[
+    dict[int, tuple[int, int]], dict[date, tuple[int, int]], dict[int, tuple[int, int, int]]
+]:
+    """What changes when an event or notice is stored or sent: per plan its events' and
+    notices' count and highest id (and notices sent), per day its carrier events'."""
+    road = session.execute(
+        select(TrackingEvent.plan_id, func.count(), func.max(TrackingEvent.id))
+        .where(TrackingEvent.plan_id.in_(ids))
+        .group_by(TrackingEvent.plan_id)
+    )
+    carriers = session.execute(
+        select(CarrierEventRecord.plan_date, func.count(), func.max(CarrierEventRecord.id))
+        .where(CarrierEventRecord.plan_date >= first, CarrierEventRecord.plan_date <= last)
+        .group_by(CarrierEventRecord.plan_date)
+    )
+    notices = session.execute(
+        select(Notice.plan_id, func.count(), func.max(Notice.id), func.count(Notice.sent_at))
+        .where(Notice.plan_id.in_(ids))
+        .group_by(Notice.plan_id)
+    )
+    return (
+        {p: (n, top) for p, n, top in road},
+        {d: (n, top) for d, n, top in carriers},
+        {p: (n, top, sent) for p, n, top, sent in notices},
+    )
+
+
+def read_days(
+    session: Session, first: date, last: date, *, cache: Cache | None = None
+) -> list[DayFacts]:
+    """The facts of each day from ``first`` to ``last`` that has a stored plan.
+
+    An order carried over to a later day is counted on the day it ends (its stored
+    ``delivery_date``), not on the days it was carried from; a cancelled order not at all.
+    A day's facts are kept in ``cache`` until one of its events, notices or moved orders
+    changes.
+    """
+    chains = counted_plans(session, first, last)
+    if not chains:
+        return []
+    every = [plan_id for chain in chains.values() for plan_id in chain]
+    road_v, carrier_v, notice_v = _versions(session, every, first, last)
+    moved, cancelled = _moved(session, first)
+    keys: dict[date, Hashable] = {}
+    facts: dict[date, DayFacts] = {}
+    for day, chain in chains.items():
+        skip = frozenset({o for o, due in moved.items() if due > day} | cancelled)
+        keys[day] = (
+            "facts", chain, tuple(road_v.get(p) for p in chain), carrier_v.get(day),
+            tuple(notice_v.get(p) for p in chain), skip,
+        )  # fmt: skip
+        kept = cache.get(keys[day]) if cache is not None else None
+        if isinstance(kept, DayFacts):
+            facts[day] = kept
+    todo = {day: chain for day, chain in chains.items() if day not in facts}
+    if todo:
+        ids = [plan_id for chain in todo.values() for plan_id in chain]
+        frames = _frames(session, [chain[0] for chain in todo.values()], cache)
+        road = _road_events(session, ids)
+        carriers = _carrier_events(session, list(todo))
+        notices = _notices(session, ids)
+        for day, chain in todo.items():
+            day_facts_ = day_facts(
+                frames[chain[0]],
+                [e for plan_id in chain for e in road.get(plan_id, ())],
+                carriers.get(day, ()),
+                [n for plan_id in chain for n in notices.get(plan_id, ())],
+                skip=keys[day][-1],  # type: ignore[index]
+            )
+            facts[day] = cache.put(keys[day], day_facts_) if cache is not None else day_facts_
+    return [facts[day] for day in chains]
