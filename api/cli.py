@@ -23,6 +23,7 @@ from api.cli_accounts import (
     cmd_users_list,
     key_name,
 )
+from api.cli_scenarios import add_scenario_parser
 from dispatch.errors import DispatchError
 from dispatch.intake.loading import load_request, read_request
 from dispatch.intake.request import Options, Request
@@ -281,6 +282,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="mean, upper (the interval's upper bound) or a percentile p51 … p99",
     )
     f.set_defaults(func=cmd_forecast)
+
+    add_scenario_parser(sub)
 
     s = sub.add_parser(
         "serve",

@@ -29,6 +29,8 @@ MAX_BYTES = 1_000_000
 class ScenarioError(InputError):
     """A scenario file or document that cannot be used; ``errors`` name line and field."""
 
+    subject = "the scenarios"
+
 
 @dataclass(frozen=True, slots=True)
 class Scenario:
@@ -140,7 +142,7 @@ def check_scenarios(
                     msg = f"{_at(where, ('scenarios', k, 'name'))}'baseline' names the base day"
                 errors.append(FieldError(source, f"scenarios[{k}].name", msg))
     if errors:
-        raise ScenarioError(errors, f"{source}: {len(errors)} problem(s)")
+        raise ScenarioError(errors)
     assert isinstance(data, dict)
     if "scenarios" in data:
         scenarios = tuple(_scenario(s) for s in data["scenarios"])
