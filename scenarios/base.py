@@ -1,4 +1,5 @@
-"""A scenario set's base day as a request document: a request file, a stored date or the demo."""
+"""A scenario set's base day as a request document: a request file, the request inline, a stored
+date or the demo."""
 
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ def base_request(spec: ScenarioSet, stored: StoredDay | None = None) -> Json:
                 [FieldError(spec.source, "base.request", f"cannot read {path}: {exc}")]
             ) from exc
         return data
+    if "inline" in base:
+        inline: Json = base["inline"]
+        return inline
     if "demo" in base:
         from scenarios.demo import demo_request
 

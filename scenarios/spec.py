@@ -104,7 +104,7 @@ def parse_scenarios(
     """Parse scenario YAML (JSON is YAML too) and check it against the schema."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = _plain(yaml.safe_load(text))
+        data = plain_data(yaml.safe_load(text))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"line {mark.line + 1}: " if mark is not None else ""
@@ -176,12 +176,12 @@ def _scenario(doc: Json) -> Scenario:
     )
 
 
-def _plain(value: Any) -> Any:
+def plain_data(value: Any) -> Any:
     """YAML's dates as ISO text, as the schema and the request contract read them."""
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain_data(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain_data(v) for v in value]
     if isinstance(value, dt.date):
         return value.isoformat()
     return value

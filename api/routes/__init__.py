@@ -17,6 +17,7 @@ from api.routes.maps import router as maps
 from api.routes.network import router as network
 from api.routes.orders import router as orders
 from api.routes.plans import router as plans
+from api.routes.scenarios import router as scenarios
 from api.routes.session import router as session
 from api.routes.track import router as track
 
@@ -39,6 +40,7 @@ _ROUTERS = (
     maps,
     docs,
     session,
+    scenarios,
 )
 for _router in _ROUTERS:
     api_router.include_router(_router)
