@@ -68,7 +68,7 @@ def study(
         found = promise(spec, scenario_day(spec, base, name), executor=executor)
         result["promise"] = {"scenario": name or BASELINE, **found}
     if out is not None:
-        requests = _requests(spec, base) if map_writer is not None else None
+        requests = case_requests(spec, base) if map_writer is not None else None
         result["report"] = str(write_outputs(result, out, requests=requests, map_writer=map_writer))
     return result
 
@@ -79,7 +79,8 @@ def _without_plans(sizing: Json) -> Json:
     return {**sizing, "curve": curve, "best": best}
 
 
-def _requests(spec: ScenarioSet, base: Json) -> dict[str, Json]:
+def case_requests(spec: ScenarioSet, base: Json) -> dict[str, Json]:
+    """The request of every case of a run (baseline, scenarios, with contingencies), by name."""
     found = {BASELINE: base}
     for s in spec.scenarios:
         day = scenario_day(spec, base, s.name)
