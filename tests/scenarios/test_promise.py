@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from scenarios.promise import next_count, promise_region, served_on_time
 from tests.scenarios.conftest import SOLVE, tiny
 
 
+@pytest.mark.slow
 def test_promised_multiple_is_on_time_and_ten_percent_more_is_not() -> None:
     day = tiny()
     found = promise_region(day, "unassigned", SOLVE, max_multiple=6)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
 from dispatch import load_request, plan_request, validate_plan
 from optimizer.executor import Inline
 from scenarios.changes import apply_changes
 from scenarios.sizing import size_fleet, with_units
 from scenarios.spec import check_scenarios
 from tests.scenarios.conftest import SOLVE, tiny
+
+pytestmark = pytest.mark.slow
 
 SPEC = check_scenarios(
     {

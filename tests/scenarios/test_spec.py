@@ -72,3 +72,19 @@ def test_a_stored_date_needs_the_store() -> None:
     with pytest.raises(ScenarioError, match=r"base\.date"):
         base_request(spec)
     assert base_request(spec, lambda day: {"date": day.isoformat()}) == {"date": "2026-11-11"}
+
+
+def test_the_file_the_forecast_writes_is_a_valid_scenario_set(tmp_path: Path) -> None:
+    from datetime import date
+
+    from dispatch.forecast.result import Forecast, RegionForecast
+    from scenarios.forecast import demo_base, scenario, write_scenario
+
+    day = date(2026, 11, 11)
+    forecast = Forecast(day, 0.8, (RegionForecast("Xinyi", 30.0, 20.0, 40.0),))
+    doc, _ = scenario(forecast, demo_base(day, orders=40), history="history.csv")
+    spec = read_scenarios(write_scenario(doc, tmp_path / "d11.yaml"))
+    (only,) = spec.scenarios
+    base = base_request(spec)
+    changed = apply_changes(base, only.changes).request
+    assert len(changed["orders"]) > len(base["orders"])
