@@ -102,17 +102,18 @@ def _demand(request: Json, args: Json, rng: np.random.Generator) -> list[str]:
         for i in members:
             copies[i] = whole + (1 if i in chosen else 0)
     out: list[Json] = []
+    taken = {o["id"] for o in orders}
     for order, n in zip(orders, copies, strict=True):
-        out.extend(_copy_order(order, j) for j in range(1, n + 1))
+        out.extend(_copy_order(order, j, taken) for j in range(1, n + 1))
     request["orders"] = out
     return [f"demand: {len(orders)} orders became {len(out)}"]
 
 
-def _copy_order(order: Json, j: int) -> Json:
+def _copy_order(order: Json, j: int, taken: set[str]) -> Json:
     if j == 1:
         return order
     twin = copy.deepcopy(order)
-    twin["id"] = f"{order['id']}~{j}"
+    twin["id"] = _fresh(f"{order['id']}~{j}", taken)
     return twin
 
 

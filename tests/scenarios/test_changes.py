@@ -161,3 +161,11 @@ def test_demand_count_is_k_times_the_orders(k: float, seed: int) -> None:
     out = apply_changes(BASE, [{"demand": {"factor": k, "seed": seed}}])
     assert len(out.request["orders"]) == round(k * 60)
     assert len({o["id"] for o in out.request["orders"]}) == len(out.request["orders"])
+
+
+def test_demand_on_demand_keeps_ids_unique() -> None:
+    out = apply_changes(BASE, [{"demand": {"factor": 2.5}}, {"demand": {"factor": 3}}])
+    ids = [o["id"] for o in out.request["orders"]]
+    assert len(ids) == 450
+    assert len(set(ids)) == 450
+    load_request(out.request)
