@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from dispatch.errors import FieldError, InputError
 from dispatch.planning.day import plan_request
 from dispatch.planning.validator import validate_plan
 from optimizer.executor import Executor, Handle, open_executor
@@ -53,14 +54,33 @@ def with_options(request: Json, solve: Json) -> Json:
     return {**request, "options": options}
 
 
+class CaseError(InputError):
+    """A case's request that cannot be planned; it survives the trip back from a worker."""
+
+    subject = "a scenario's request"
+
+    def __init__(self, errors: Sequence[FieldError], message: str | None = None) -> None:
+        super().__init__(errors, message)
+        self.args = (self.errors, Exception.__str__(self))
+
+    def __str__(self) -> str:
+        return str(self.args[1])
+
+
 def solve_case(case: Case, solve: Json, moved_price: float = 0.0) -> Json:
     """Plan ``case`` and check the plan with the validator (a task for the executor)."""
     started = time.perf_counter()
-    planned = plan_request(
-        with_options(case.request, solve),
-        time_limit_s=solve.get("time_limit_s"),
-        iterations=solve.get("iterations"),
-    )
+    try:
+        planned = plan_request(
+            with_options(case.request, solve),
+            time_limit_s=solve.get("time_limit_s"),
+            iterations=solve.get("iterations"),
+        )
+    except InputError as error:
+        raise CaseError(
+            [FieldError(f"{case.name}: {e.record}", e.field, e.message, e.record_id)
+             for e in error.errors]
+        ) from None  # fmt: skip
     document = planned.plan.document()
     violations = validate_plan(planned.request, document)
     found = figures(

@@ -84,3 +84,17 @@ def test_doubling_demand_never_lowers_the_total_cost(day: dict[str, object]) -> 
         totals.append(planned.plan.objective.total)
     assert totals[1] >= totals[0]
     assert day == original
+
+
+def test_a_bad_case_names_itself_after_the_trip_from_a_worker() -> None:
+    import pickle
+
+    from scenarios.runner import Case, CaseError, solve_case
+
+    bad = {**tiny(), "vehicles": [{"id": "V", "depot": "NOWHERE"}]}
+    with pytest.raises(CaseError) as error:
+        solve_case(Case("broken", bad), SOLVE)
+    back = pickle.loads(pickle.dumps(error.value))
+    assert back.errors == error.value.errors
+    assert back.errors[0].record.startswith("broken: ")
+    assert "NOWHERE" in str(back)
