@@ -72,7 +72,7 @@ class ScenarioSet:
         for s in self.scenarios:
             if s.name == name:
                 return s
-        raise ScenarioError([FieldError(self.source, "promise.scenario", f"no scenario {name!r}")])
+        raise ScenarioError([FieldError(self.source, "scenario", f"no scenario {name!r}")])
 
 
 @cache

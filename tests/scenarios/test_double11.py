@@ -32,7 +32,7 @@ def test_double11_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[
     for name in ("comparison.csv", "comparison.json", "report.html", "assets/chart.umd.min.js"):
         assert (out / name).is_file(), name
     rows = list(csv.DictReader((out / "comparison.csv").open(encoding="utf-8")))
-    assert len(rows) == 1 + 3 + 3 * 3
+    assert len(rows) == 1 + 4 + 4 * 3
     spec = read_scenarios(EXAMPLE)
     requests = case_requests(spec, base_request(spec))
     assert len(requests) == len(rows)
@@ -40,7 +40,7 @@ def test_double11_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[
         plan = json.loads((out / "plans" / f"{slug(name)}.json").read_text(encoding="utf-8"))
         assert validate_plan(load_request(request), plan) == [], name
     summary = json.loads((out / "comparison.json").read_text(encoding="utf-8"))
-    assert len(summary["risk"]) == 3
+    assert len(summary["risk"]) == 4
     assert [c["contingency"] for c in summary["contingency_ranking"]]
     assert summary["sizing"]["curve"][0]["extra"] == 0
     assert {p["region"] for p in summary["promise"]["regions"]} == {
