@@ -34,7 +34,7 @@ COLUMNS = (
     "on_time_rate", "late", "unserved", "cold_max_minutes", "solve_s", "valid",
 )  # fmt: skip
 TABLE = (
-    ("scenario", "scenario", 34), ("total", "total", 10), ("own", "own_fleet", 9),
+    ("scenario", "scenario", 62), ("total", "total", 10), ("own", "own_fleet", 9),
     ("carriers", "carriers", 9), ("penalty", "penalties", 9), ("/order", "cost_per_order", 7),
     ("veh", "vehicles_used", 4), ("km", "km", 7), ("own%", "own_pct", 5),
     ("on-time", "on_time_rate", 7), ("late", "late", 5), ("unserved", "unserved", 8),
