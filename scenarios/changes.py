@@ -45,7 +45,7 @@ class _ChangeError(Exception):
         self.message = message
 
 
-def apply_changes(base: Json, changes: Sequence[Json], *, where: str = "changes") -> Applied:
+def apply_changes(base: Json, changes: Sequence[Json], *, where: str = "scenario") -> Applied:
     """``changes`` applied in order to a deep copy of ``base``."""
     request = copy.deepcopy(base)
     notes: list[str] = []
@@ -61,8 +61,8 @@ def apply_changes(base: Json, changes: Sequence[Json], *, where: str = "changes"
             else:
                 notes += CHANGES[kind](request, args, rng)
         except _ChangeError as bad:
-            field = f"{where}[{k}].{kind}" + (f".{bad.field}" if bad.field else "")
-            raise ScenarioError([FieldError(where.split("[")[0], field, bad.message)]) from None
+            field = f"changes[{k}].{kind}" + (f".{bad.field}" if bad.field else "")
+            raise ScenarioError([FieldError(where, field, bad.message)]) from None
     return Applied(request, moved, tuple(notes))
 
 
@@ -216,8 +216,7 @@ def _carrier(request: Json, cid: str, field: str) -> Json:
 
 def _carrier_down(request: Json, args: list[str], rng: np.random.Generator) -> list[str]:
     for k, cid in enumerate(args):
-        _carrier(request, cid, f"[{k}]")
-    request["carriers"] = [c for c in request["carriers"] if c["id"] not in args]
+        _carrier(request, cid, f"[{k}]")["max_orders"] = 0
     policy = request.get("policy") or {}
     if policy.get("pin"):
         policy["pin"] = {r: c for r, c in policy["pin"].items() if c not in args}

@@ -106,10 +106,10 @@ def cases(spec: ScenarioSet, base: Json) -> list[Case]:
     """The scenarios of ``spec`` and each scenario with each contingency, as cases."""
     out = []
     for scenario in spec.scenarios:
-        applied = apply_changes(base, scenario.changes, where=f"{scenario.name}: changes")
+        applied = apply_changes(base, scenario.changes, where=scenario.name)
         out.append(Case(scenario.name, applied.request, applied.moved, scenario=scenario.name))
         for c in spec.contingencies:
-            both = apply_changes(applied.request, c.changes, where=f"{c.name}: changes")
+            both = apply_changes(applied.request, c.changes, where=f"{scenario.name} + {c.name}")
             out.append(
                 Case(
                     f"{scenario.name} + {c.name}",

@@ -25,7 +25,7 @@ def scenario_day(spec: ScenarioSet, base: Json, name: str | None) -> Json:
     if name is None or name == BASELINE:
         return base
     scenario = spec.scenario(name)
-    return apply_changes(base, scenario.changes, where=f"{name}: changes").request
+    return apply_changes(base, scenario.changes, where=name).request
 
 
 def costliest(result: Json) -> str:

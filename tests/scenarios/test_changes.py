@@ -64,7 +64,7 @@ def test_demand_by_platform_and_temperature() -> None:
 def test_demand_in_an_unknown_region_names_the_field() -> None:
     with pytest.raises(ScenarioError) as error:
         applied({"demand": {"by_region": {"Atlantis": 2}}})
-    assert "changes[0].demand.by_region.Atlantis" in str(error.value.errors[0])
+    assert error.value.errors[0].field == "changes[0].demand.by_region.Atlantis"
 
 
 def test_extra_orders_copy_existing_ones_in_the_region() -> None:
@@ -109,7 +109,8 @@ def test_carrier_down_capped_and_backup() -> None:
         {"backup_carrier": {"id": "BACKUP", "like": "POST", "price_factor": 2}},
     )
     carriers = {c["id"]: c for c in request["carriers"]}
-    assert set(carriers) == {"CAT", "POST", "BACKUP"}
+    assert set(carriers) == {"CAT", "HCT", "POST", "BACKUP"}
+    assert carriers["HCT"]["max_orders"] == 0
     assert carriers["CAT"]["max_orders"] == 40
     post = next(c for c in BASE["carriers"] if c["id"] == "POST")
     assert carriers["BACKUP"]["price"]["per_order"] == 2 * post["price"]["per_order"]
