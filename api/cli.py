@@ -24,6 +24,7 @@ from api.cli_accounts import (
     key_name,
 )
 from api.cli_imports import add_parser as add_import_parser
+from api.cli_scenarios import add_scenario_parser
 from dispatch.errors import DispatchError
 from dispatch.intake.loading import load_request, read_request
 from dispatch.intake.request import Options, Request
@@ -284,6 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     f.set_defaults(func=cmd_forecast)
 
     add_import_parser(sub)
+    add_scenario_parser(sub)
 
     s = sub.add_parser(
         "serve",

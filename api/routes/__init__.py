@@ -20,6 +20,7 @@ from api.routes.network import router as network
 from api.routes.orders import router as orders
 from api.routes.plans import router as plans
 from api.routes.publishing import router as publishing
+from api.routes.scenarios import router as scenarios
 from api.routes.session import router as session
 from api.routes.sheets import router as sheets
 from api.routes.track import router as track
@@ -47,6 +48,7 @@ _ROUTERS = (
     session,
     sheets,
     console,
+    scenarios,
 )
 for _router in _ROUTERS:
     api_router.include_router(_router)
