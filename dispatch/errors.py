@@ -54,6 +54,20 @@ class FieldError:
 class DispatchError(Exception):
     """Base of every error the project raises on purpose."""
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled whole (its fields too), so an error raised in a worker process or on a Dask
+        worker arrives as it was raised, whatever its constructor takes."""
+        return _rebuild, (type(self), self.args, dict(self.__dict__))
+
+
+def _rebuild(
+    kind: type[DispatchError], args: tuple[object, ...], state: dict[str, object]
+) -> DispatchError:
+    error = kind.__new__(kind)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class InputError(DispatchError, ValueError):
     """The input cannot be used; ``errors`` lists every problem found, each with its place."""

@@ -55,16 +55,9 @@ def with_options(request: Json, solve: Json) -> Json:
 
 
 class CaseError(InputError):
-    """A case's request that cannot be planned; it survives the trip back from a worker."""
+    """A case's request that cannot be planned, its errors named by the case."""
 
     subject = "a scenario's request"
-
-    def __init__(self, errors: Sequence[FieldError], message: str | None = None) -> None:
-        super().__init__(errors, message)
-        self.args = (self.errors, Exception.__str__(self))
-
-    def __str__(self) -> str:
-        return str(self.args[1])
 
 
 def solve_case(case: Case, solve: Json, moved_price: float = 0.0) -> Json:

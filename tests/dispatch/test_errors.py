@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import pickle
 
 import pytest
 
@@ -72,3 +73,21 @@ def test_a_solve_that_hits_the_engine_limit_says_so() -> None:
     )
     with pytest.raises(UnsupportedOptionError, match=r"options\.engine: 'pyvrp' cannot plan"):
         route_own_fleet(pyvrp)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        RequestError([FieldError("orders[3]", "qty", "must be positive", "A-1")]),
+        TooLargeError(FieldError("request", "orders", "over 5 orders"), limit=5),
+        UnsupportedOptionError("options.engine", "cannot express two windows"),
+        NotFoundError("plan", 7),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_an_error_from_another_process_arrives_whole(error: DispatchError) -> None:
+    """Pickled, as a process pool or Dask sends it back: same kind, message and fields."""
+    back = pickle.loads(pickle.dumps(error))
+    assert type(back) is type(error)
+    assert str(back) == str(error)
+    assert vars(back) == vars(error)
