@@ -7,7 +7,8 @@ import itertools
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 
 from dispatch.errors import FieldError, RequestError, UnsupportedOptionError
 from dispatch.intake.request import Order, Request, Temperature
@@ -120,6 +121,8 @@ def route_own_fleet(
         model = build_model(request, kept, units)
     if penalty_for is not None:
         model = _with_penalties(model, penalty_for)
+    if on_progress is not None and unserved:
+        on_progress = partial(_with_left_out, on_progress, _units(request, len(unserved)))
     limit = request.options.limit(time_limit_s)
     large = len(kept) >= LARGE_DAY_STOPS
     if large:
@@ -156,6 +159,17 @@ def route_own_fleet(
         model,
         dict(solution.stats),
     )
+
+
+def _units(request: Request, orders: int) -> int:
+    """The unserved penalty of ``orders`` left out before the search, in the model's units."""
+    return round(orders * request.policy.unserved_penalty * COST_SCALE)
+
+
+def _with_left_out(report: ProgressFn, penalty: int, progress: Progress) -> None:
+    """The search's progress with the orders no vehicle can carry priced in, as the plan
+    will price them, so no figure reported is below the plan's cost."""
+    report(replace(progress, best_cost=progress.best_cost + penalty))
 
 
 def _initial(model: DayModel, routes: Sequence[RouteOut]) -> list[Route] | None:

@@ -59,3 +59,30 @@ def test_a_day_with_carriers_reports_whole_plans_in_money(outsourcing: str) -> N
     assert costs
     assert costs == sorted(costs, reverse=True)
     assert min(costs) == total
+
+
+def test_an_order_no_vehicle_can_carry_is_priced_in_every_figure() -> None:
+    """A frozen order and vans without a freezer: it is unserved before any search, and its
+    penalty is in each figure reported, never only in the plan that ends the job."""
+    doc = {
+        "date": "2026-12-08",
+        "timezone": "Asia/Taipei",
+        "depots": [{"id": "DC", "location": {"lat": 25.06, "lon": 121.52},
+                    "open": "06:00", "close": "22:00"}],
+        "vehicles": [{"id": "VAN", "depot": "DC", "count": 2,
+                      "capacity": {"weight_kg": 800, "volume_l": 4000, "chilled_l": 1500},
+                      "shift": {"start": "07:00", "end": "21:00"},
+                      "cost": {"fixed": 800, "per_km": 9, "per_hour": 300}}],
+        "pickup_points": [{"id": "P1", "location": {"lat": 25.035, "lon": 121.568}},
+                          {"id": "P2", "location": {"lat": 25.041, "lon": 121.544}}],
+        "orders": [
+            {"id": "A", "pickup_point": "P1", "items": [{"sku": "x", "qty": 1}]},
+            {"id": "B", "pickup_point": "P2",
+             "items": [{"sku": "f", "qty": 1, "temperature": "frozen", "volume_l": 1}]},
+        ],
+        "options": {"time_limit_s": 1},
+    }  # fmt: skip
+    costs, total = _costs(doc)
+    assert costs
+    assert min(costs) == total
+    assert all(cost >= total for cost in costs)
