@@ -21,7 +21,14 @@ from sqlalchemy.orm import Session
 from api.views.cache import Kept
 from dispatch.live.live_day import LiveDay, prepare_day
 from dispatch.live.predict import carrier_orders, route_status, unserved_orders
-from dispatch.live.status import DayStatus, OrderStatus, RoadEvent, RouteStatus, StopStatus
+from dispatch.live.status import (
+    CarrierEvent,
+    DayStatus,
+    OrderStatus,
+    RoadEvent,
+    RouteStatus,
+    StopStatus,
+)
 from dispatch.store import (
     carrier_events,
     carrier_version,
@@ -51,6 +58,7 @@ def event_json(
         photo = f"/plans/{plan_id}/events/{row_id}/photo"
     body: dict[str, Any] = {"id": row_id} if row_id is not None else {}
     body.update(
+        source="driver",
         event_id=event.event_id,
         vehicle=event.vehicle,
         kind=event.kind.value,
@@ -67,6 +75,18 @@ def event_json(
         photo=photo,
     )
     return body
+
+
+def carrier_event_json(event: CarrierEvent, zone: ZoneInfo, *, row_id: int) -> dict[str, Any]:
+    """A carrier's event as the plan's events show it, beside the drivers'."""
+    return {
+        "id": row_id, "source": "carrier", "event_id": event.event_id, "vehicle": None,
+        "carrier": event.carrier, "kind": event.kind.value, "stop": None,
+        "orders": [event.order], "at": _iso(event.at, zone),
+        "time": event.at.astimezone(zone).strftime("%H:%M"),
+        "received_at": _iso(event.received_at, zone), "reason": event.reason, "note": None,
+        "recipient": None, "lat": None, "lon": None, "photo": None,
+    }  # fmt: skip
 
 
 def _stop_json(s: StopStatus, zone: ZoneInfo) -> dict[str, Any]:
