@@ -93,6 +93,7 @@ class PlanSummary(BaseModel):
             "id": 12, "job_id": "5f1c0a3e9b7d4f21a8e6c2d4b0f19a77", "date": "2026-11-11",
             "status": "partial", "total_cost": 48210.5, "orders": 600, "unserved": 3,
             "vehicles_used": 11, "created_at": "2026-11-10T14:00:31Z", "url": "/plans/12",
+            "open_alerts": 2,
         }
     )  # fmt: skip
 
@@ -106,6 +107,7 @@ class PlanSummary(BaseModel):
     vehicles_used: int
     created_at: dt.datetime
     url: str
+    open_alerts: int = Field(0, description="Alerts of the plan still open (not acknowledged)")
 
 
 class Duplicate(BaseModel):
