@@ -391,3 +391,25 @@ def test_carrier_events_are_listed_beside_the_drivers(
     assert [e["event_id"] for e in page["data"]] == ["cat-1"]
     mine = client.get(f"/plans/{stored.plan_id}/events?vehicle=V01", headers=reader).json()
     assert [e["event_id"] for e in mine["data"]] == ["d1", "d2"]
+
+
+def test_the_map_follows_the_live_feed(
+    client: TestClient, stored: StoredPlan, reader: dict[str, str], clock: ManualClock
+) -> None:
+    """The map page names its feed; the feed gives each stop's state and the van's pin."""
+    page = client.get(f"/plans/{stored.plan_id}/map", headers=reader)
+    assert f'"live":{{"url":"/plans/{stored.plan_id}/map/live","every_s":15}}' in page.text
+    clock.set(at("09:40"))
+    body = {"event_id": "f1", "kind": "delivered", "stop": "PP-101", "at": at("09:38").isoformat(),
+            "lat": 25.004, "lon": 121.51}  # fmt: skip
+    assert post(client, stored, body).status_code == 201
+    feed = client.get(f"/plans/{stored.plan_id}/map/live", headers=reader)
+    assert feed.status_code == 200
+    assert feed.headers["cache-control"] == "no-store"
+    states = {m["key"]: m["state"] for m in feed.json()["markers"]}
+    assert states == {"V01/PP-101": "delivered", "V01/PP-102": "planned",
+                      "V01/PP-103": "planned", "V02/PP-201": "planned",
+                      "V02/PP-202": "planned"}  # fmt: skip
+    assert [(v["key"], v["at"]) for v in feed.json()["vehicles"]] == [("V01", [25.004, 121.51])]
+    assert client.get(f"/plans/{stored.plan_id}/map/live").status_code == 401
+    assert client.get("/plans/999/map/live", headers=reader).status_code == 404
