@@ -29,6 +29,7 @@ from dispatch.live.status import (
     RouteStatus,
     StopStatus,
 )
+from dispatch.live.watch import PlanFacts, plan_facts
 from dispatch.store import (
     carrier_events,
     carrier_version,
@@ -181,6 +182,14 @@ class LiveViews:
         self.latest: Kept[tuple[int, str], RoutePart] = Kept(routes)
         self.carriers: Kept[tuple[int, tuple[int, int]], OrdersPart] = Kept(plans * 4)
         self.unserved: Kept[int, OrdersPart] = Kept(plans)
+        self.plan_facts: Kept[int, PlanFacts] = Kept(plans)
+
+    def facts(self, session: Session, plan_id: int) -> PlanFacts:
+        """What the alert rules and notices need of the plan, read once."""
+        kept = self.plan_facts.get(plan_id)
+        if kept is None:
+            kept = self.plan_facts.put(plan_id, plan_facts(session, plan_id))
+        return kept
 
     def document(self, session: Session, plan_id: int) -> bytes:
         """The stored plan JSON (NotFoundError when there is none)."""
