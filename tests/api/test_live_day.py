@@ -25,7 +25,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.settings import Settings
 from dispatch.intake.loading import load_request
-from dispatch.live.live_day import LiveDay, prepare_day
+from dispatch.live.live_day import LiveDay, LiveRoute, LiveStop, prepare_day
 from dispatch.live.simulate import Delays, Incidents, SimEvent, simulate_day
 from dispatch.live.wallclock import ManualClock
 from dispatch.planning.plan import Plan
@@ -121,19 +121,20 @@ def plan_demo_day(client: TestClient, headers: dict[str, str], day: str) -> int:
 
 def incidents(day: LiveDay) -> Incidents:
     """A route silent for 50 min after its second stop, a failed stop on another, and a jam
-    before the cold stop of a third whose goods then pass the vehicle's limit by 25 min."""
-    routes = sorted((r for r in day.routes if len(r.stops) >= 4), key=lambda r: -len(r.stops))
+    before the oldest cold stop of a third (or of any route but the silent one, when the
+    plan has few routes) whose goods then pass the vehicle's limit by 25 min."""
+    routes = sorted((r for r in day.routes if len(r.stops) >= 3), key=lambda r: -len(r.stops))
+    assert len(routes) >= 2, "the demo plan has fewer than two routes of three stops"
     silent, failing = routes[0], routes[1]
-    cold = [
-        (lr, k, s)
-        for lr in routes[2:]
-        for k, s in enumerate(lr.stops)
-        if s.cold_limit is not None and k >= 1
-    ]
-    lr, _, stop = max(cold, key=lambda c: c[2].start_of_service(c[2].arrival) - c[0].departure)
-    age = stop.start_of_service(stop.arrival) - lr.departure
+
+    def cold_stops(among: list[LiveRoute]) -> list[tuple[LiveRoute, LiveStop]]:
+        return [(lr, s) for lr in among for s in lr.stops[1:] if s.cold_limit is not None]
+
+    cold = cold_stops(routes[2:]) or cold_stops(routes[1:])
+    assert cold, "the demo plan has no cold stop after a route's first"
+    lr, stop = max(cold, key=lambda c: c[1].arrival - c[0].departure)
     assert stop.cold_limit is not None
-    hold = int(stop.cold_limit - age) + 25
+    hold = int(stop.cold_limit - (stop.arrival - lr.departure)) + 25
     return Incidents(
         silent={silent.route.vehicle: (silent.stops[1].visit.stop, 50)},
         failed={(failing.route.vehicle, failing.stops[2].visit.stop): "nobody"},
