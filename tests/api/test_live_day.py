@@ -225,8 +225,10 @@ def test_demo_day_raises_exactly_the_expected_alerts_and_notices(
             unsent = session.query(OutboxMessage).filter(OutboxMessage.sent_at.is_(None)).count()
         client.__exit__(None, None, None)
 
-    road = [e for e in timeline if e.vehicle is not None]
-    assert sorted(e["event_id"] for e in events) == sorted(e.body["event_id"] for e in road)
+    for source, sent in (("driver", lambda e: e.vehicle), ("carrier", lambda e: e.carrier)):
+        listed = sorted(e["event_id"] for e in events if e["source"] == source)
+        assert listed == sorted(e.body["event_id"] for e in timeline if sent(e) is not None)
+    assert [e["at"] for e in events] == sorted(e["at"] for e in events)
     failed_stops = {stop for _, stop in trouble.failed}
     unserved = {u["order"] for u in plan_doc["unserved"]}
     states = Counter(o["state"] for o in status["orders"] if o["order"] not in unserved)

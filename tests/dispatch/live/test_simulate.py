@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dispatch.live.live_day import prepare_day
@@ -83,6 +83,7 @@ def test_carriers_pick_up_then_deliver_within_their_hours() -> None:
         assert hours[0] <= e.at <= hours[1]
 
 
+@settings(max_examples=30, deadline=None)
 @given(st.integers(0, 10_000), st.integers(0, 30), st.integers(0, 30))
 def test_property_same_seed_same_day_and_never_ahead_of_the_plan(
     seed: int, departure_max: int, leg_max: int
