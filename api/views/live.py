@@ -220,10 +220,12 @@ class LiveViews:
             kept = self.routes.get((day.plan_id, vehicle, version))
             if kept is not None:
                 return kept
-        total = route_version(session, day.plan_id, vehicle)
-        kept = self.routes.get((day.plan_id, vehicle, total))
-        if kept is not None:
-            return kept
+            total = version
+        else:
+            total = route_version(session, day.plan_id, vehicle)
+            kept = self.routes.get((day.plan_id, vehicle, total))
+            if kept is not None:
+                return kept
         last = self.latest.get((day.plan_id, vehicle))
         known = last.events if last is not None else ()
         after = last.version[1] if last is not None else 0
