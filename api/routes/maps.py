@@ -146,6 +146,16 @@ def plan_map_page(
     return html_response(request, page, map_headers(tiles))
 
 
+_LIVE_EXAMPLE = {
+    "as_of": "2026-12-08T10:45:00+08:00",
+    "summary": "10:45 · 12 delivered 已送達 · 2 late 延誤 · 1 failed 未送達",
+    "markers": [{"key": "VAN-NH#1/PP-017", "state": "delivered", "colour": "#15803d",
+                 "tooltip": "PP-017 · delivered 已送達 10:42"}],
+    "vehicles": [{"key": "VAN-NH#1", "at": [25.041, 121.565], "label": "車",
+                  "colour": "#e6194b", "tooltip": "VAN-NH#1 · 10:42"}],
+}  # fmt: skip
+
+
 def _live(store: Store, views: LiveViews, plan_id: int, clock: WallClock) -> bytes:
     with store.read() as session:
         day = views.day(session, plan_id)
@@ -158,7 +168,10 @@ def _live(store: Store, views: LiveViews, plan_id: int, clock: WallClock) -> byt
     "/plans/{plan_id}/map/live",
     response_class=Response,
     responses={
-        200: {"description": "The plan map's live feed: stop states and colours, van positions"},
+        200: {
+            "description": "The plan map's live feed: stop states and colours, van positions",
+            "content": {"application/json": {"example": _LIVE_EXAMPLE}},
+        },
         **problem_responses(401, 403, 404, 422),
     },
 )
