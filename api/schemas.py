@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -93,6 +93,7 @@ class PlanSummary(BaseModel):
             "id": 12, "job_id": "5f1c0a3e9b7d4f21a8e6c2d4b0f19a77", "date": "2026-11-11",
             "status": "partial", "total_cost": 48210.5, "orders": 600, "unserved": 3,
             "vehicles_used": 11, "created_at": "2026-11-10T14:00:31Z", "url": "/plans/12",
+            "open_alerts": 2,
         }
     )  # fmt: skip
 
@@ -106,6 +107,7 @@ class PlanSummary(BaseModel):
     vehicles_used: int
     created_at: dt.datetime
     url: str
+    open_alerts: int = Field(0, description="Alerts of the plan still open (not acknowledged)")
 
 
 class Duplicate(BaseModel):
@@ -315,7 +317,8 @@ class Revoked(BaseModel):
 
 
 _EVENT = {
-    "id": 7, "event_id": "c0a8-17", "vehicle": "VAN-NH#1", "kind": "delivered", "stop": "PP-017",
+    "id": 7, "source": "driver", "event_id": "c0a8-17", "vehicle": "VAN-NH#1",
+    "kind": "delivered", "stop": "PP-017",
     "orders": ["LINE-88123"], "at": "2026-12-08T10:42:00+08:00", "time": "10:42",
     "received_at": "2026-12-08T10:42:03+08:00", "reason": None, "note": None,
     "recipient": "王小姐", "lat": 25.041, "lon": 121.565, "photo": "/plans/12/events/7/photo",
@@ -323,13 +326,17 @@ _EVENT = {
 
 
 class TrackingEvent(BaseModel):
-    """A driver's event as stored, its times in the plan's time zone."""
+    """A driver's or a carrier's event as stored, its times in the plan's time zone."""
 
     model_config = _examples(_EVENT)
 
     id: int | None = None
+    source: Literal["driver", "carrier"] = Field(
+        "driver", description="Who sent it: a driver (``vehicle``) or a carrier (``carrier``)"
+    )
     event_id: str
-    vehicle: str
+    vehicle: str | None
+    carrier: str | None = None
     kind: str
     stop: str | None
     orders: list[str]

@@ -22,7 +22,7 @@ from geo import assets
 
 LatLon = tuple[float, float]
 Ring = tuple[LatLon, ...]
-MarkerKind = Literal["stop", "depot", "unserved"]
+MarkerKind = Literal["stop", "depot", "unserved", "vehicle"]
 
 DEFAULT_CENTER: LatLon = (25.04, 121.53)
 _COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?")
@@ -80,6 +80,8 @@ class Marker:
     tooltip: str = ""
     label: str = ""
     popup: Popup | None = None
+    key: str = ""
+    """The name a live update gives this marker (empty: never updated)."""
 
     def __post_init__(self) -> None:
         _check_point(self.at)
@@ -159,6 +161,26 @@ class Tiles:
 
 
 @dataclass(frozen=True, slots=True)
+class LiveFeed:
+    """Where the page fetches updates every ``every_s`` seconds, on its own origin.
+
+    The feed answers JSON: ``{"summary", "markers": [{"key", "state", "colour",
+    "tooltip"}], "vehicles": [{"key", "at", "label", "colour", "tooltip"}]}``: markers
+    named by their ``key`` take the colour (their own when null) and the state's style;
+    the vehicles are drawn as they are, replacing the previous ones.
+    """
+
+    url: str
+    every_s: int = 15
+
+    def __post_init__(self) -> None:
+        if not self.url.startswith("/") or self.url.startswith("//"):
+            raise ValueError("a live feed is a path on the page's own origin.")
+        if not 1 <= self.every_s <= 3600:
+            raise ValueError("a live feed refreshes every 1 to 3600 seconds.")
+
+
+@dataclass(frozen=True, slots=True)
 class MapLayers:
     """A whole map: its title, a one-line summary and the layers in switch order."""
 
@@ -166,6 +188,7 @@ class MapLayers:
     summary: str = ""
     layers: tuple[Layer, ...] = ()
     center: LatLon = field(default=DEFAULT_CENTER)
+    live: LiveFeed | None = None
 
     def bounds(self) -> tuple[LatLon, LatLon] | None:
         """South-west and north-east corners of every line and marker (areas when none)."""
@@ -262,6 +285,7 @@ def _layer(layer: Layer) -> dict[str, Any]:
                 "tooltip": m.tooltip,
                 "label": m.label,
                 "popup": _popup(m.popup),
+                "key": m.key,
             }
             for m in layer.markers
         ],
@@ -292,6 +316,7 @@ def map_data(layers: MapLayers, tiles: Tiles | None = None) -> dict[str, Any]:
             else None
         ),
         "layers": [_layer(layer) for layer in layers.layers],
+        "live": ({"url": layers.live.url, "every_s": layers.live.every_s} if layers.live else None),
     }
 
 

@@ -64,7 +64,8 @@ def _record(
                 row, created = record_carrier(session, carrier, event, now)
                 if created and row.plan_id is not None:
                     status = views.status(session, row.plan_id, now).status
-                    react(session, row.plan_id, status, now, public_url=public_url)
+                    react(session, row.plan_id, status, now, public_url=public_url,
+                          facts=views.facts(session, row.plan_id))  # fmt: skip
                 return (201 if created else 200), _out(row)
         except IntegrityError:
             if attempt == 2:

@@ -185,7 +185,7 @@ def _store_event(
         row, created = record_road_event(session, day.plan, plan_id, vehicle, event, now)
         if created:
             react(session, plan_id, views.status(session, plan_id, now).status, now,
-                  public_url=public_url)  # fmt: skip
+                  public_url=public_url, facts=views.facts(session, plan_id))  # fmt: skip
         photo = event.photo_file is not None if created else row.id in photo_ids(session, [row.id])
         body = event_json(road_event(row, photo=photo), day.zone, row_id=row.id, plan_id=plan_id)
     if created:

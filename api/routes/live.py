@@ -10,9 +10,17 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import ClockDep, PagingDep, PlanId, Reader, StoreDep
 from api.problems import problem_responses
 from api.schemas import Page, PlanStatus, TrackingEvent
-from api.views.live import LiveViews, event_json
+from api.views.live import LiveViews, carrier_event_json, event_json
 from dispatch.errors import NotFoundError
-from dispatch.store import Store, event_photo, list_events, photo_ids, road_event
+from dispatch.store import (
+    Store,
+    carrier_event,
+    event_photo,
+    photo_ids,
+    plan_timeline,
+    road_event,
+)
+from dispatch.store.models import CarrierEventRecord
 
 router = APIRouter(tags=["live"], responses=problem_responses(400, 401, 403, 404, 422))
 
@@ -28,11 +36,14 @@ def _events(
 ) -> Page[TrackingEvent]:
     with store.read() as session:
         day = views.day(session, plan_id)
-        page = list_events(session, plan_id, vehicle=vehicle, limit=limit, offset=offset)
-        with_photo = photo_ids(session, [row.id for row in page.items])
+        page = plan_timeline(session, plan_id, vehicle=vehicle, limit=limit, offset=offset)
+        drivers = [row.id for row in page.items if not isinstance(row, CarrierEventRecord)]
+        with_photo = photo_ids(session, drivers)
         data = [
             TrackingEvent.model_validate(
-                event_json(
+                carrier_event_json(carrier_event(row), day.zone, row_id=row.id)
+                if isinstance(row, CarrierEventRecord)
+                else event_json(
                     road_event(row, photo=row.id in with_photo),
                     day.zone,
                     row_id=row.id,
@@ -55,8 +66,10 @@ async def read_events(
         str | None, Query(max_length=80, description="Only this vehicle's events")
     ] = None,
 ) -> Page[TrackingEvent]:
-    """The drivers' events of the plan (departed, arrived, delivered, failed, position),
-    oldest `at` first, with their times in the plan's time zone.
+    """The plan's events, oldest `at` first, with their times in the plan's time zone: the
+    drivers' (departed, arrived, delivered, failed, position; `source` "driver") and the
+    carriers' about its outsourced orders (picked_up, delivered, failed; `source` "carrier",
+    the order in `orders`). With `vehicle`, only that vehicle's.
 
     **Roles:** admin, dispatcher, planner.
     """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from functools import cache
 from pathlib import Path
@@ -9,19 +10,24 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from api.deps import PlanId, Reader, ReadSession, SettingsDep
+from api.deps import ClockDep, PlanId, Reader, ReadSession, SettingsDep, StoreDep
 from api.headers import html_response
 from api.problems import problem_responses
+from api.routes.live import live_views
 from api.settings import Settings
 from api.views.cache import Rendered, RenderedPages
-from api.views.plan_map import render_plan_map
-from dispatch.store import get_plan, load_plan
+from api.views.live import LiveViews
+from api.views.live_map import REFRESH_S, live_feed
+from api.views.plan_map import render_plan_map, route_colours
+from dispatch.live.wallclock import WallClock
+from dispatch.store import Store, get_plan, load_plan
 from geo import assets
-from geo.maps import content_security_policy
+from geo.maps import LiveFeed, content_security_policy
 
 APP_STATIC = Path(__file__).resolve().parent.parent / "static"
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -121,7 +127,9 @@ def plan_map_page(
     plan_id: PlanId, request: Request, session: ReadSession, settings: SettingsDep, _: Reader
 ) -> Response:
     """The plan on a map: a coloured line per route with numbered stops, depots, outsourced
-    regions by carrier, unserved orders, and a layer switch. **Roles:** admin, dispatcher, planner.
+    regions by carrier, unserved orders, and a layer switch. The page follows the day from
+    `/plans/{id}/map/live`: delivered, late and failed stops in their own colours, and the
+    vans' last positions. **Roles:** admin, dispatcher, planner.
     """
     tiles = tiles_url(settings)
     maps = map_cache(request)
@@ -129,10 +137,52 @@ def plan_map_page(
     if page is None:
         plan = load_plan(session, plan_id)
         request_doc = get_plan(session, plan_id).job.request
-        page = maps.put(plan_id, Rendered.of(render_plan_map(plan, request_doc, tiles_url=tiles)))
+        live = LiveFeed(f"/plans/{plan_id}/map/live", REFRESH_S)
+        page = maps.put(
+            plan_id, Rendered.of(render_plan_map(plan, request_doc, tiles_url=tiles, live=live))
+        )
     else:
         get_plan(session, plan_id)
     return html_response(request, page, map_headers(tiles))
+
+
+_LIVE_EXAMPLE = {
+    "as_of": "2026-12-08T10:45:00+08:00",
+    "summary": "10:45 · 12 delivered 已送達 · 2 late 延誤 · 1 failed 未送達",
+    "markers": [{"key": "VAN-NH#1/PP-017", "state": "delivered", "colour": "#15803d",
+                 "tooltip": "PP-017 · delivered 已送達 10:42"}],
+    "vehicles": [{"key": "VAN-NH#1", "at": [25.041, 121.565], "label": "車",
+                  "colour": "#e6194b", "tooltip": "VAN-NH#1 · 10:42"}],
+}  # fmt: skip
+
+
+def _live(store: Store, views: LiveViews, plan_id: int, clock: WallClock) -> bytes:
+    with store.read() as session:
+        day = views.day(session, plan_id)
+        status = views.status(session, plan_id, clock.now()).status
+    feed = live_feed(status, day.zone, route_colours(day.plan))
+    return json.dumps(feed, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+@router.get(
+    "/plans/{plan_id}/map/live",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The plan map's live feed: stop states and colours, van positions",
+            "content": {"application/json": {"example": _LIVE_EXAMPLE}},
+        },
+        **problem_responses(401, 403, 404, 422),
+    },
+)
+async def plan_map_live(
+    plan_id: PlanId, request: Request, store: StoreDep, clock: ClockDep, _: Reader
+) -> Response:
+    """What the plan map shows of the day so far: per stop (by `key`, vehicle/stop) its
+    `state` (planned, arrived, late, delivered, partly_delivered, failed) and colour, and
+    per van its last known position. **Roles:** admin, dispatcher, planner."""
+    body = await run_in_threadpool(_live, store, live_views(request), plan_id, clock)
+    return Response(body, media_type="application/json", headers={"Cache-Control": "no-store"})
 
 
 def map_cache(request: Request) -> RenderedPages[int]:

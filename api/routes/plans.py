@@ -48,6 +48,7 @@ from dispatch.store import (
     get_plan,
     list_plans,
     load_plan,
+    open_alert_counts,
 )
 from dispatch.store.models import Json
 
@@ -86,11 +87,11 @@ _PLAN_EXAMPLE = {
 }  # fmt: skip
 
 
-def _summary(plan: Any) -> PlanSummary:
+def _summary(plan: Any, open_alerts: int = 0) -> PlanSummary:
     return PlanSummary.model_validate(
         {**{k: getattr(plan, k) for k in ("id", "job_id", "plan_date", "status", "total_cost",
                                           "orders", "unserved", "vehicles_used", "created_at")},
-         "url": f"/plans/{plan.id}"}
+         "url": f"/plans/{plan.id}", "open_alerts": open_alerts}
     )  # fmt: skip
 
 
@@ -185,9 +186,11 @@ def read_plans(
     _: Reader,
     day: Annotated[date | None, Query(alias="date", description="Only plans for this day")] = None,
 ) -> Page[PlanSummary]:
-    """Stored plans, newest first. **Roles:** admin, dispatcher, planner."""
+    """Stored plans, newest first, each with its count of open alerts (`open_alerts`).
+    **Roles:** admin, dispatcher, planner."""
     page = list_plans(session, day=day, limit=paging.limit, offset=paging.offset)
-    return Page(data=[_summary(p) for p in page.items], count=page.count)
+    alerts = open_alert_counts(session, [p.id for p in page.items])
+    return Page(data=[_summary(p, alerts.get(p.id, 0)) for p in page.items], count=page.count)
 
 
 @router.get(
@@ -217,7 +220,8 @@ def _document(store: Store, views: LiveViews, plan_id: int) -> bytes:
 @router.get("/{plan_id}/summary", responses=problem_responses(404))
 def read_plan_summary(plan_id: PlanId, session: ReadSession, _: Reader) -> PlanSummary:
     """The plan's key figures. **Roles:** admin, dispatcher, planner."""
-    return _summary(get_plan(session, plan_id))
+    record = get_plan(session, plan_id)
+    return _summary(record, open_alert_counts(session, [plan_id]).get(plan_id, 0))
 
 
 @router.get(

@@ -21,7 +21,15 @@ from sqlalchemy.orm import Session
 from api.views.cache import Kept
 from dispatch.live.live_day import LiveDay, prepare_day
 from dispatch.live.predict import carrier_orders, route_status, unserved_orders
-from dispatch.live.status import DayStatus, OrderStatus, RoadEvent, RouteStatus, StopStatus
+from dispatch.live.status import (
+    CarrierEvent,
+    DayStatus,
+    OrderStatus,
+    RoadEvent,
+    RouteStatus,
+    StopStatus,
+)
+from dispatch.live.watch import PlanFacts, plan_facts
 from dispatch.store import (
     carrier_events,
     carrier_version,
@@ -51,6 +59,7 @@ def event_json(
         photo = f"/plans/{plan_id}/events/{row_id}/photo"
     body: dict[str, Any] = {"id": row_id} if row_id is not None else {}
     body.update(
+        source="driver",
         event_id=event.event_id,
         vehicle=event.vehicle,
         kind=event.kind.value,
@@ -67,6 +76,18 @@ def event_json(
         photo=photo,
     )
     return body
+
+
+def carrier_event_json(event: CarrierEvent, zone: ZoneInfo, *, row_id: int) -> dict[str, Any]:
+    """A carrier's event as the plan's events show it, beside the drivers'."""
+    return {
+        "id": row_id, "source": "carrier", "event_id": event.event_id, "vehicle": None,
+        "carrier": event.carrier, "kind": event.kind.value, "stop": None,
+        "orders": [event.order], "at": _iso(event.at, zone),
+        "time": event.at.astimezone(zone).strftime("%H:%M"),
+        "received_at": _iso(event.received_at, zone), "reason": event.reason, "note": None,
+        "recipient": None, "lat": None, "lon": None, "photo": None,
+    }  # fmt: skip
 
 
 def _stop_json(s: StopStatus, zone: ZoneInfo) -> dict[str, Any]:
@@ -161,6 +182,14 @@ class LiveViews:
         self.latest: Kept[tuple[int, str], RoutePart] = Kept(routes)
         self.carriers: Kept[tuple[int, tuple[int, int]], OrdersPart] = Kept(plans * 4)
         self.unserved: Kept[int, OrdersPart] = Kept(plans)
+        self.plan_facts: Kept[int, PlanFacts] = Kept(plans)
+
+    def facts(self, session: Session, plan_id: int) -> PlanFacts:
+        """What the alert rules and notices need of the plan, read once."""
+        kept = self.plan_facts.get(plan_id)
+        if kept is None:
+            kept = self.plan_facts.put(plan_id, plan_facts(session, plan_id))
+        return kept
 
     def document(self, session: Session, plan_id: int) -> bytes:
         """The stored plan JSON (NotFoundError when there is none)."""
@@ -191,10 +220,12 @@ class LiveViews:
             kept = self.routes.get((day.plan_id, vehicle, version))
             if kept is not None:
                 return kept
-        total = route_version(session, day.plan_id, vehicle)
-        kept = self.routes.get((day.plan_id, vehicle, total))
-        if kept is not None:
-            return kept
+            total = version
+        else:
+            total = route_version(session, day.plan_id, vehicle)
+            kept = self.routes.get((day.plan_id, vehicle, total))
+            if kept is not None:
+                return kept
         last = self.latest.get((day.plan_id, vehicle))
         known = last.events if last is not None else ()
         after = last.version[1] if last is not None else 0

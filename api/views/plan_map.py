@@ -20,6 +20,7 @@ from geo import assets
 from geo.maps import (
     LatLon,
     Layer,
+    LiveFeed,
     MapLayers,
     Marker,
     Polygon,
@@ -107,6 +108,19 @@ def road_drawer(doc: Json) -> Drawer | None:
     return along
 
 
+def stop_key(vehicle: str, stop: str) -> str:
+    """The name by which the live map updates a stop's marker."""
+    return f"{vehicle}/{stop}"
+
+
+def route_colours(plan: Plan) -> dict[str, str]:
+    """Each route's colour on the map, by vehicle."""
+    return {
+        route.vehicle: ROUTE_COLOURS[index % len(ROUTE_COLOURS)]
+        for index, route in enumerate(plan.routes)
+    }
+
+
 def _route_layer(
     index: int, route: RouteOut, places: RequestPlaces, along: Drawer | None = None
 ) -> Layer:
@@ -128,6 +142,7 @@ def _route_layer(
                 tooltip=f"{seq}. {name} {format_clock(stop.arrival)}",
                 label=str(seq),
                 popup=stop_popup(seq, name, vehicle, stop),
+                key=stop_key(vehicle, stop.stop),
             )
         )
     start, end = places.depots.get(route.depot), places.depots.get(route.end_depot or route.depot)
@@ -242,12 +257,13 @@ def summary(plan: Plan) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def plan_layers(plan: Plan, request_doc: Json | None) -> MapLayers:
+def plan_layers(plan: Plan, request_doc: Json | None, *, live: LiveFeed | None = None) -> MapLayers:
     """The plan's map: routes, then depots, unserved orders and regions, in switch order.
 
     ``request_doc`` (the plan request as JSON data) places the depots, names the pickup
     points, locates the unserved orders, outlines the regions, and with the ``road``
-    metric lets the routes follow the roads.
+    metric lets the routes follow the roads. With ``live``, the page follows that feed
+    (see :mod:`api.views.live_map`).
     """
     places = RequestPlaces.of(request_doc)
     along = road_drawer(request_doc or {})
@@ -261,15 +277,21 @@ def plan_layers(plan: Plan, request_doc: Json | None) -> MapLayers:
         title=f"Plan {date} 配送地圖" if date else "Plan map 配送地圖",
         summary=summary(plan),
         layers=tuple(layers),
+        live=live,
     )
 
 
 def render_plan_map(
-    plan: Plan, request_doc: Json | None, *, tiles_url: str | None, asset_base: str = "/static"
+    plan: Plan,
+    request_doc: Json | None,
+    *,
+    tiles_url: str | None,
+    asset_base: str = "/static",
+    live: LiveFeed | None = None,
 ) -> str:
-    """The plan map page for a stored plan and its request."""
+    """The plan map page for a stored plan and its request (following ``live`` if given)."""
     return render_page(
-        plan_layers(plan, request_doc), asset_base=asset_base, tiles=tiles_for(tiles_url)
+        plan_layers(plan, request_doc, live=live), asset_base=asset_base, tiles=tiles_for(tiles_url)
     )
 
 

@@ -222,8 +222,12 @@ def plan_notices(
                 at_points.update(stop.orders)
                 drafts += _leader_notices(route, stop, directory, policy, ledger, notify_after)
     compensation = policy.compensation
+    first_band = min({notify_after, *(t.over_minutes for t in compensation.late)})
     for order in status.orders:
         if order.order in at_points:
+            continue
+        failing = order.state is OrderState.FAILED
+        if not failing and order.predicted_late_minutes <= first_band:
             continue
         base = NoticeDraft(
             kind=NoticeKind.DELAY,

@@ -62,9 +62,17 @@ class Relay:
         self.store, self.senders, self.clock = store, senders, clock
         self.policy = policy or RelayPolicy()
         self.worker = worker or uuid.uuid4().hex
+        self._one_batch = threading.Lock()
 
     def run_once(self) -> Round:
-        """Claim one batch of due messages and send them; what happened."""
+        """Claim one batch of due messages and send them; what happened. One batch at a time
+        per relay: a drain called beside the relay's loop waits for the loop's batch, so a
+        lease that ran out on a clock moved forward is never taken again by the same relay
+        while its messages are being sent."""
+        with self._one_batch:
+            return self._run_once()
+
+    def _run_once(self) -> Round:
         with self.store.write() as session:
             batch = claim(
                 session,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -68,6 +68,28 @@ class Reaction:
         return bool(self.raised or self.updated or self.closed or self.notices)
 
 
+@dataclass(frozen=True, slots=True)
+class PlanFacts:
+    """What :func:`react` needs of a stored plan, which never changes: who to tell, the
+    carriers' contracted on-time rates, and the plan's day. Read once per plan."""
+
+    directory: Directory
+    contracts: Mapping[str, float]
+    plan_date: date
+
+
+def plan_facts(session: Session, plan_id: int) -> PlanFacts:
+    """The :class:`PlanFacts` of stored plan ``plan_id`` (NotFoundError when there is none)."""
+    record = get_plan(session, plan_id)
+    request: Mapping[str, Any] = record.job.request
+    contracts = {
+        str(c["id"]): float(c.get("on_time_rate", 1.0))
+        for c in request.get("carriers") or ()
+        if isinstance(c, Mapping) and "id" in c
+    }
+    return PlanFacts(Directory.of_request(request), contracts, record.plan_date)
+
+
 def tracking_link(public_url: str, token: str) -> str:
     """The customer's tracking page for ``token`` (relative when no public URL is set)."""
     return f"{public_url.rstrip('/')}{TRACKING_PREFIX}{token}"
@@ -86,6 +108,7 @@ def react(
     *,
     public_url: str = "",
     rules: LiveRules | None = None,
+    facts: PlanFacts | None = None,
 ) -> Reaction:
     """Evaluate the rules and notices on ``status`` at ``now`` and record what changed.
 
@@ -94,24 +117,19 @@ def react(
     notices that are due (see :func:`dispatch.live.notices.plan_notices`), each with a new
     tracking link under ``public_url``. Every new or changed alert and every notice gets an
     outbox message in the same transaction. Concurrent calls on one plan are serialised by a
-    row lock on the plan (PostgreSQL) or by the single writer (SQLite).
+    row lock on the plan (PostgreSQL) or by the single writer (SQLite). ``facts`` are the
+    plan's (read from the store when not given; a caller may keep them per plan).
     """
     session.execute(select(PlanRecord.id).where(PlanRecord.id == plan_id).with_for_update())
     rules = rules or load_rules(session)
-    record = get_plan(session, plan_id)
-    request: Mapping[str, Any] = record.job.request
-    contracts = {
-        str(c["id"]): float(c.get("on_time_rate", 1.0))
-        for c in request.get("carriers") or ()
-        if isinstance(c, Mapping) and "id" in c
-    }
-    raised, updated, closed = _alerts(session, plan_id, status, rules, now, contracts)
-    directory = Directory.of_request(request)
+    facts = facts or plan_facts(session, plan_id)
+    raised, updated, closed = _alerts(session, plan_id, status, rules, now, facts.contracts)
+    directory = facts.directory
     ledger = Ledger.of(notices_sent(session, plan_id))
     drafts = plan_notices(
         status, directory, rules.notices, ledger, notify_after=rules.order_late.minutes
     )
-    expires_at = link_expiry(record.plan_date, directory.timezone, grace=TRACKING_GRACE)
+    expires_at = link_expiry(facts.plan_date, directory.timezone, grace=TRACKING_GRACE)
     notices = tuple(
         _notice(session, plan_id, draft, directory, rules.notices, now, public_url, expires_at)
         for draft in drafts

@@ -89,6 +89,7 @@ from dispatch.store.plans import (
 )
 from dispatch.store.tracking import (
     Photo,
+    carrier_event,
     carrier_events,
     carrier_version,
     event_photo,
@@ -97,6 +98,7 @@ from dispatch.store.tracking import (
     list_events,
     outsourcing_plan,
     photo_ids,
+    plan_timeline,
     record_carrier_event,
     record_event,
     road_event,
@@ -151,6 +153,7 @@ __all__ = [
     "authenticate_user",
     "batch_by_hash",
     "cancel_job",
+    "carrier_event",
     "carrier_events",
     "carrier_version",
     "claim",
@@ -203,6 +206,7 @@ __all__ = [
     "photo_ids",
     "pickup_points",
     "plan_document",
+    "plan_timeline",
     "plans_with_order",
     "purge_sessions",
     "read_plan_document",

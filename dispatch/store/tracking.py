@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from dispatch.live.status import CarrierEvent, CarrierKind, RoadEvent
@@ -99,6 +99,47 @@ def list_events(
         query = query.where(TrackingEvent.vehicle == vehicle)
     query = query.order_by(TrackingEvent.at, TrackingEvent.id)
     return paginate(session, query, limit=limit, offset=offset)
+
+
+def plan_timeline(
+    session: Session, plan_id: int, *, vehicle: str | None = None, limit: int, offset: int
+) -> Page[TrackingEvent | CarrierEventRecord]:
+    """The plan's driver and carrier events together, oldest ``at`` first (at the same time,
+    drivers' first); only ``vehicle``'s driver events when it is given."""
+    road = select(
+        literal(0).label("source"), TrackingEvent.id.label("row"), TrackingEvent.at.label("at")
+    ).where(TrackingEvent.plan_id == plan_id)
+    if vehicle is not None:
+        road = road.where(TrackingEvent.vehicle == vehicle)
+        both = road.subquery()
+    else:
+        carrier = select(
+            literal(1).label("source"),
+            CarrierEventRecord.id.label("row"),
+            CarrierEventRecord.at.label("at"),
+        ).where(CarrierEventRecord.plan_id == plan_id)
+        both = union_all(road, carrier).subquery()
+    total = int(session.scalar(select(func.count()).select_from(both)) or 0)
+    keys = list(
+        session.execute(
+            select(both.c.source, both.c.row)
+            .order_by(both.c.at, both.c.source, both.c.row)
+            .limit(limit)
+            .offset(offset)
+        )
+    )
+    drivers = [row for source, row in keys if source == 0]
+    carriers = [row for source, row in keys if source == 1]
+    found: dict[tuple[int, int], TrackingEvent | CarrierEventRecord] = {}
+    if drivers:
+        for e in session.scalars(select(TrackingEvent).where(TrackingEvent.id.in_(drivers))):
+            found[(0, e.id)] = e
+    if carriers:
+        for c in session.scalars(
+            select(CarrierEventRecord).where(CarrierEventRecord.id.in_(carriers))
+        ):
+            found[(1, c.id)] = c
+    return Page([found[(source, row)] for source, row in keys], total)
 
 
 def photo_ids(session: Session, rows: Sequence[int]) -> set[int]:

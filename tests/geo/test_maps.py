@@ -13,6 +13,7 @@ import pytest
 from geo import assets
 from geo.maps import (
     Layer,
+    LiveFeed,
     MapLayers,
     Marker,
     Polygon,
@@ -183,6 +184,9 @@ def test_bounds_cover_lines_and_markers_else_areas(layers: MapLayers) -> None:
         (lambda: Polygon((SQUARE,), "#fff", fill_opacity=2), "fill_opacity"),
         (lambda: Row("a", "b", "x y"), "kind"),
         (lambda: Layer("a", "blue"), "colour"),
+        (lambda: LiveFeed("https://elsewhere.example/feed"), "own origin"),
+        (lambda: LiveFeed("//elsewhere.example/feed"), "own origin"),
+        (lambda: LiveFeed("/feed", every_s=0), "1 to 3600"),
     ],
 )
 def test_layers_refuse_bad_values(build: Any, message: str) -> None:
@@ -238,3 +242,16 @@ def test_page_script_builds_the_map_with_dom_calls_only() -> None:
     ):
         assert forbidden not in script, forbidden
     assert "textContent" in script
+
+
+def test_a_live_map_names_its_feed_and_its_keyed_markers(layers: MapLayers) -> None:
+    """The page data carries the feed's path and interval and each marker's key; a map
+    without a feed says null."""
+    keyed = Layer(
+        "V02", "#3cb44b", markers=(Marker((25.0, 121.5), "stop", "#3cb44b", key="V02/PP-9"),)
+    )
+    live = MapLayers("t", layers=(keyed,), live=LiveFeed("/plans/3/map/live", 15))
+    data = _data(render_page(live))
+    assert data["live"] == {"url": "/plans/3/map/live", "every_s": 15}
+    assert data["layers"][0]["markers"][0]["key"] == "V02/PP-9"
+    assert _data(render_page(layers))["live"] is None

@@ -46,19 +46,26 @@
     return shape;
   }
 
+  var keyed = {};
+
   function marker(m) {
     var pin = node("div", "pin pin-" + m.kind, m.label);
     pin.style.backgroundColor = m.colour;
-    var size = m.kind === "stop" ? 26 : 24;
+    var size = m.kind === "stop" || m.kind === "vehicle" ? 26 : 24;
     var icon = L.divIcon({
       className: "map-marker " + m.kind + "-marker",
       html: pin,
       iconSize: [size, size],
-      iconAnchor: [size / 2, size / 2],
+      iconAnchor: m.kind === "vehicle" ? [size / 2, size + 6] : [size / 2, size / 2],
       popupAnchor: [0, -size / 2],
       tooltipAnchor: [size / 2, 0],
     });
-    return decorate(L.marker(m.at, { icon: icon, keyboard: true }), m, 320);
+    var shape = decorate(L.marker(m.at, { icon: icon, keyboard: true }), m, 320);
+    if (m.key) {
+      pin.setAttribute("data-key", m.key);
+      keyed[m.key] = { pin: pin, colour: m.colour, state: "", shape: shape };
+    }
+    return shape;
   }
 
   function polyline(line) {
@@ -187,15 +194,52 @@
     });
     if (entries.length) new LayerSwitch(entries).addTo(map);
     L.control.scale({ position: "bottomleft" }).addTo(map);
-    if (data.summary) {
+    var summaryBox = null;
+    if (data.summary || data.live) {
       new TextBox("plan-summary", function (box) {
-        box.appendChild(node("span", "summary-text", data.summary));
+        summaryBox = node("span", "summary-text", data.summary || "");
+        box.appendChild(summaryBox);
         foldable(box, "摘要 Summary");
       }, { position: "bottomleft" }).addTo(map);
     }
     if (data.bounds) map.fitBounds(data.bounds, { padding: [20, 20], maxZoom: 17 });
     else map.setView(data.center, 12);
+    if (data.live) follow(map, data.live, data.summary || "", function () { return summaryBox; });
     return map;
+  }
+
+  /* Live updates: the feed restyles keyed markers by state and redraws the vehicles. */
+  function restyle(item) {
+    var entry = keyed[item.key];
+    if (!entry) return;
+    entry.pin.style.backgroundColor = item.colour || entry.colour;
+    if (entry.state) entry.pin.classList.remove("state-" + entry.state);
+    entry.state = /^[a-z][a-z0-9_-]{0,30}$/.test(item.state || "") ? item.state : "";
+    if (entry.state) entry.pin.classList.add("state-" + entry.state);
+    if (item.tooltip && entry.shape.getTooltip()) entry.shape.setTooltipContent(textOf(item.tooltip));
+  }
+
+  function follow(map, live, baseSummary, summaryBox) {
+    var vehicles = L.featureGroup().addTo(map);
+    function apply(feed) {
+      (feed.markers || []).forEach(restyle);
+      vehicles.clearLayers();
+      (feed.vehicles || []).forEach(function (v) {
+        vehicles.addLayer(marker({ at: v.at, kind: "vehicle", colour: v.colour || "#1f2937",
+                                   label: v.label, tooltip: v.tooltip, key: "" }));
+      });
+      var box = summaryBox();
+      if (box) box.textContent = [baseSummary, feed.summary].filter(Boolean).join(" · ");
+      document.body.setAttribute("data-live-as-of", String(feed.as_of || ""));
+    }
+    function refresh() {
+      fetch(live.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (feed) { if (feed) apply(feed); })
+        .catch(function () { /* the next round tries again */ });
+    }
+    refresh();
+    window.setInterval(refresh, live.every_s * 1000);
   }
 
   var data = JSON.parse(document.getElementById("map-data").textContent);

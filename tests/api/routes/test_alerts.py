@@ -109,3 +109,17 @@ def test_the_tracking_page_answers_a_live_token_only(
     assert page.headers["x-robots-tag"] == "noindex, nofollow"
     assert client.get("/t/" + "x" * 43).status_code == 404
     assert client.get(f"/t/{old}").status_code == 404
+
+
+def test_the_plan_list_counts_open_alerts(
+    client: TestClient, keys: Keys, api_store: Store, plan_id: int
+) -> None:
+    """`open_alerts` per plan in the list and the summary; an acknowledged one is not open."""
+    assert client.get("/plans", headers=keys.planner).json()["data"][0]["open_alerts"] == 0
+    _late(api_store, plan_id)
+    listed = client.get("/plans", headers=keys.planner).json()["data"]
+    assert [(p["id"], p["open_alerts"]) for p in listed] == [(plan_id, 2)]
+    alert = client.get(f"/alerts?plan_id={plan_id}", headers=keys.planner).json()["data"][0]
+    assert client.post(f"/alerts/{alert['id']}/ack", headers=keys.dispatcher).status_code == 200
+    summary = client.get(f"/plans/{plan_id}/summary", headers=keys.planner).json()
+    assert summary["open_alerts"] == 1

@@ -363,3 +363,53 @@ def test_an_old_page_event_without_id_still_works(client: TestClient, stored: St
     """Today's fields alone (stop, kind) are still an event; each such post is a new one."""
     for _ in range(2):
         assert post(client, stored, {"stop": "PP-102", "kind": "delivered"}).status_code == 201
+
+
+def test_carrier_events_are_listed_beside_the_drivers(
+    client: TestClient, stored: StoredPlan, reader: dict[str, str], clock: ManualClock
+) -> None:
+    """The plan's events merge drivers' and carriers' in `at` order, each with its `source`;
+    a vehicle's list has only that driver's."""
+    clock.set(at("10:00"))
+    body = {"event_id": "d1", "kind": "departed", "at": at("08:10").isoformat()}
+    assert post(client, stored, body).status_code == 201
+    raw, headers = _signed({"event_id": "cat-1", "kind": "picked_up", "order": "W-2",
+                            "at": at("09:58").isoformat()})  # fmt: skip
+    assert client.post("/carriers/CAT/events", content=raw, headers=headers).status_code == 201
+    body = {"event_id": "d2", "kind": "arrived", "stop": "PP-101", "at": at("09:59").isoformat()}
+    assert post(client, stored, body).status_code == 201
+    listed = client.get(f"/plans/{stored.plan_id}/events", headers=reader).json()
+    assert listed["count"] == 3
+    assert [(e["source"], e["event_id"], e["vehicle"], e["carrier"]) for e in listed["data"]] == [
+        ("driver", "d1", "V01", None),
+        ("carrier", "cat-1", None, "CAT"),
+        ("driver", "d2", "V01", None),
+    ]
+    assert listed["data"][1]["orders"] == ["W-2"]
+    assert listed["data"][1]["time"] == "09:58"
+    page = client.get(f"/plans/{stored.plan_id}/events?limit=1&offset=1", headers=reader).json()
+    assert [e["event_id"] for e in page["data"]] == ["cat-1"]
+    mine = client.get(f"/plans/{stored.plan_id}/events?vehicle=V01", headers=reader).json()
+    assert [e["event_id"] for e in mine["data"]] == ["d1", "d2"]
+
+
+def test_the_map_follows_the_live_feed(
+    client: TestClient, stored: StoredPlan, reader: dict[str, str], clock: ManualClock
+) -> None:
+    """The map page names its feed; the feed gives each stop's state and the van's pin."""
+    page = client.get(f"/plans/{stored.plan_id}/map", headers=reader)
+    assert f'"live":{{"url":"/plans/{stored.plan_id}/map/live","every_s":15}}' in page.text
+    clock.set(at("09:40"))
+    body = {"event_id": "f1", "kind": "delivered", "stop": "PP-101", "at": at("09:38").isoformat(),
+            "lat": 25.004, "lon": 121.51}  # fmt: skip
+    assert post(client, stored, body).status_code == 201
+    feed = client.get(f"/plans/{stored.plan_id}/map/live", headers=reader)
+    assert feed.status_code == 200
+    assert feed.headers["cache-control"] == "no-store"
+    states = {m["key"]: m["state"] for m in feed.json()["markers"]}
+    assert states == {"V01/PP-101": "delivered", "V01/PP-102": "planned",
+                      "V01/PP-103": "planned", "V02/PP-201": "planned",
+                      "V02/PP-202": "planned"}  # fmt: skip
+    assert [(v["key"], v["at"]) for v in feed.json()["vehicles"]] == [("V01", [25.004, 121.51])]
+    assert client.get(f"/plans/{stored.plan_id}/map/live").status_code == 401
+    assert client.get("/plans/999/map/live", headers=reader).status_code == 404

@@ -159,3 +159,31 @@ def test_a_sent_notice_records_its_time_and_forgets_its_token(store: Store, plan
             select(OutboxMessage).where(OutboxMessage.notice_id == notice_id)
         ).one()
         assert "body" not in message.payload
+
+
+def test_a_drain_beside_the_loop_waits_for_its_batch(store: Store) -> None:
+    """While the relay's batch is being sent the clock jumps past the lease and a second
+    drain of the same relay starts: it waits, and every message is sent once."""
+    clock = ManualClock(at("09:00"))
+    fill(store, 4, clock.now())
+    sending, go_on = threading.Event(), threading.Event()
+
+    class Slow(Recorder):
+        def send(self, message: Outgoing) -> None:
+            sending.set()
+            go_on.wait(5)
+            super().send(message)
+
+    sender = Slow()
+    relay = Relay(store, Senders({"log": sender}), clock)
+    loop = threading.Thread(target=relay.drain)
+    loop.start()
+    assert sending.wait(5)
+    clock.advance(timedelta(minutes=5))
+    second = threading.Thread(target=relay.drain)
+    second.start()
+    go_on.set()
+    loop.join(10)
+    second.join(10)
+    assert Counter(m.id for m in sender.sent) == Counter({m.id: 1 for m in sender.sent})
+    assert len(sender.sent) == 4
