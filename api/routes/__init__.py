@@ -17,6 +17,7 @@ from api.routes.maps import router as maps
 from api.routes.network import router as network
 from api.routes.orders import router as orders
 from api.routes.plans import router as plans
+from api.routes.replans import router as replans
 from api.routes.session import router as session
 from api.routes.track import router as track
 
@@ -24,6 +25,7 @@ api_router = APIRouter()
 _ROUTERS = (
     health,
     plans,
+    replans,
     jobs,
     imports,
     orders,

@@ -116,9 +116,14 @@ def run_planning_job(
         return JobOutcome(job_id, "skipped", 0.0)
     log.info("job started", extra={"job_id": job_id})
     try:
-        planned = plan_request(
-            document, on_progress=_ProgressWriter(store, job_id, progress_interval_s)
-        )
+        if document.get("replan") is not None:
+            from dispatch.replan.job import run_replan
+
+            plan = run_replan(store, document)
+        else:
+            plan = plan_request(
+                document, on_progress=_ProgressWriter(store, job_id, progress_interval_s)
+            ).plan
     except Exception as exc:
         refused = isinstance(exc, DispatchError)
         log.log(logging.INFO if refused else logging.ERROR, "planning failed",
@@ -128,7 +133,7 @@ def run_planning_job(
             fail_job(session, job_id, error, only=(JobStatus.RUNNING,))
             audit(session, actor, "plan.fail", f"job:{job_id}", title=error["title"])
         return JobOutcome(job_id, "failed", time.perf_counter() - started)
-    return _keep(store, job_id, planned.plan, link_key, started, actor)
+    return _keep(store, job_id, plan, link_key, started, actor)
 
 
 def _keep(

@@ -77,6 +77,9 @@ from dispatch.store.outbox import (
 )
 from dispatch.store.paging import Page
 from dispatch.store.plans import (
+    first_version,
+    latest_version,
+    plan_versions,
     get_plan,
     list_plans,
     load_plan,
@@ -176,6 +179,9 @@ __all__ = [
     "list_notices",
     "list_orders",
     "list_plans",
+    "first_version",
+    "latest_version",
+    "plan_versions",
     "list_users",
     "live_driver_links",
     "load_network",
