@@ -70,8 +70,7 @@ def job_state(session: Session, document: Mapping[str, Any]) -> tuple[Request, P
             events.setdefault((e.vehicle, e.event_id), e)
         if version.id == plan_id:
             break
-    assert plan.date is not None
-    state = day_state(plan, request, events.values(), carrier_events(session, plan.date), spec)
+    state = day_state(plan, request, events.values(), carrier_events(session, request.date), spec)
     return request, plan, state, spec, plan_id
 
 

@@ -19,7 +19,7 @@ from dispatch.intake.request import Request
 from dispatch.live.live_day import LiveDay, prepare_day
 from dispatch.live.predict import carrier_order, road_order, route_status
 from dispatch.live.status import CarrierEvent, CarrierKind, LiveKind, RoadEvent, StopState
-from dispatch.planning.plan import Plan, RouteOut, StopVisit
+from dispatch.planning.plan import Cargo, Plan, RouteOut, StopVisit
 from dispatch.replan.spec import ReplanSpec
 
 VehicleStatus = Literal["waiting", "running", "down", "finished"]
@@ -220,6 +220,17 @@ def day_state(
         mine = [e for e in events if e.vehicle == vid and day.minutes(e.at) <= cutoff]
         loading = depots[route.depot].loading_minutes if route.depot in depots else 0.0
         vehicles.append(_vehicle_state(day, route, loading, mine, at, downs.get(vid), failed))
+    routed = {r.vehicle for r in plan.routes}
+    for vehicle in request.vehicles:
+        for uid in vehicle.unit_ids():
+            if uid not in routed:
+                idle = RouteOut(
+                    vehicle=uid, depot=vehicle.depot, end_depot=vehicle.end_depot,
+                    start=vehicle.shift.start, end=vehicle.shift.start, distance_km=0.0,
+                    load=Cargo(), stops=(),
+                )  # fmt: skip
+                status: VehicleStatus = "down" if uid in downs else "waiting"
+                vehicles.append(VehicleState(uid, status, idle, down_at=downs.get(uid)))
     cancelled = set(plan.cancelled or ()) | set(spec.cancel_orders)
     carried = {c.order: c.reason for c in plan.carried_over or ()}
     latest = {
