@@ -35,6 +35,7 @@ from dispatch.live.watch import react
 from dispatch.store import (
     Store,
     get_plan,
+    latest_version,
     photo_ids,
     resolve_driver_link,
     road_event,
@@ -80,7 +81,8 @@ def _not_found_problem() -> JSONResponse:
 
 
 def _render_route(
-    session: Session, views: LiveViews, plan_id: int, vehicle: str, lang: Lang, tiles: str | None
+    session: Session, views: LiveViews, plan_id: int, vehicle: str, lang: Lang, tiles: str | None,
+    *, changed: bool = False,
 ) -> Rendered | None:
     day = views.day(session, plan_id)
     route = day.plan.route(vehicle)
@@ -98,6 +100,7 @@ def _render_route(
         departed=None
         if part.route.departed_at is None
         else part.route.departed_at.astimezone(day.zone).strftime("%H:%M"),
+        route_changed=changed,
     )
     return Rendered.of(render_page(page))
 
@@ -118,12 +121,16 @@ def driver_page(
         link = resolve_driver_link(session, token)
         if link is None:
             return _not_found_page()
-        plan_id, vehicle = link
+        linked, vehicle = link
+        plan_id = latest_version(session, linked)
         version = route_versions(session, plan_id).get(vehicle, (0, 0))
         key = (plan_id, vehicle, token_hash(token), chosen, version)
         page = pages.get(key)
         if page is None:
-            page = _render_route(session, live_views(request), plan_id, vehicle, chosen, tiles)
+            page = _render_route(
+                session, live_views(request), plan_id, vehicle, chosen, tiles,
+                changed=plan_id != linked,
+            )  # fmt: skip
             if page is None:
                 return _not_found_page()
             pages.put(key, page)
@@ -140,7 +147,8 @@ def _store_event(
         link = resolve_driver_link(session, token)
         if link is None:
             return 0, "", _not_found_problem()
-        plan_id, vehicle = link
+        plan_id, vehicle = link[0], link[1]
+        plan_id = latest_version(session, plan_id)
         event = RoadEventIn.parse(raw)
         day = views.day(session, plan_id)
         now = clock.now()

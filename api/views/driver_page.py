@@ -69,6 +69,7 @@ def build_page(
     tiles_url: str | None,
     asset_base: str = "/static",
     departed: str | None = None,
+    route_changed: bool = False,
 ) -> dict[str, Any]:
     """The template's view of one route: stops in order with times, loads, contacts, status;
     ``departed`` is the departure time ("HH:MM") once reported."""
@@ -111,6 +112,7 @@ def build_page(
         "stops": stops,
         "done": sum(1 for s in stops if s["status"] in ("delivered", "partly_delivered", "failed")),
         "departed": departed,
+        "route_changed": route_changed,
         "leaflet_js": assets.asset_url(asset_base, assets.LEAFLET_JS),
         "leaflet_css": assets.asset_url(asset_base, assets.LEAFLET_CSS),
         "page_js": app_asset_url(asset_base, "driver/driver.js"),

@@ -30,6 +30,7 @@ from dispatch.store import (
     JobStatus,
     Store,
     audit,
+    carry_events,
     create_driver_link,
     fail_job,
     get_job,
@@ -142,6 +143,8 @@ def _keep(
     try:
         with store.write() as session:
             row = save_plan(session, job_id, plan)
+            if plan.previous_plan_id is not None:
+                carry_events(session, plan.previous_plan_id, row.id)
             issue_driver_links(plan, partial(create_driver_link, session, row.id, key=link_key))
             audit(session, actor, "plan.create", f"plan:{row.id}", job_id=job_id)
     except JobNotRunningError:

@@ -58,7 +58,8 @@ def running_unit(request: Request, v: VehicleState) -> tuple[Request, FleetUnit]
     ``free_at``, its cold limits shortened by the time its goods have been on board."""
     unit = next(u for u in fleet(request) if u.id == v.vehicle)
     depot = _start_depot(request, v)
-    aged = v.free_at - (v.departed if v.departed is not None else v.free_at)
+    begin = math.ceil(v.free_at)
+    aged = begin - (v.departed if v.departed is not None else v.free_at)
     limits = unit.spec.max_cold_minutes
 
     def left(limit: float | None) -> float | None:
@@ -70,7 +71,8 @@ def running_unit(request: Request, v: VehicleState) -> tuple[Request, FleetUnit]
             "count": 1,
             "depot": depot.id,
             "end_depot": unit.end_depot,
-            "shift": Shift.model_construct(start=math.ceil(v.free_at), end=unit.spec.shift.end),
+            "shift": Shift.model_construct(start=begin, end=max(begin, unit.spec.shift.end)),
+            "latest_start": begin,
             "max_cold_minutes": ColdLimits.model_construct(chilled=left(limits.chilled), frozen=left(limits.frozen)),
             "cost": VehicleCost.model_construct(fixed=0.0, per_km=unit.spec.cost.per_km,
                                 per_hour=unit.spec.cost.per_hour),
@@ -130,8 +132,9 @@ def route_waiting(
                                     code="no_vehicle") for o in orders])  # fmt: skip
     specs = tuple(u.spec for u in units)
     sub = request.model_copy(update={"vehicles": specs})
+    del start  # OR-Tools' reading of routes that leave stops out can stall for minutes here
     result = route_own_fleet(
         sub, orders, units=list(units), time_limit_s=max(MIN_SOLVE_S, limit_s),
-        iterations=iterations, penalty_for=penalty_for, start=start,
+        iterations=iterations, penalty_for=penalty_for,
     )  # fmt: skip
     return Solved(result.routes, result.unserved)

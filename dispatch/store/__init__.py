@@ -77,6 +77,7 @@ from dispatch.store.outbox import (
 )
 from dispatch.store.paging import Page
 from dispatch.store.plans import (
+    carry_events,
     first_version,
     latest_version,
     plan_versions,
@@ -179,6 +180,7 @@ __all__ = [
     "list_notices",
     "list_orders",
     "list_plans",
+    "carry_events",
     "first_version",
     "latest_version",
     "plan_versions",

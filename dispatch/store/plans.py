@@ -24,6 +24,7 @@ from dispatch.store.models import (
     PlanRecord,
     PlanRoute,
     RouteStop,
+    TrackingEvent,
     UnservedOrder,
     utcnow,
 )
@@ -199,3 +200,31 @@ def plan_versions(session: Session, plan_id: int) -> list[PlanRecord]:
             break
         ids.append(newer)
     return [get_plan(session, i) for i in ids]
+
+
+def carry_events(session: Session, previous_plan_id: int, plan_id: int) -> int:
+    """Copy the earlier version's driver events to its re-plan (same event ids), so the new
+    version's status, notices and pages see the whole day; returns how many were copied."""
+    have = set(
+        session.execute(
+            select(TrackingEvent.vehicle, TrackingEvent.event_id).where(
+                TrackingEvent.plan_id == plan_id
+            )
+        ).tuples()
+    )
+    rows = session.scalars(select(TrackingEvent).where(TrackingEvent.plan_id == previous_plan_id))
+    copied = 0
+    for e in rows:
+        if (e.vehicle, e.event_id) in have:
+            continue
+        session.add(
+            TrackingEvent(
+                plan_id=plan_id, vehicle=e.vehicle, event_id=e.event_id, stop=e.stop,
+                kind=e.kind, orders=e.orders, reason=e.reason, note=e.note,
+                recipient=e.recipient, lat=e.lat, lon=e.lon, at=e.at,
+                received_at=e.received_at, body_sha256=e.body_sha256,
+            )
+        )  # fmt: skip
+        copied += 1
+    session.flush()
+    return copied
