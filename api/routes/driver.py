@@ -81,8 +81,14 @@ def _not_found_problem() -> JSONResponse:
 
 
 def _render_route(
-    session: Session, views: LiveViews, plan_id: int, vehicle: str, lang: Lang, tiles: str | None,
-    *, changed: bool = False,
+    session: Session,
+    views: LiveViews,
+    plan_id: int,
+    vehicle: str,
+    lang: Lang,
+    tiles: str | None,
+    *,
+    changed: bool = False,
 ) -> Rendered | None:
     day = views.day(session, plan_id)
     route = day.plan.route(vehicle)

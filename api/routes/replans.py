@@ -54,9 +54,7 @@ def request_replan(
     """
     finite_body(body)
     with store.read() as session:
-        document, request = replan_document(
-            session, plan_id, body, max_orders=settings.max_orders
-        )
+        document, request = replan_document(session, plan_id, body, max_orders=settings.max_orders)
     check_time_limit(who, settings, request.options.time_limit_s)
     with store.write() as session:
         check_open_jobs(who, settings, session)

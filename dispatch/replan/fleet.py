@@ -73,7 +73,9 @@ def running_unit(request: Request, v: VehicleState) -> tuple[Request, FleetUnit]
             "end_depot": unit.end_depot,
             "shift": Shift.model_construct(start=begin, end=max(begin, unit.spec.shift.end)),
             "latest_start": begin,
-            "max_cold_minutes": ColdLimits.model_construct(chilled=left(limits.chilled), frozen=left(limits.frozen)),
+            "max_cold_minutes": ColdLimits.model_construct(
+                chilled=left(limits.chilled), frozen=left(limits.frozen)
+            ),
             "cost": VehicleCost.model_construct(fixed=0.0, per_km=unit.spec.cost.per_km,
                                 per_hour=unit.spec.cost.per_hour),
         }

@@ -57,7 +57,9 @@ def is_replan(document: Mapping[str, Any]) -> bool:
     return isinstance(document.get(REPLAN_KEY), Mapping)
 
 
-def job_state(session: Session, document: Mapping[str, Any]) -> tuple[Request, Plan, DayState, ReplanSpec, int]:
+def job_state(
+    session: Session, document: Mapping[str, Any]
+) -> tuple[Request, Plan, DayState, ReplanSpec, int]:
     """What a re-plan job starts from: the request, the plan re-planned, its state, the spec."""
     body = dict(document[REPLAN_KEY])
     plan_id = int(body.pop("plan_id"))

@@ -11,15 +11,15 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dispatch.intake.request import Order, Request
+from dispatch.intake.request import Request
 from dispatch.live.notices import CompensationPolicy
 from dispatch.planning.assembly import assemble_plan
 from dispatch.planning.grouping import Stop
 from dispatch.planning.model import travel_matrix
 from dispatch.planning.plan import (
     ArrivalMove,
-    CarriedOver,
     Cargo,
+    CarriedOver,
     Changes,
     LateChoice,
     Objective,
@@ -35,7 +35,7 @@ from dispatch.replan import fleet
 from dispatch.replan.carriers import CarrierDesk, backup_carriers
 from dispatch.replan.pricing import late_cost, per_minute
 from dispatch.replan.spec import ReplanSpec
-from dispatch.replan.state import DayState, VehicleState
+from dispatch.replan.state import DayState
 from dispatch.sourcing.carriers import price
 from dispatch.sourcing.order_regions import assign_regions
 
@@ -147,12 +147,12 @@ def replan(
     if spec.keep_assignments:
         per_vehicle = {v.vehicle: [orders[o] for o in v.orders if o in orders] for v in waiting}
         spare = list(home)
-        for u in units:
-            mine = per_vehicle.get(u.id, [])
-            start = [v.route for v in waiting if v.vehicle == u.id]
+        for unit in units:
+            mine = per_vehicle.get(unit.id, [])
+            start = [v.route for v in waiting if v.vehicle == unit.id]
             solved = fleet.route_waiting(
                 priced,
-                [u],
+                [unit],
                 [*mine, *spare],
                 start,
                 share / max(1, len(units)),
@@ -177,7 +177,7 @@ def replan(
     late_choices: list[LateChoice] = []
     for u in left:
         o = orders[u.order]
-        offer, why = desk.best(o, backups.get(regions.get(o.id, "")))
+        offer, refusals = desk.best(o, backups.get(regions.get(o.id, "")))
         if offer is not None:
             desk.take(offer.carrier)
             region = regions.get(o.id, "")
@@ -188,7 +188,7 @@ def replan(
         elif o.id in moved_failed:
             carried[o.id] = "delivery failed; no vehicle can re-deliver it today, carried over"
         else:
-            text = u.reason + ("; " + "; ".join(sorted(set(why))) if why else "")
+            text = u.reason + ("; " + "; ".join(sorted(set(refusals))) if refusals else "")
             unserved.append(Unserved(order=o.id, reason=text, code=u.code or "dropped"))
             late_choices.append(LateChoice(
                 order=o.id, choice="unserved", cost=request.policy.unserved_penalty,

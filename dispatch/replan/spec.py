@@ -27,12 +27,14 @@ class VehicleDown(_Model):
     at: AwareDatetime
 
 
+def _default_follow_ups() -> dict[str, FollowUp]:
+    return {"not_home": "redeliver", "refused": "return"}
+
+
 class FailurePolicy(_Model):
     """The follow-up per failure reason (the driver's ``reason``), else ``default``."""
 
-    by_reason: dict[str, FollowUp] = Field(
-        default_factory=lambda: {"not_home": "redeliver", "refused": "return"}, max_length=50
-    )
+    by_reason: dict[str, FollowUp] = Field(default_factory=_default_follow_ups, max_length=50)
     default: FollowUp = "carry_over"
 
     def for_reason(self, reason: str | None) -> FollowUp:

@@ -258,7 +258,9 @@ def day_state(
     previous_unserved = {u.order: u.reason for u in plan.unserved}
     pool += list(previous_unserved)
     known = {o.id for o in request.orders}
-    placed = {o for r in plan.routes for st in r.stops for o in (*st.orders, *(st.failed_orders or ()))}
+    placed = {
+        o for r in plan.routes for st in r.stops for o in (*st.orders, *(st.failed_orders or ()))
+    }
     placed |= {o for w in plan.outsourced for o in w.orders} | set(carried) | cancelled
     pool += [o.id for o in request.orders if o.id not in placed]
     pool += [str(o["id"]) for o in spec.add_orders if o.get("id") not in known]

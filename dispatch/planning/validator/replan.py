@@ -103,8 +103,8 @@ class ReplanChecker(Rules):
             s = stops[k]
             for field in _TIMES:
                 if s.get(field) != d.get(field):
-                    self.fail(f"{where}.stops[{k}]", "done",
-                              f"{field} {s.get(field)!r}, but it happened as {d.get(field)!r}")  # fmt: skip
+                    message = f"{field} {s.get(field)!r}, happened as {d.get(field)!r}"
+                    self.fail(f"{where}.stops[{k}]", "done", message)
             if set(s.get("orders") or []) - set(d.get("orders") or []):
                 self.fail(f"{where}.stops[{k}]", "done", "orders were added to a done stop")
             if not s.get("done"):
@@ -178,7 +178,8 @@ class ReplanChecker(Rules):
                 self.fail(
                     sw,
                     "travel",
-                    f"arrival {format_clock(arrival)} before the drive ends at {format_clock(expected)}",
+                    f"arrival {format_clock(arrival)}, before the drive ends "
+                    f"at {format_clock(expected)}",
                 )
             if begin < arrival - TOLERANCE_MIN or (
                 windows and begin < windows[0][0] - TOLERANCE_MIN
@@ -199,7 +200,8 @@ class ReplanChecker(Rules):
                     self.fail(
                         sw,
                         "cold_chain",
-                        f"{t.value} goods {begin - leave:.0f} min since the real departure, limit {limit:g}",
+                        f"{t.value} goods {begin - leave:.0f} min since the real departure, "
+                        f"limit {limit:g}",
                     )
             here_id, here, clock = dest_id, dest, departure
         _, minutes = km_minutes(self.req, here, end_depot.location, here_id, end_depot.id)

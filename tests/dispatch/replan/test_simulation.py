@@ -5,6 +5,7 @@ order ends exactly once, and every version passes the validator from its state."
 from __future__ import annotations
 
 import copy
+import itertools
 from typing import Any
 
 import pytest
@@ -86,7 +87,7 @@ def test_the_demo_day_replanned_three_times_keeps_what_happened() -> None:
     v4 = _step(request, v3, events, spec, 3)
 
     versions = [v1, v2, v3, v4]
-    for before, after in zip(versions[1:], versions[2:], strict=False):
+    for before, after in itertools.pairwise(versions[1:]):
         kept = _done(before)
         assert {k: _done(after)[k] for k in kept} == kept
     for v in versions[1:]:
