@@ -41,6 +41,10 @@ from dispatch.sourcing.order_regions import assign_regions
 
 ARRIVAL_MOVED_MIN = 10
 DEFAULT_LIMIT_S = 8.0
+RUNNING_SHARE = 0.05
+RUNNING_MAX_S = 0.5
+"""Of the search time, what each running vehicle's own goods get (a small problem each);
+the vehicles still at a depot share the rest."""
 
 
 def effective_request(document: Mapping[str, Any], spec: ReplanSpec) -> dict[str, Any]:
@@ -114,15 +118,15 @@ def replan(
 
     running = [v for v in state.vehicles if v.status == "running"]
     waiting = [v for v in state.vehicles if v.status == "waiting"]
-    parts = max(1, len(running) + (1 if waiting else 0))
-    share = budget * 0.8 / parts
+    small = min(RUNNING_SHARE * budget, RUNNING_MAX_S)
+    share = max(budget * 0.85 - small * len(running), small)
     unserved: list[Unserved] = []
     new_routes: dict[str, RouteOut] = {}
     for v in running:
         on_board = [orders[o] for o in v.on_board if o in orders]
         if not on_board:
             continue
-        solved = fleet.route_running(priced, v, on_board, share, iterations)
+        solved = fleet.route_running(priced, v, on_board, small, iterations)
         for r in solved.routes:
             new_routes[r.vehicle] = r
         for u in solved.unserved:

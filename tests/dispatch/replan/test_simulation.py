@@ -87,6 +87,8 @@ def test_the_demo_day_replanned_three_times_keeps_what_happened() -> None:
     v4 = _step(request, v3, events, spec, 3)
 
     versions = [v1, v2, v3, v4]
+    assert _done(v2), "the day has done stops by 11:00"
+    assert len(_done(v4)) > len(_done(v2))
     for before, after in itertools.pairwise(versions[1:]):
         kept = _done(before)
         assert {k: _done(after)[k] for k in kept} == kept
