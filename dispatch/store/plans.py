@@ -205,13 +205,12 @@ def plan_versions(session: Session, plan_id: int) -> list[PlanRecord]:
 def carry_events(session: Session, previous_plan_id: int, plan_id: int) -> int:
     """Copy the earlier version's driver events to its re-plan (same event ids), so the new
     version's status, notices and pages see the whole day; returns how many were copied."""
-    have = set(
-        session.execute(
-            select(TrackingEvent.vehicle, TrackingEvent.event_id).where(
-                TrackingEvent.plan_id == plan_id
-            )
-        ).tuples()
+    rows_now = session.execute(
+        select(TrackingEvent.vehicle, TrackingEvent.event_id).where(
+            TrackingEvent.plan_id == plan_id
+        )
     )
+    have = {(vehicle, event_id) for vehicle, event_id in rows_now}
     rows = session.scalars(select(TrackingEvent).where(TrackingEvent.plan_id == previous_plan_id))
     copied = 0
     for e in rows:
