@@ -76,8 +76,8 @@ def test_goods_on_board_given_to_another_vehicle_are_caught(case: Any) -> None:
         for s in r["stops"]:
             if order in s["orders"]:
                 s["orders"].remove(order)
-    plan["outsourced"] = [*plan.get("outsourced", []),
-                          {"region": "x", "carrier": "CAT", "orders": [order], "cost": 0}]  # fmt: skip
+    given = {"region": "x", "carrier": "CAT", "orders": [order], "cost": 0}
+    plan["outsourced"] = [*plan.get("outsourced", []), given]
     assert "on_board" in _rules(case, plan)
 
 
