@@ -31,6 +31,7 @@ from dispatch.store import (
     Store,
     audit,
     carry_events,
+    carry_over,
     create_driver_link,
     fail_job,
     get_job,
@@ -145,6 +146,9 @@ def _keep(
             row = save_plan(session, job_id, plan)
             if plan.previous_plan_id is not None:
                 carry_events(session, plan.previous_plan_id, row.id)
+            if plan.carried_over and plan.date is not None:
+                carried = [(c.order, c.reason) for c in plan.carried_over]
+                carry_over(session, plan.date, carried, actor=actor)
             issue_driver_links(plan, partial(create_driver_link, session, row.id, key=link_key))
             audit(session, actor, "plan.create", f"plan:{row.id}", job_id=job_id)
     except JobNotRunningError:

@@ -22,6 +22,7 @@ from dispatch.store.alerts import (
     save_rules,
 )
 from dispatch.store.audit import audit, list_audit
+from dispatch.store.carry_over import carry_over
 from dispatch.store.db import Store, database_url
 from dispatch.store.documents import non_finite
 from dispatch.store.errors import ConflictError, JobNotRunningError, NotFoundError
@@ -153,6 +154,7 @@ __all__ = [
     "carrier_events",
     "carrier_version",
     "carry_events",
+    "carry_over",
     "claim",
     "create_driver_link",
     "create_job",
