@@ -1,6 +1,7 @@
 """Re-planning the demo day at 11:00 after one van breaks down.
 
 python -m benchmarks.replan [--orders 600] [--plan-time 20] [--time 8] [--factor 10]
+    [--engine ortools|hybrid|portfolio]
 
 Plans the demo day (OR-Tools, ``--plan-time`` seconds), drives it to 11:00 with the test
 day simulator (every route reports its departure and each stop served at the plan's
@@ -40,10 +41,11 @@ def main() -> None:
     parser.add_argument("--plan-time", type=float, default=20.0)
     parser.add_argument("--time", type=float, default=8.0)
     parser.add_argument("--factor", type=float, default=10.0)
+    parser.add_argument("--engine", default="ortools", help="the day's engine (options.engine)")
     args = parser.parse_args()
 
     doc = demo_request(orders=args.orders, date="2026-12-08")
-    doc["options"] = {"time_limit_s": args.plan_time, "seed": 0, "engine": "ortools"}
+    doc["options"] = {"time_limit_s": args.plan_time, "seed": 0, "engine": args.engine}
     request = load_request(doc)
     plan = plan_day(request, time_limit_s=args.plan_time)
     loading = request.depots[0].loading_minutes

@@ -6,7 +6,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Response
 
-from api.deps import Dispatcher, PlanId, ReadSession, RunnerDep, SettingsDep, StoreDep, finite_body
+from api.deps import (
+    Dispatcher,
+    PlanId,
+    Reader,
+    ReadSession,
+    RunnerDep,
+    SettingsDep,
+    StoreDep,
+    finite_body,
+)
 from api.problems import problem_responses
 from api.quotas import check_open_jobs, check_time_limit
 from api.schemas import Page, PlanAccepted, PlanSummary
@@ -71,10 +80,10 @@ def request_replan(
 
 
 @router.get("/{plan_id}/versions", responses=problem_responses(404))
-def read_versions(plan_id: PlanId, session: ReadSession, _: Dispatcher) -> Page[PlanSummary]:
+def read_versions(plan_id: PlanId, session: ReadSession, _: Reader) -> Page[PlanSummary]:
     """Every version of this plan's day, oldest first (each re-plan follows the one before).
 
-    **Roles:** admin, dispatcher.
+    **Roles:** admin, dispatcher, planner.
     """
     get_plan(session, plan_id)
     versions = plan_versions(session, plan_id)

@@ -27,11 +27,16 @@ class Solved:
 
 
 def priced(request: Request, late_per_minute: float) -> Request:
-    """The request with lateness allowed at ``late_per_minute`` (the compensation's price)
-    and the OR-Tools engine (many small searches, each in this process)."""
+    """The request with lateness allowed at ``late_per_minute`` (the compensation's price)."""
     policy = request.policy.model_copy(update={"late_penalty_per_minute": late_per_minute})
+    return request.model_copy(update={"policy": policy})
+
+
+def _ortools(request: Request) -> Request:
+    """The request on the OR-Tools engine: it keeps a latest route start (PyVRP does not),
+    and a small search is best run in this process."""
     options = request.options.model_copy(update={"engine": "ortools"})
-    return request.model_copy(update={"policy": policy, "options": options})
+    return request.model_copy(update={"options": options})
 
 
 def _start_depot(request: Request, v: VehicleState) -> Depot:
@@ -81,7 +86,7 @@ def running_unit(request: Request, v: VehicleState) -> tuple[Request, FleetUnit]
         }
     )  # fmt: skip
     sub = request.model_copy(update={"depots": (*request.depots, depot), "vehicles": (spec,)})
-    return sub, FleetUnit(v.vehicle, spec)
+    return _ortools(sub), FleetUnit(v.vehicle, spec)
 
 
 def route_running(

@@ -20,10 +20,11 @@ def test_a_carried_over_order_moves_to_the_next_day_once(
     with store.write() as session:
         batch = ImportBatch(sha256="1" * 64, format="json", mapping="contract",
                             created_by="t", received=2, stored=2, report={})  # fmt: skip
-        add_batch(session, batch, [
-            NewOrder("A-1", "line", DAY, {"id": "A-1", "pickup_point": "PP-1"}, pickup_point="PP-1"),
-            NewOrder("A-2", "line", DAY, {"id": "A-2", "pickup_point": "PP-1"}, pickup_point="PP-1"),
-        ])  # fmt: skip
+        orders = [
+            NewOrder(oid, "line", DAY, {"id": oid, "pickup_point": "PP-1"}, pickup_point="PP-1")
+            for oid in ("A-1", "A-2")
+        ]
+        add_batch(session, batch, orders)
     with store.write() as session:
         moved = carry_over(session, DAY, [("A-1", "not home"), ("X-9", "not stored")], actor="t")
         assert moved == ["A-1"]
