@@ -1,7 +1,7 @@
 """Re-planning the demo day at 11:00 after one van breaks down.
 
 python -m benchmarks.replan [--orders 600] [--plan-time 20] [--time 8] [--factor 10]
-    [--engine ortools|hybrid|portfolio]
+    [--engine ortools|hybrid|portfolio]  (the first plan's engine; re-plans search with OR-Tools)
 
 Plans the demo day (OR-Tools, ``--plan-time`` seconds), drives it to 11:00 with the test
 day simulator (every route reports its departure and each stop served at the plan's
