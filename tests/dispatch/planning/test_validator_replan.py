@@ -82,13 +82,15 @@ def test_goods_on_board_given_to_another_vehicle_are_caught(case: Any) -> None:
 
 
 def test_an_order_left_out_or_twice_is_caught(case: Any) -> None:
-    plan = copy.deepcopy(case[2])
-    route = next(r for r in plan["routes"] if any(not s.get("done") for s in r["stops"]))
+    left_out = copy.deepcopy(case[2])
+    route = next(r for r in left_out["routes"] if any(not s.get("done") for s in r["stops"]))
     stop = next(s for s in route["stops"] if not s.get("done"))
-    stop["orders"] = stop["orders"][1:] or stop["orders"]
-    plan["unserved"] = [*plan.get("unserved", []), {"order": case[2]["routes"][0]["stops"][0]
-                                                     ["orders"][0], "reason": "twice"}]  # fmt: skip
-    assert "coverage" in _rules(case, plan)
+    stop["orders"] = stop["orders"][1:]
+    assert "coverage" in _rules(case, left_out)
+    twice = copy.deepcopy(case[2])
+    order = twice["routes"][0]["stops"][0]["orders"][0]
+    twice["unserved"] = [*twice.get("unserved", []), {"order": order, "reason": "twice"}]
+    assert "coverage" in _rules(case, twice)
 
 
 def test_cold_goods_counted_from_the_real_departure(case: Any) -> None:

@@ -101,6 +101,7 @@ def test_the_demo_day_replanned_three_times_keeps_what_happened() -> None:
     assert sorted(final) == sorted(all_orders)
     followed = {c.order for c in v2.carried_over or ()}
     followed |= {o for r in v2.routes for s in r.stops if s.done is None for o in s.orders}
+    followed |= {o for w in v2.outsourced for o in w.orders}
     assert set(fail) <= followed
     assert set(fail) <= {o for r in v2.routes for s in r.stops for o in s.failed_orders or ()}
     assert {o["id"] for o in urgent} <= set(final)
