@@ -22,6 +22,13 @@ def vehicle_bounds(problem: Problem, v: int) -> tuple[int, int]:
     return earliest, latest
 
 
+def start_bounds(problem: Problem, v: int) -> tuple[int, int]:
+    """Earliest and latest route start of vehicle ``v``."""
+    earliest, latest = vehicle_bounds(problem, v)
+    last = problem.vehicles[v].latest_start
+    return earliest, latest if last is None else min(latest, last)
+
+
 def is_usable(problem: Problem, v: int) -> bool:
     """Whether vehicle ``v`` can drive from its start to its end depot within its bounds."""
     vehicle = problem.vehicles[v]

@@ -175,7 +175,9 @@ def _set_shifts(model: _Model, time: Any) -> None:
     """Route start and return within the vehicle's shift and its depots' windows."""
     for k, v in enumerate(model.vehicles):
         earliest, latest = bounds.vehicle_bounds(model.problem, v)
-        time.CumulVar(model.routing.Start(k)).SetRange(earliest, latest)
+        time.CumulVar(model.routing.Start(k)).SetRange(
+            earliest, bounds.start_bounds(model.problem, v)[1]
+        )
         time.CumulVar(model.routing.End(k)).SetRange(earliest, latest)
 
 

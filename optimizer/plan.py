@@ -92,6 +92,7 @@ def _service_key(problem: Problem, v: int) -> tuple[object, ...]:
         vehicle.shift,
         vehicle.profile,
         vehicle.max_age,
+        vehicle.latest_start,
     )
 
 

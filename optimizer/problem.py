@@ -46,7 +46,8 @@ class Vehicle:
     ``profile`` selects the duration matrix (vehicles of different speed); a
     load dimension of capacity 0 forbids any stop with positive demand there.
     ``max_age[k]`` bounds, for stops in age class k, start-of-service minus the
-    route's start time (``None``: unbounded).
+    route's start time (``None``: unbounded). ``latest_start`` bounds the route's start
+    (a vehicle already on its way starts when it is free, not later).
     """
 
     start: int
@@ -58,6 +59,7 @@ class Vehicle:
     time_cost: int = 0
     profile: int = 0
     max_age: tuple[int | None, ...] = ()
+    latest_start: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,4 +140,6 @@ def _problems(p: Problem) -> list[str]:
             errors.append(f"vehicles[{v}].profile: {veh.profile} has no duration matrix")
         if veh.shift[0] > veh.shift[1]:
             errors.append(f"vehicles[{v}].shift: ends before it starts")
+        if veh.latest_start is not None and veh.latest_start < veh.shift[0]:
+            errors.append(f"vehicles[{v}].latest_start: before its shift starts")
     return errors

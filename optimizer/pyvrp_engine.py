@@ -72,9 +72,12 @@ class UnsupportedError(ProblemError):
 
 def unsupported(problem: Problem) -> list[str]:
     """What PyVRP cannot express (empty when it can, ages conservatively)."""
+    reasons = []
     if problem.late_cost > 0 and problem.max_lateness > 0:
-        return ["lateness (late_cost, max_lateness)"]
-    return []
+        reasons.append("lateness (late_cost, max_lateness)")
+    if any(v.latest_start is not None for v in problem.vehicles):
+        reasons.append("a latest route start (latest_start)")
+    return reasons
 
 
 def is_aged(problem: Problem) -> bool:

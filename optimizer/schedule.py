@@ -64,7 +64,7 @@ def best(problem: Problem, v: int, visits: Sequence[int]) -> Timing | int:
     The chosen schedule never waits before its first visit: starting later by that wait
     keeps every time after it and costs no more, so the latest start wins the tie.
     """
-    earliest, latest = bounds.vehicle_bounds(problem, v)
+    earliest, latest = bounds.start_bounds(problem, v)
     found: list[Timing] = []
     furthest = -1
     for start in _candidate_starts(problem, v, visits):

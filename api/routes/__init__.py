@@ -20,6 +20,7 @@ from api.routes.network import router as network
 from api.routes.orders import router as orders
 from api.routes.plans import router as plans
 from api.routes.publishing import router as publishing
+from api.routes.replans import router as replans
 from api.routes.scenarios import router as scenarios
 from api.routes.session import router as session
 from api.routes.sheets import router as sheets
@@ -30,6 +31,7 @@ _ROUTERS = (
     health,
     plans,
     publishing,
+    replans,
     jobs,
     imports,
     orders,

@@ -254,6 +254,9 @@ class Vehicle(_Model):
     cost: VehicleCost = VehicleCost()
     speed_factor: float = Field(1.0, ge=0.1, le=10, allow_inf_nan=False)
     kind: Label = ""
+    latest_start: Clock | None = Field(
+        None, description="The latest start of its route (a vehicle already on its way)"
+    )
 
     def unit_ids(self) -> list[str]:
         """Ids of the identical vehicles this entry stands for (``V01#1`` ... when count > 1)."""

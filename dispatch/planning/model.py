@@ -209,6 +209,7 @@ def build_model(request: Request, stops: Sequence[Stop], units: Sequence[FleetUn
                 max_age=tuple(
                     None if lim is None else math.floor((loading + lim) * 60) for lim in limits
                 ),
+                latest_start=None if v.latest_start is None else v.latest_start * 60,
             )
         )
     late = request.policy.late_penalty_per_minute

@@ -59,6 +59,12 @@ class StopVisit(_Model):
     cold_minutes: int | None = Field(
         None, description="Minutes since leaving the depot, for stops with chilled/frozen goods"
     )
+    done: Literal["delivered", "partly_delivered", "failed"] | None = Field(
+        None, description="In a re-plan: the stop happened (its times are the actual ones)"
+    )
+    failed_orders: tuple[str, ...] | None = Field(
+        None, description="In a re-plan: orders that failed here, with a follow-up elsewhere"
+    )
 
 
 class RouteCost(_Model):
@@ -122,6 +128,47 @@ class CarrierRates(_Model):
     measured: tuple[str, ...] = ()
 
 
+class OrderMove(_Model):
+    """An order that a re-plan gave to someone else: a vehicle, ``carrier:<id>`` or
+    ``unserved``."""
+
+    order: str
+    before: str
+    after: str
+
+
+class ArrivalMove(_Model):
+    stop: str
+    vehicle: str
+    before: Clock
+    after: Clock
+    minutes: int
+
+
+class LateChoice(_Model):
+    """What a re-plan did with an order it could not bring on time, and why."""
+
+    order: str
+    choice: Literal["late_with_compensation", "carrier", "unserved"]
+    late_minutes: int = 0
+    cost: float
+    reason: str
+
+
+class Changes(_Model):
+    orders_moved: tuple[OrderMove, ...] = ()
+    arrivals_moved: tuple[ArrivalMove, ...] = ()
+    cost_before: float
+    cost_after: float
+    cost_difference: float
+    late: tuple[LateChoice, ...] = ()
+
+
+class CarriedOver(_Model):
+    order: str
+    reason: str
+
+
 class Plan(_Model):
     """One day's answer; every order of the request appears exactly once."""
 
@@ -137,6 +184,11 @@ class Plan(_Model):
     kpis: Kpis
     solver: dict[str, object] = Field(default_factory=dict)
     carrier_rates: CarrierRates | None = None
+    previous_plan_id: int | None = None
+    replanned_at: dt.datetime | None = None
+    changes: Changes | None = None
+    carried_over: tuple[CarriedOver, ...] | None = None
+    cancelled: tuple[str, ...] | None = None
 
     def route(self, vehicle: str) -> RouteOut | None:
         """The route of ``vehicle``, if it has one."""

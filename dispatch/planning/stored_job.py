@@ -30,6 +30,8 @@ from dispatch.store import (
     JobStatus,
     Store,
     audit,
+    carry_events,
+    carry_over,
     create_driver_link,
     fail_job,
     get_job,
@@ -116,9 +118,14 @@ def run_planning_job(
         return JobOutcome(job_id, "skipped", 0.0)
     log.info("job started", extra={"job_id": job_id})
     try:
-        planned = plan_request(
-            document, on_progress=_ProgressWriter(store, job_id, progress_interval_s)
-        )
+        if document.get("replan") is not None:
+            from dispatch.replan.job import run_replan
+
+            plan = run_replan(store, document)
+        else:
+            plan = plan_request(
+                document, on_progress=_ProgressWriter(store, job_id, progress_interval_s)
+            ).plan
     except Exception as exc:
         refused = isinstance(exc, DispatchError)
         log.log(logging.INFO if refused else logging.ERROR, "planning failed",
@@ -128,7 +135,7 @@ def run_planning_job(
             fail_job(session, job_id, error, only=(JobStatus.RUNNING,))
             audit(session, actor, "plan.fail", f"job:{job_id}", title=error["title"])
         return JobOutcome(job_id, "failed", time.perf_counter() - started)
-    return _keep(store, job_id, planned.plan, link_key, started, actor)
+    return _keep(store, job_id, plan, link_key, started, actor)
 
 
 def _keep(
@@ -137,6 +144,11 @@ def _keep(
     try:
         with store.write() as session:
             row = save_plan(session, job_id, plan)
+            if plan.previous_plan_id is not None:
+                carry_events(session, plan.previous_plan_id, row.id)
+            if plan.carried_over and plan.date is not None:
+                carried = [(c.order, c.reason) for c in plan.carried_over]
+                carry_over(session, plan.date, carried, actor=actor)
             issue_driver_links(plan, partial(create_driver_link, session, row.id, key=link_key))
             audit(session, actor, "plan.create", f"plan:{row.id}", job_id=job_id)
     except JobNotRunningError:

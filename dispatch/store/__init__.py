@@ -22,6 +22,7 @@ from dispatch.store.alerts import (
     save_rules,
 )
 from dispatch.store.audit import audit, audit_of, list_audit
+from dispatch.store.carry_over import carry_over
 from dispatch.store.db import Store, database_url
 from dispatch.store.documents import non_finite
 from dispatch.store.errors import ConflictError, JobNotRunningError, NotFoundError
@@ -80,10 +81,14 @@ from dispatch.store.outbox import (
 )
 from dispatch.store.paging import Page
 from dispatch.store.plans import (
+    carry_events,
+    first_version,
     get_plan,
+    latest_version,
     list_plans,
     load_plan,
     plan_document,
+    plan_versions,
     read_plan_document,
     save_plan,
 )
@@ -156,6 +161,8 @@ __all__ = [
     "carrier_event",
     "carrier_events",
     "carrier_version",
+    "carry_events",
+    "carry_over",
     "claim",
     "create_driver_link",
     "create_job",
@@ -170,12 +177,14 @@ __all__ = [
     "fail_job",
     "find_carrier_event",
     "find_event",
+    "first_version",
     "get_batch",
     "get_job",
     "get_order",
     "get_plan",
     "interrupt_jobs",
     "job_counts",
+    "latest_version",
     "list_alerts",
     "list_audit",
     "list_batches",
@@ -207,6 +216,7 @@ __all__ = [
     "pickup_points",
     "plan_document",
     "plan_timeline",
+    "plan_versions",
     "plans_with_order",
     "purge_sessions",
     "read_plan_document",

@@ -82,7 +82,9 @@ def replace_network(session: Session, request: Request) -> dict[str, int]:
     for feature in (request.regions or {}).get("features", []):
         props = feature.get("properties") or {}
         rid = region_id(props.get("id", feature.get("id")))
-        session.add(Region(id=rid, name=str(props.get("name") or ""), feature=feature))
+        backup = props.get("backup_carrier")
+        session.add(Region(id=rid, name=str(props.get("name") or ""), feature=feature,
+                           backup_carrier=str(backup) if backup else None))  # fmt: skip
     session.add(NetworkSetting(key="timezone", value={"value": request.timezone}))
     for key in ("travel", "policy", "options"):
         session.add(NetworkSetting(key=key, value=dump(getattr(request, key))))
@@ -111,7 +113,7 @@ def load_network(session: Session) -> Json:
     doc["pickup_points"] = [
         p.data for p in session.scalars(select(PickupPoint).order_by(PickupPoint.id))
     ]
-    features = [r.feature for r in session.scalars(select(Region).order_by(Region.id))]
+    features = [_with_backup(r) for r in session.scalars(select(Region).order_by(Region.id))]
     doc["regions"] = {"type": "FeatureCollection", "features": features} if features else None
     doc["carriers"] = [c.data for c in session.scalars(select(Carrier).order_by(Carrier.id))]
     return doc
@@ -134,3 +136,11 @@ def record_counts(session: Session) -> dict[str, int]:
         name: int(session.scalar(select(func.count()).select_from(table)) or 0)
         for name, table in tables.items()
     }
+
+
+def _with_backup(region: Region) -> Json:
+    """The region's feature, its ``backup_carrier`` property from the column when set."""
+    if not region.backup_carrier:
+        return region.feature
+    props = {**(region.feature.get("properties") or {}), "backup_carrier": region.backup_carrier}
+    return {**region.feature, "properties": props}

@@ -24,6 +24,7 @@ from dispatch.store.models import (
     PlanRecord,
     PlanRoute,
     RouteStop,
+    TrackingEvent,
     UnservedOrder,
     utcnow,
 )
@@ -71,6 +72,7 @@ def save_plan(session: Session, job_id: str, plan: Plan) -> PlanRecord:
         unserved_orders=[
             UnservedOrder(order_id=u.order, reason=u.reason, code=u.code) for u in plan.unserved
         ],
+        previous_plan_id=plan.previous_plan_id,
     )
     session.add(row)
     session.flush()
@@ -151,3 +153,77 @@ def list_plans(session: Session, *, day: date | None, limit: int, offset: int) -
     if day is not None:
         query = query.where(PlanRecord.plan_date == day)
     return paginate(session, query, limit=limit, offset=offset)
+
+
+def first_version(session: Session, plan_id: int) -> int:
+    """The first version of the plan's day chain (following ``previous_plan_id`` back)."""
+    current, seen = plan_id, {plan_id}
+    while True:
+        earlier = session.scalar(
+            select(PlanRecord.previous_plan_id).where(PlanRecord.id == current)
+        )
+        if earlier is None or earlier in seen:
+            return current
+        seen.add(earlier)
+        current = earlier
+
+
+def latest_version(session: Session, plan_id: int) -> int:
+    """The newest re-plan of ``plan_id`` (following its ``previous_plan_id`` children; the
+    newest child when a version was re-planned twice), or ``plan_id`` itself."""
+    current, seen = plan_id, {plan_id}
+    while True:
+        newer = session.scalar(
+            select(PlanRecord.id)
+            .where(PlanRecord.previous_plan_id == current)
+            .order_by(PlanRecord.id.desc())
+            .limit(1)
+        )
+        if newer is None or newer in seen:
+            return current
+        seen.add(newer)
+        current = newer
+
+
+def plan_versions(session: Session, plan_id: int) -> list[PlanRecord]:
+    """Every version of the plan's chain, oldest first: the first version, then each
+    re-plan of the one before (the newest when there are several)."""
+    ids = [first_version(session, plan_id)]
+    while True:
+        newer = session.scalar(
+            select(PlanRecord.id)
+            .where(PlanRecord.previous_plan_id == ids[-1])
+            .order_by(PlanRecord.id.desc())
+            .limit(1)
+        )
+        if newer is None or newer in ids:
+            break
+        ids.append(newer)
+    return [get_plan(session, i) for i in ids]
+
+
+def carry_events(session: Session, previous_plan_id: int, plan_id: int) -> int:
+    """Copy the earlier version's driver events to its re-plan (same event ids), so the new
+    version's status, notices and pages see the whole day; returns how many were copied."""
+    rows_now = session.execute(
+        select(TrackingEvent.vehicle, TrackingEvent.event_id).where(
+            TrackingEvent.plan_id == plan_id
+        )
+    )
+    have = {(vehicle, event_id) for vehicle, event_id in rows_now}
+    rows = session.scalars(select(TrackingEvent).where(TrackingEvent.plan_id == previous_plan_id))
+    copied = 0
+    for e in rows:
+        if (e.vehicle, e.event_id) in have:
+            continue
+        session.add(
+            TrackingEvent(
+                plan_id=plan_id, vehicle=e.vehicle, event_id=e.event_id, stop=e.stop,
+                kind=e.kind, orders=e.orders, reason=e.reason, note=e.note,
+                recipient=e.recipient, lat=e.lat, lon=e.lon, at=e.at,
+                received_at=e.received_at, body_sha256=e.body_sha256,
+            )
+        )  # fmt: skip
+        copied += 1
+    session.flush()
+    return copied

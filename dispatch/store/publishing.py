@@ -4,7 +4,8 @@ Publishing a plan marks it published and supersedes the day's previously publish
 (``superseded_by`` points to the newer one). A driver link keeps the plan and vehicle it was
 made for; :func:`follow_link` walks ``superseded_by`` to the newest published plan, so a link
 of a superseded plan shows that plan's route of the same vehicle, or says it has none. A link
-of a plan never published leads to the day's current plan once there is one.
+of a plan never published leads to the day's current plan once there is one; re-plans of
+the plan a link leads to are followed to their newest version.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from dispatch.store.audit import audit
 from dispatch.store.errors import ConflictError
 from dispatch.store.models import PlanRecord, PlanRoute
-from dispatch.store.plans import get_plan
+from dispatch.store.plans import get_plan, latest_version
 
 MAX_CHAIN = 1000
 """More supersessions of one day than this are refused (a guard, never reached in practice)."""
@@ -115,7 +116,8 @@ def follow_link(session: Session, plan_id: int, vehicle: str) -> LinkTarget:
 
     A link of a plan that was never published leads to its day's current plan once there
     is one, as a superseded plan's does; before any plan of the day is published, every
-    link shows its own plan.
+    link shows its own plan. From there a link follows re-plans (``previous_plan_id``) to the
+    newest version, so a re-plan reaches the drivers as soon as it is stored.
     """
     newest = newest_in_chain(session, plan_id)
     record = get_plan(session, newest)
@@ -123,6 +125,7 @@ def follow_link(session: Session, plan_id: int, vehicle: str) -> LinkTarget:
         current = current_plan(session, record.plan_date)
         if current is not None:
             newest = current.id
+    newest = newest_in_chain(session, latest_version(session, newest))
     route = session.scalar(
         select(PlanRoute.id).where(PlanRoute.plan_id == newest, PlanRoute.vehicle == vehicle)
     )

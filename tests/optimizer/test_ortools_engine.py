@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from optimizer import Problem, Progress, SolveParams
 from optimizer.ortools_engine import solve
+from tests.optimizer.build import depot, problem, stop, vehicle
 from tests.optimizer.check import assert_valid
 
 
@@ -29,3 +32,12 @@ def test_broken_given_routes_ignored(capacity_split: Problem) -> None:
     solution = solve(capacity_split, SolveParams(time_limit_s=0.2), initial={0: [1, 2]})
     assert_valid(capacity_split, solution)
     assert len(solution.routes) == 2
+
+
+def test_a_latest_start_holds_the_route_start() -> None:
+    """OR-Tools starts a vehicle with a latest start no later than it."""
+    nodes = [depot(), stop(((100, 110),))]
+    bound = problem([0, 10], nodes, [replace(vehicle(shift=(20, 1000)), latest_start=20)])
+    found = solve(bound, SolveParams(time_limit_s=1, iterations=10))
+    assert [r.start for r in found.routes] == [20]
+    assert found.routes[0].schedule[0].start == 100

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from optimizer import Problem, Visit
 from optimizer.schedule import Timing, best, forward
 from tests.optimizer.build import depot, problem, stop, vehicle
@@ -51,3 +53,22 @@ def test_best_start_respects_age() -> None:
 def test_best_uses_lateness_when_allowed(lateness: Problem) -> None:
     """Arriving 10 late costs 3 per unit of lateness."""
     assert best(lateness, 0, [1]) == Timing(0, (Visit(50, 50, 50, late=10),), 100, 30)
+
+
+def test_latest_start_keeps_the_route_from_starting_later() -> None:
+    """Without a latest start the route leaves at 90 to meet the window at 100; a vehicle
+    already on its way (latest start 20) leaves at 20 and waits at the stop instead."""
+    nodes = [depot(), stop(((100, 110),), service=3)]
+    free = problem([0, 10], nodes, [vehicle()])
+    assert best(free, 0, [1]) == Timing(90, (Visit(100, 100, 103),), 113, 0)
+    bound = problem([0, 10], nodes, [replace(vehicle(shift=(20, 1000)), latest_start=20)])
+    assert best(bound, 0, [1]) == Timing(20, (Visit(30, 100, 103),), 113, 0)
+
+
+def test_latest_start_with_an_age_limit_drops_a_stop_too_far_in_time() -> None:
+    """Age counts from the fixed start: a stop opening 100 after it breaks an age of 50."""
+    nodes = [depot(), stop(((100, 110),), age_classes=(0,))]
+    bound = problem(
+        [0, 10], nodes, [replace(vehicle(shift=(0, 1000), max_age=(50,)), latest_start=0)]
+    )
+    assert best(bound, 0, [1]) == 0

@@ -17,10 +17,11 @@ from typing import Any
 
 from dispatch.intake.request import Request
 from dispatch.planning.validator.carriers import CarrierChecker
+from dispatch.planning.validator.replan import validate_replan
 from dispatch.planning.validator.routes import RouteChecker
 from dispatch.planning.validator.rules import Violation
 
-__all__ = ["Violation", "validate_plan"]
+__all__ = ["Violation", "validate_plan", "validate_replan"]
 
 
 def validate_plan(request: Request, plan: Mapping[str, Any]) -> list[Violation]:

@@ -1,0 +1,113 @@
+"""The demo day replayed with a breakdown at 11:00, twenty urgent orders at 13:00 and a
+carrier down at 14:00: done stops never move, the broken van does nothing after 11:00, every
+order ends exactly once, and every version passes the validator from its state."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from typing import Any
+
+import pytest
+
+from dispatch.intake.loading import load_request
+from dispatch.intake.request import Request
+from dispatch.live.status import RoadEvent
+from dispatch.planning.day import plan_day
+from dispatch.planning.plan import Plan
+from dispatch.planning.validator import validate_plan, validate_replan
+from dispatch.replan import ReplanSpec, day_state, effective_request, replan
+from scenarios.demo import demo_request
+from tests.dispatch.replan.day_sim import drive, moment
+
+pytestmark = pytest.mark.slow
+
+DAY = "2026-12-08"
+
+
+def _urgent(doc: dict[str, Any], count: int) -> list[dict[str, Any]]:
+    """``count`` new orders at the day's pickup points, copied goods, new ids."""
+    points = [o for o in doc["orders"] if o.get("pickup_point")][:count]
+    return [{**copy.deepcopy(o), "id": f"URG-{k}"} for k, o in enumerate(points, start=1)]
+
+
+def _step(
+    request: Request, plan: Plan, events: list[RoadEvent], spec: ReplanSpec, version: int
+) -> Plan:
+    state = day_state(plan, request, events, [], spec)
+    new = replan(request, plan, state, spec, previous_plan_id=version, time_limit_s=2,
+                 iterations=200)  # fmt: skip
+    violations = validate_replan(request, state.document(), new.document())
+    assert violations == [], [str(v) for v in violations[:10]]
+    return new
+
+
+def _done(plan: Plan) -> dict[tuple[str, str], tuple[int, int]]:
+    return {
+        (r.vehicle, s.stop): (s.arrival, s.departure)
+        for r in plan.routes for s in r.stops if s.done is not None
+    }  # fmt: skip
+
+
+def _final_places(plan: Plan) -> list[str]:
+    places = [o for r in plan.routes for s in r.stops for o in s.orders]
+    places += [o for w in plan.outsourced for o in w.orders]
+    places += [u.order for u in plan.unserved]
+    places += [c.order for c in plan.carried_over or ()]
+    places += list(plan.cancelled or ())
+    return places
+
+
+def test_the_demo_day_replanned_three_times_keeps_what_happened() -> None:
+    doc = demo_request(orders=150, date=DAY)
+    doc["options"] = {"time_limit_s": 3, "seed": 0, "engine": "ortools"}
+    request = load_request(doc)
+    v1 = plan_day(request, time_limit_s=3, iterations=300)
+    assert validate_plan(request, v1.document()) == []
+    loading = request.depots[0].loading_minutes
+    started = [r for r in v1.routes if r.start + loading < 11 * 60 and len(r.stops) > 2]
+    broken = started[0].vehicle
+    fail = {started[1].stops[0].orders[0]: "not_home"} if len(started) > 1 else {}
+
+    events = drive(v1, loading, 0, 11 * 60, fail=fail)
+    down = [{"vehicle": broken, "at": moment(v1, 11 * 60)}]
+    spec = ReplanSpec(at=moment(v1, 11 * 60), vehicles_down=down)
+    v2 = _step(request, v1, events, spec, 1)
+
+    events += drive(v2, loading, 11 * 60, 13 * 60, skip=[broken])
+    urgent = _urgent(doc, 20)
+    spec = ReplanSpec(at=moment(v1, 13 * 60), vehicles_down=down, add_orders=urgent,
+                      cancel_orders=[_undone(v2)])  # fmt: skip
+    request = load_request(effective_request(doc, spec))
+    v3 = _step(request, v2, events, spec, 2)
+
+    events += drive(v3, loading, 13 * 60, 14 * 60, skip=[broken])
+    carriers = sorted({w.carrier for w in v3.outsourced}) or ["CAT"]
+    spec = ReplanSpec(at=moment(v1, 14 * 60), vehicles_down=down, carriers_down=carriers[:1])
+    v4 = _step(request, v3, events, spec, 3)
+
+    versions = [v1, v2, v3, v4]
+    assert _done(v2), "the day has done stops by 11:00"
+    assert len(_done(v4)) > len(_done(v2))
+    for before, after in itertools.pairwise(versions[1:]):
+        kept = _done(before)
+        assert {k: _done(after)[k] for k in kept} == kept
+    for v in versions[1:]:
+        route = v.route(broken)
+        assert route is not None
+        assert all(s.done is not None and s.departure <= 11 * 60 for s in route.stops)
+    all_orders = [o.id for o in request.orders]
+    final = _final_places(v4)
+    assert sorted(final) == sorted(all_orders)
+    followed = {c.order for c in v2.carried_over or ()}
+    followed |= {o for r in v2.routes for s in r.stops if s.done is None for o in s.orders}
+    followed |= {o for w in v2.outsourced for o in w.orders}
+    assert set(fail) <= followed
+    assert set(fail) <= {o for r in v2.routes for s in r.stops for o in s.failed_orders or ()}
+    assert {o["id"] for o in urgent} <= set(final)
+    assert v4.changes is not None
+    assert v4.changes.cost_after == v4.objective.total
+
+
+def _undone(plan: Plan) -> str:
+    return next(o for r in plan.routes for s in r.stops if s.done is None for o in s.orders)
