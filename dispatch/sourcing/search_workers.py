@@ -3,6 +3,7 @@ have started, here until then."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -30,14 +31,14 @@ wide."""
 
 @contextmanager
 def search_executor(limit_s: float, given: Executor | None = None) -> Iterator[Executor]:
-    """``given``, else this process for a short limit or a single core, else
+    """``given``, else this process for a short limit or without an idle core, else
     Dask when a scheduler is named, else a pool of ``SEARCH_WORKERS`` processes; either
     used once its workers have started (each imports the solvers while the search's first
     solves run here). A pool still starting when the search ends is not waited for."""
     if given is not None:
         yield given
         return
-    if limit_s < SIDE_BY_SIDE_FROM_S or cores() < 2:
+    if limit_s < SIDE_BY_SIDE_FROM_S or idle_cores() < 1:
         yield Inline()
         return
     if scheduler_address() is not None:
@@ -49,6 +50,13 @@ def search_executor(limit_s: float, given: Executor | None = None) -> Iterator[E
         yield Warming(pool)
     finally:
         pool.close(wait=False)
+
+
+def idle_cores() -> float:
+    """Cores this process may run on less the last minute's load: a worker started on a
+    busy machine takes its time from the search here."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    return cores() - load
 
 
 class Warming:

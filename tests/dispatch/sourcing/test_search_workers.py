@@ -16,6 +16,7 @@ from dispatch.intake.loading import load_request
 from dispatch.planning.day import plan_day
 from dispatch.planning.validator import validate_plan
 from dispatch.sourcing import decide as deciding
+from dispatch.sourcing import search_workers
 from dispatch.sourcing.decision import route_task
 from dispatch.sourcing.search_workers import SIDE_BY_SIDE_FROM_S, search_executor
 from optimizer.executor import Executor, Handle, Inline
@@ -55,7 +56,9 @@ def test_the_re_solves_run_on_the_search_executor(monkeypatch: pytest.MonkeyPatc
     assert taken(plan) == {"FAR": ("CHEAP", FAR, 330.0)}
     assert routed(plan) == {"N1", "N2", "N3"}
     assert plan.solver["workers"] == 2
-    assert counting.tasks == [route_task.__name__] * (int(plan.solver["routing_solves"]) - 1)
+    solves = plan.solver["routing_solves"]
+    assert isinstance(solves, int)
+    assert counting.tasks == [route_task.__name__] * (solves - 1)
     assert len(counting.tasks) >= 2
 
 
@@ -70,10 +73,22 @@ def _pid() -> int:
     return os.getpid()
 
 
+def test_a_busy_machine_keeps_the_search_in_this_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two cores and a load of 1.5: less than one idle core, no worker is started."""
+    monkeypatch.setattr(search_workers, "cores", lambda: 2)
+    monkeypatch.setattr(search_workers.os, "getloadavg", lambda: (1.5, 1.0, 1.0))
+    assert search_workers.idle_cores() == 0.5
+    with search_executor(60.0) as executor:
+        assert executor.kind == "inline"
+
+
 @pytest.mark.slow
-def test_a_pool_is_used_once_its_workers_have_started() -> None:
-    """With a long limit a pool of two starts: tasks run here until both workers have run
-    their first task, in the pool after."""
+def test_a_pool_is_used_once_its_workers_have_started(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a long limit and an idle core a pool of two starts: tasks run here until both
+    workers have run their first task, in the pool after."""
+    monkeypatch.setattr(search_workers, "idle_cores", lambda: 2.0)
     with search_executor(60.0) as executor:
         if executor.workers == 1:
             assert executor.submit(_pid).result() == os.getpid()
