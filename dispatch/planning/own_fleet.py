@@ -89,8 +89,9 @@ def route_own_fleet(
     units = list(fleet(request) if units is None else units)
     unserved: list[Unserved] = []
     routable: list[Order] = []
+    kinds = list({id(u.spec): u for u in units}.values())
     for o in orders:
-        reason = order_reason(o, units)
+        reason = order_reason(o, kinds)
         if reason is None:
             routable.append(o)
         else:
