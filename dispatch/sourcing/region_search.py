@@ -10,6 +10,8 @@ flipped, two swapped, or every region of a route or of the day moved at once),
 each candidate re-solved, warm from the routes of the nearest assignment solved before
 (the final solves from their own earlier routes). When doubling still pays at the end of
 its share, re-solves are too rough for a search and the best start gets all the time left.
+Independent re-solves (the extremes, a batch of candidates, the finalists) run side by side
+on the day's executor, one per worker (see ``dispatch.sourcing.search_workers``).
 """
 
 from __future__ import annotations
