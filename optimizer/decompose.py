@@ -43,10 +43,14 @@ CLUSTER_STOPS = partition.CLUSTER_STOPS
 """Stops per part (see :mod:`optimizer.partition`)."""
 FIRST_SHARE = 0.5
 """Share of the time for the parts' first solves; the rest goes to their borders."""
-RESERVE_S = 2.0
-"""Time kept for scheduling and costing the whole plan at the end."""
+RESERVE_S = 1.0
+"""Time kept at the end besides ``WHOLE_TIMES`` the time the first round's plan took to
+schedule and cost whole (measured once)."""
+WHOLE_TIMES = 1.5
 MIN_TASK_S = 2.0
 """Shortest solve worth sending to a worker."""
+SHORTEST_S = 0.1
+"""Shortest first solve of a part, when the time limit leaves less."""
 NEIGHBOURS = 8
 """Nearest stops looked at to find which parts border each other."""
 
@@ -57,26 +61,35 @@ def solve(
     *,
     cluster_stops: int | None = None,
     executor: Executor | None = None,
+    initial: Sequence[Route] | None = None,
 ) -> Solution:
     """The problem solved in parts of about ``cluster_stops`` stops, side by side on
     ``executor`` (default: ``open_executor()``), within ``params.time_limit_s``.
 
-    ``cluster_stops`` defaults to ``CLUSTER_STOPS``."""
+    ``cluster_stops`` defaults to ``CLUSTER_STOPS``. ``initial`` routes (only their visits
+    count) start each part warm: a part's vehicles start from their visits in that part."""
     clock = monotonic()
     parts = split(problem, cluster_stops or CLUSTER_STOPS)
     if len(parts) <= 1:
-        found = solve_whole(problem, params)
+        found = solve_whole(problem, params, initial=initial)
         return replace(found, engine=ENGINE, elapsed_s=monotonic() - clock)
     if executor is None:
         with open_executor(workers=min(len(parts), cores())) as opened:
-            return _in_parts(problem, params, parts, opened, clock)
-    return _in_parts(problem, params, parts, executor, clock)
+            return _in_parts(problem, params, parts, opened, clock, initial)
+    return _in_parts(problem, params, parts, executor, clock, initial)
 
 
 def _in_parts(
-    problem: Problem, params: SolveParams, parts: list[Part], executor: Executor, clock: float
+    problem: Problem,
+    params: SolveParams,
+    parts: list[Part],
+    executor: Executor,
+    clock: float,
+    initial: Sequence[Route] | None,
 ) -> Solution:
     search = _Search(problem, params, parts, executor, clock)
+    search.routes = {r.vehicle: r for r in initial or ()}
+    search.start()
     search.first_round()
     search.borders()
     search.spare()
@@ -86,6 +99,10 @@ def _in_parts(
 def solve_part(problem: Problem, params: SolveParams, initial: Sequence[Route] | None) -> Solution:
     """One part's solve (the task sent to the executor)."""
     return solve_whole(problem, params, initial=initial)
+
+
+def ready() -> None:
+    """Nothing: a worker that has run it has imported the solvers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +134,10 @@ class _Search:
     ) -> None:
         self.problem, self.params, self.executor, self.clock = problem, params, executor, clock
         self.parts = parts
-        self.deadline = clock + params.time_limit_s - min(RESERVE_S, 0.05 * params.time_limit_s)
+        self.end = clock + params.time_limit_s
+        self.reserve = min(RESERVE_S, 0.05 * params.time_limit_s)
+        self.overrun = 0.0
+        """The most a wave of tasks has taken beyond its limit (starting, building, sending)."""
         engine = params.engine
         if engine == "portfolio" and executor.workers > 1:
             engine = "hybrid"
@@ -130,24 +150,42 @@ class _Search:
         self.found = 0
 
     def left(self) -> float:
-        return self.deadline - monotonic()
+        """Time left for solves: to the end, less the reserve and the overrun seen so far."""
+        return self.end - self.reserve - self.overrun - monotonic()
+
+    def start(self) -> None:
+        """The workers started, so that the first round's time is all solving."""
+        for handle in [self.executor.submit(ready) for _ in range(self.executor.workers)]:
+            handle.result()
+        self.stats["started_s"] = round(monotonic() - self.clock, 2)
 
     def task(self, stops: Sequence[int], vehicles: Sequence[int], limit: float) -> _Task:
         """The problem of ``stops`` and ``vehicles``, warm from the vehicles' current routes."""
         sub, nodes = subproblem(self.problem, stops, vehicles)
         local = {node: k for k, node in enumerate(nodes)}
         slot = {v: k for k, v in enumerate(vehicles)}
-        initial = [
-            Route(slot[v], tuple(local[i] for i in r.visits), r.start, r.schedule, r.end)
-            for v, r in self.routes.items()
-            if v in slot
-        ]
+        initial = []
+        for v, r in self.routes.items():
+            if v not in slot:
+                continue
+            pairs = zip(r.visits, r.schedule, strict=True)
+            kept = [(local[i], visit) for i, visit in pairs if i in local]
+            if kept:
+                visits, schedule = zip(*kept, strict=True)
+                initial.append(Route(slot[v], visits, r.start, schedule, r.end))
         params = replace(self.task_params, time_limit_s=limit)
         return _Task(sub, params, initial or None, nodes, tuple(vehicles))
 
     def run(self, tasks: Sequence[_Task]) -> list[Solution]:
+        """The tasks solved side by side; what they took beyond the waves' limits is kept."""
+        began = monotonic()
         handles = [self.executor.submit(solve_part, t.problem, t.params, t.initial) for t in tasks]
-        return [handle.result() for handle in handles]
+        solutions = [handle.result() for handle in handles]
+        if tasks:
+            waves = math.ceil(len(tasks) / self.executor.workers)
+            limit = max(t.params.time_limit_s for t in tasks)
+            self.overrun = max(self.overrun, (monotonic() - began) / waves - limit)
+        return solutions
 
     def adopt(self, task: _Task, solution: Solution) -> None:
         """The task's routes replace its vehicles' routes."""
@@ -159,17 +197,23 @@ class _Search:
             self.routes[v] = Route(v, visits, r.start, r.schedule, r.end)
 
     def first_round(self) -> None:
-        """Every part solved once, from scratch, side by side in equal times."""
+        """Every part solved once, side by side in equal times, warm from the initial routes'
+        visits in it when given."""
         busy = sorted(
             (k for k, p in enumerate(self.parts) if p.stops and p.vehicles),
             key=lambda k: -len(self.parts[k].stops),
         )
         waves = max(1, math.ceil(len(busy) / self.executor.workers))
-        self.part_s = max(MIN_TASK_S, FIRST_SHARE * self.left() / waves)
+        self.part_s = FIRST_SHARE * self.left() / waves
+        if self.part_s < MIN_TASK_S:
+            self.part_s = max(SHORTEST_S, min(MIN_TASK_S, self.left() / waves))
         tasks = [self.task(self.parts[k].stops, self.parts[k].vehicles, self.part_s) for k in busy]
+        self.routes = {}
         for task, solution in zip(tasks, self.run(tasks), strict=True):
             self.adopt(task, solution)
-        self.stats["first_cost"] = float(self.cost())
+        began = monotonic()
+        self.stats["first_cost"] = float(self.whole().cost)
+        self.reserve += WHOLE_TIMES * (monotonic() - began)
         self.report()
 
     def borders(self) -> None:
@@ -181,7 +225,7 @@ class _Search:
             if not pairs:
                 break
             waves = math.ceil(len(pairs) / self.executor.workers)
-            limit = min(self.part_s, self.left() / waves)
+            limit = min(self.part_s, (self.left() - (waves - 1) * self.overrun) / waves)
             if limit < MIN_TASK_S:
                 pairs, limit = pairs[: self.executor.workers], self.left()
             tasks = []
@@ -259,9 +303,8 @@ class _Search:
         """The routes scheduled and costed on the whole problem."""
         orders = {v: list(r.visits) for v, r in self.routes.items()}
         elapsed = monotonic() - self.clock
-        return plan.assemble(
-            self.problem, orders, engine=ENGINE, elapsed_s=elapsed, stats=self.stats
-        )
+        stats = self.stats | {"reserve_s": self.reserve, "overrun_s": self.overrun}
+        return plan.assemble(self.problem, orders, engine=ENGINE, elapsed_s=elapsed, stats=stats)
 
 
 def _bordering(problem: Problem, parts: Sequence[Part]) -> list[tuple[int, int, int]]:

@@ -88,8 +88,9 @@ class Pool:
     def submit(self, fn: Callable[..., R], /, *args: Any) -> Handle[R]:
         return self._pool.submit(fn, *args)
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+    def close(self, *, wait: bool = True) -> None:
+        """Ends the pool; tasks not started are cancelled, running ones waited for if ``wait``."""
+        self._pool.shutdown(wait=wait, cancel_futures=True)
 
 
 class Dask:

@@ -83,15 +83,16 @@ def route_own_fleet(
     ``iterations`` bounds the search besides the time (see ``optimizer.SolveParams``).
     The search starts from the ``start`` routes (of an earlier plan of some of these
     orders): their vehicles keep their stops that are still to serve, in order. A day of
-    ``LARGE_DAY_STOPS`` or more is solved in parts, from scratch.
+    ``LARGE_DAY_STOPS`` or more is solved in parts, each part warm from those routes.
     """
     started = time.perf_counter()
     orders = list(request.orders if orders is None else orders)
     units = list(fleet(request) if units is None else units)
     unserved: list[Unserved] = []
     routable: list[Order] = []
+    kinds = list({id(u.spec): u for u in units}.values())
     for o in orders:
-        reason = order_reason(o, units)
+        reason = order_reason(o, kinds)
         if reason is None:
             routable.append(o)
         else:
@@ -137,7 +138,7 @@ def route_own_fleet(
     initial = _initial(model, start)
     try:
         if large:
-            solution = decompose.solve(model.problem, params)
+            solution = decompose.solve(model.problem, params, initial=initial)
         else:
             solution = solve(model.problem, params, initial=initial)
     except UnsupportedError as exc:

@@ -10,9 +10,17 @@ from collections.abc import Collection
 
 from dispatch.intake.request import OWN, Request
 from dispatch.planning.progress import ProgressFn
-from dispatch.sourcing.decision import Day, Sourcing, own_unserved, region_base, solver_stats
+from dispatch.sourcing.decision import (
+    Day,
+    Sourcing,
+    own_unserved,
+    region_base,
+    solver_stats,
+)
 from dispatch.sourcing.order_choice import by_order
 from dispatch.sourcing.region_search import RegionSearch
+from dispatch.sourcing.search_workers import search_executor
+from optimizer.executor import Executor
 
 __all__ = ["Sourcing", "decide", "serve_regions"]
 
@@ -23,16 +31,19 @@ def decide(
     time_limit_s: float | None = None,
     iterations: int | None = None,
     on_progress: ProgressFn | None = None,
+    executor: Executor | None = None,
 ) -> Sourcing:
     """The day's decision under ``policy.outsourcing`` within the time limit.
 
     ``iterations`` bounds each routing search besides the time; ``on_progress`` hears of
-    each cheaper whole day plan found (see :mod:`dispatch.planning.progress`).
+    each cheaper whole day plan found (see :mod:`dispatch.planning.progress`). The region
+    search's re-solves run on ``executor``, by default on :func:`search_executor`.
     """
     day = Day.of(request, request.options.limit(time_limit_s), on_progress, iterations)
     mode = request.policy.outsourcing if request.carriers else "none"
     if mode == "region":
-        decision = RegionSearch(day).run()
+        with search_executor(day.limit_s, executor) as day.executor:
+            decision = RegionSearch(day).run()
     elif mode == "order":
         decision = by_order(day)
     else:

@@ -19,6 +19,8 @@ from dispatch.planning.progress import BestCost, ProgressFn
 from dispatch.sourcing.carriers import CarrierTable
 from dispatch.sourcing.order_regions import UNASSIGNED, OrderRegions, assign_regions
 from optimizer import Progress
+from optimizer.executor import Executor, Handle, Inline
+from optimizer.portfolio import PARALLEL_FROM_S
 
 MIN_SOLVE_S = 0.1
 """The shortest routing solve worth running."""
@@ -67,6 +69,8 @@ class Day:
     iterations: int | None = None
     started: float = field(default_factory=time.perf_counter)
     solves: int = 0
+    executor: Executor = field(default_factory=Inline)
+    """Where independent re-solves run (:meth:`submit`)."""
 
     @classmethod
     def of(
@@ -137,6 +141,20 @@ class Day:
             start=start,
         )
 
+    def submit(
+        self, orders: Sequence[Order], limit_s: float, start: Sequence[RouteOut] = ()
+    ) -> Handle[OwnFleetResult]:
+        """Own-fleet routes for ``orders`` within ``limit_s``, warm from ``start``, as a task
+        on the day's executor: tasks submitted together run side by side."""
+        self.solves += 1
+        limit_s = max(MIN_SOLVE_S, limit_s)
+        engine = self.request.options.engine
+        if self.executor.workers > 1 and engine == "portfolio" and limit_s >= PARALLEL_FROM_S:
+            engine = "hybrid"
+        return self.executor.submit(
+            route_task, self.request, list(orders), limit_s, self.iterations, list(start), engine
+        )
+
     def _offer(self, slack: float, progress: Progress) -> None:
         """A search's best plan of the whole day: its cost, in money, at most ``slack`` under
         the plan's, so the figure offered is the cost or a little above it."""
@@ -154,6 +172,28 @@ class Day:
             + len(result.unserved) * policy.unserved_penalty
             + result.late_minutes * policy.late_penalty_per_minute
         )
+
+
+def route_task(
+    request: Request,
+    orders: Sequence[Order],
+    limit_s: float,
+    iterations: int | None,
+    start: Sequence[RouteOut],
+    engine: str,
+) -> OwnFleetResult:
+    """One own-fleet solve as a task for an executor, with ``engine`` in place of the
+    request's (side by side, a portfolio's partner process would compete for the cores)."""
+    if engine != request.options.engine:
+        options = request.options.model_copy(update={"engine": engine})
+        request = request.model_copy(update={"options": options})
+    return route_own_fleet(
+        request, orders, time_limit_s=limit_s, iterations=iterations, start=start
+    )
+
+
+def warm_up() -> None:
+    """Nothing: a worker that runs it has imported the solvers before the first real task."""
 
 
 def solver_stats(day: Day, policy: str, **more: object) -> dict[str, object]:

@@ -10,6 +10,8 @@ flipped, two swapped, or every region of a route or of the day moved at once),
 each candidate re-solved, warm from the routes of the nearest assignment solved before
 (the final solves from their own earlier routes). When doubling still pays at the end of
 its share, re-solves are too rough for a search and the best start gets all the time left.
+Independent re-solves (the extremes, a batch of candidates, the finalists) run side by side
+on the day's executor, one per worker (see ``dispatch.sourcing.search_workers``).
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ class RegionSearch:
         self.unfit: dict[str, int] = {}
         self.cache: dict[frozenset[str], _Eval] = {}
         self.eval_s = MIN_SOLVE_S
+        self.final_s = 0.0
 
     def _pinned(self, region: str, carrier: str) -> tuple[list[Order], list[Order]]:
         """Orders of a region pinned to ``carrier``: taken within its capacity, and the rest."""
@@ -105,7 +108,8 @@ class RegionSearch:
     def run(self) -> Sourcing:
         day = self.day
         if not self.free:
-            return self.sourcing(self.evaluate(self.fixed_own, day.left() * (1 - SPARE_SHARE)))
+            self.final_s = day.left() * (1 - SPARE_SHARE)
+            return self.sourcing(self.evaluate(self.fixed_own, self.final_s))
         budget = day.left()
         self._estimate(ESTIMATE_SHARE * budget)
         search = 1 - ESTIMATE_SHARE - POLISH_SHARE
@@ -117,18 +121,27 @@ class RegionSearch:
         own = self.fixed_own | {r for r, o in start.items() if o.choice == OWN}
         best, converged = self._calibrate(own, search * budget)
         everything = self.fixed_own | frozenset(self.free)
-        extremes = [self.evaluate(e, self.eval_s) for e in (everything, everything - self.whole)]
+        extremes = self.evaluate_all([everything, everything - self.whole], self.eval_s)
         best = self._incumbent(min([best, *extremes], key=lambda e: e.total))
         if converged:
             best = self._local_search(best)
-        finalists = list(dict.fromkeys([best.own, everything]))
-        for k, own in enumerate(finalists):
-            spare = (day.left() - SPARE_SHARE * day.limit_s) / (len(finalists) - k)
-            if spare > self.eval_s:
-                polished = self.evaluate(own, spare, cache=False)
+        return self.sourcing(self._polish(best, [best.own, everything]))
+
+    def _polish(self, best: _Eval, finalists: Sequence[frozenset[str]]) -> _Eval:
+        """The finalists re-solved with the time left, one per worker at once, each warm
+        from its earlier routes; the cheapest of them and ``best``."""
+        day, width = self.day, self.day.executor.workers
+        finalists = list(dict.fromkeys(finalists))
+        waves = [finalists[k : k + width] for k in range(0, len(finalists), width)]
+        for k, wave in enumerate(waves):
+            spare = (day.left() - SPARE_SHARE * day.limit_s) / (len(waves) - k)
+            if spare <= self.eval_s:
+                break
+            self.final_s = max(self.final_s, spare)
+            for polished in self.evaluate_all(wave, spare, cache=False):
                 if polished.total < best.total:
                     best = self._incumbent(polished)
-        return self.sourcing(best)
+        return best
 
     def _incumbent(self, best: _Eval) -> _Eval:
         """``best`` is the search's answer now: a whole day plan, offered as progress."""
@@ -177,11 +190,27 @@ class RegionSearch:
 
     def evaluate(self, own: frozenset[str], limit_s: float, *, cache: bool = True) -> _Eval:
         """Route the ``own`` regions, give the other free regions their cheapest carriers."""
-        if cache and own in self.cache:
-            return self.cache[own]
-        near = self._nearest(own)
-        start = near.result.routes if near is not None else ()
-        result = self.day.route(self.orders(sorted(own)), limit_s, start=start)
+        (found,) = self.evaluate_all([own], limit_s, cache=cache)
+        return found
+
+    def evaluate_all(
+        self, owns: Sequence[frozenset[str]], limit_s: float, *, cache: bool = True
+    ) -> list[_Eval]:
+        """:meth:`evaluate` for each of ``owns``, the re-solves side by side on the day's
+        executor, each warm from the nearest assignment solved before."""
+        todo = [own for own in dict.fromkeys(owns) if not (cache and own in self.cache)]
+        handles = []
+        for own in todo:
+            near = self._nearest(own)
+            start = near.result.routes if near is not None else ()
+            handles.append(self.day.submit(self.orders(sorted(own)), limit_s, start))
+        done = {own: self._scored(own, h.result()) for own, h in zip(todo, handles, strict=True)}
+        if cache:
+            self.cache.update(done)
+        return [done[own] if own in done else self.cache[own] for own in owns]
+
+    def _scored(self, own: frozenset[str], result: OwnFleetResult) -> _Eval:
+        """The assignment's total: own-fleet ``result``, pinned and cheapest carriers."""
         own_cost = self.day.own_cost(result)
         choice = cheapest_choice(
             {r: self.options[r] for r in self.free if r not in own}, self.capacity
@@ -191,10 +220,7 @@ class RegionSearch:
             for r, (taken, rest) in self.pinned.items()
         )
         total = own_cost + pinned + sum(o.cost for o in choice.values())
-        found = _Eval(own, result, own_cost, choice, total)
-        if cache:
-            self.cache[own] = found
-        return found
+        return _Eval(own, result, own_cost, choice, total)
 
     def _nearest(self, own: frozenset[str]) -> _Eval | None:
         """The evaluated assignment closest to ``own`` (fewest regions flipped, then cheapest),
@@ -252,15 +278,23 @@ class RegionSearch:
         return current, False
 
     def _local_search(self, current: _Eval) -> _Eval:
-        """First improvement over :meth:`_moves`, each candidate re-solved, while time allows."""
+        """Improvement over :meth:`_moves` while time allows: candidates re-solved in batches
+        of one per worker, the cheapest that improves taken."""
         reserve = POLISH_SHARE * self.day.limit_s
         improved = True
         while improved:
             improved = False
-            for own in self._moves(current):
-                if own not in self.cache and self.day.left() < self.eval_s * 1.3 + reserve:
+            batch: list[frozenset[str]] = []
+            moves = self._moves(current)
+            for k, own in enumerate(moves):
+                batch.append(own)
+                fresh = sum(1 for b in batch if b not in self.cache)
+                if fresh < self.day.executor.workers and k + 1 < len(moves):
+                    continue
+                if fresh and self.day.left() < self.eval_s * 1.3 + reserve:
                     return current
-                candidate = self.evaluate(own, self.eval_s)
+                candidate = min(self.evaluate_all(batch, self.eval_s), key=lambda e: e.total)
+                batch = []
                 if candidate.total < current.total - 0.005:
                     current, improved = self._incumbent(candidate), True
                     break
@@ -349,6 +383,8 @@ class RegionSearch:
             "region",
             evaluations=len(self.cache),
             eval_s=round(self.eval_s, 2),
+            final_s=round(self.final_s, 2),
+            workers=day.executor.workers,
             estimate={r: round(v, 2) for r, v in self.estimate.items()},
         )
         return Sourcing(

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
+from time import monotonic
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optimizer import Problem, SolveParams, decompose, partition, solve
-from optimizer.executor import Inline
+from optimizer import Problem, Solution, SolveParams, Visit, decompose, partition, solve
+from optimizer.executor import Inline, open_executor
+from optimizer.solution import Route
 from tests.optimizer.build import clusters, depot, problem, stop, vehicle
 from tests.optimizer.check import assert_valid
 
@@ -92,6 +95,59 @@ def test_a_plan_in_parts_keeps_every_rule_and_serves_every_stop() -> None:
     assert parts.cost <= parts.stats["first_cost"]
     whole = solve(towns, params)
     assert parts.cost <= 1.1 * whole.cost
+
+
+def test_a_plan_in_parts_ends_within_a_tiny_time_limit() -> None:
+    """Four parts solved one after the other in a 2 s limit (less than the shortest task
+    worth a worker, twice over): the plan is back within the limit plus half a second,
+    valid and serving every stop."""
+    towns = clusters([(0, 0), (1000, 0)], 30, vehicles_per_depot=4)
+    params = SolveParams(time_limit_s=2.0, engine="ortools")
+    began = monotonic()
+    found = decompose.solve(towns, params, cluster_stops=15, executor=Inline())
+    assert monotonic() - began <= 2.5
+    assert_valid(towns, found)
+    assert not found.dropped
+    assert found.stats["parts"] == 4
+
+
+@pytest.mark.slow
+def test_a_plan_in_parts_on_a_pool_ends_within_its_time_limit() -> None:
+    """The same day on a pool of two started for it: starting the workers, the waves' overrun
+    and the whole plan's scheduling all fit in a 6 s limit plus one second."""
+    towns = clusters([(0, 0), (1000, 0)], 30, vehicles_per_depot=4)
+    params = SolveParams(time_limit_s=6.0, engine="ortools")
+    began = monotonic()
+    with open_executor(workers=2, scheduler="") as executor:
+        found = decompose.solve(towns, params, cluster_stops=15, executor=executor)
+    assert monotonic() - began <= 7.0
+    assert_valid(towns, found)
+    assert not found.dropped
+    assert found.stats["overrun_s"] >= 0
+
+
+def test_initial_routes_start_each_part_warm() -> None:
+    """Each town's stops given as one route of its depot's last vehicle: with one iteration
+    per part, each part keeps that route's stops on that vehicle (from scratch, the search
+    puts them on another one), and the plan is valid."""
+    towns = clusters([(0, 0), (1000, 0)], 8, vehicles_per_depot=4)
+    last = {towns.vehicles[v].start: v for v in range(len(towns.vehicles))}
+    town_stops = {0: tuple(range(2, 10)), 1: tuple(range(10, 18))}
+    initial = [
+        Route(last[d], stops, 0, tuple(Visit(0, 0, 0) for _ in stops), 0)
+        for d, stops in town_stops.items()
+    ]
+    params = SolveParams(time_limit_s=5, iterations=1, engine="ortools")
+
+    def served(found: Solution) -> dict[int, set[int]]:
+        assert_valid(towns, found)
+        assert not found.dropped
+        return {r.vehicle: set(r.visits) for r in found.routes}
+
+    warm = decompose.solve(towns, params, cluster_stops=8, executor=Inline(), initial=initial)
+    assert served(warm) == {last[d]: set(stops) for d, stops in town_stops.items()}
+    cold = decompose.solve(towns, params, cluster_stops=8, executor=Inline())
+    assert set(served(cold)) & set(last.values()) == set()
 
 
 def test_a_small_problem_is_solved_whole() -> None:
