@@ -100,7 +100,7 @@ _BODIES: dict[tuple[str, str], dict[str, Any]] = {
 
 @pytest.fixture
 def targets(api_store: Store, plan_id: int, keys: Keys) -> dict[str, str]:
-    """Path parameters: the stored plan, a queued job, and the planner's key."""
+    """Path parameters: the stored plan, a queued job, the planner's key, an alert, an order."""
     with api_store.write() as session:
         job = create_job(
             session, request={"date": "2026-11-11", **NETWORK, "orders": []},
@@ -110,7 +110,7 @@ def targets(api_store: Store, plan_id: int, keys: Keys) -> dict[str, str]:
             k.id for k in list_keys(session, limit=10, offset=0).items if k.role is Role.PLANNER
         )
     targets = {"plan_id": str(plan_id), "job_id": job.id, "key_id": str(planner_key)}
-    return {**targets, "alert_id": "1"}
+    return {**targets, "alert_id": "1", "order_id": "A-1"}
 
 
 def _request(
