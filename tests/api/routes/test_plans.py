@@ -101,7 +101,7 @@ def test_jobs_run_side_by_side(settings: Settings) -> None:
     first = copy.deepcopy(SCENARIO)
     second = copy.deepcopy(SCENARIO)
     second["orders"] = [{**o, "id": "B" + o["id"]} for o in second["orders"]]
-    first["options"] = second["options"] = {"time_limit_s": 2}
+    first["options"] = second["options"] = {"time_limit_s": 4}
     app = create_app(settings.model_copy(update={"workers": 2}))
     with TestClient(app) as client:
         with app.state.store.write() as session:
