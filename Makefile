@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup demo serve check assets test test-fast bench clean
+.PHONY: setup demo double11 serve check assets test test-fast bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,9 @@ setup: $(VENV)/.installed
 
 demo: setup
 	$(BIN)/dispatch demo --force --out out/demo-plan.json --map out/demo-plan.html
+
+double11: setup
+	$(BIN)/dispatch scenario run scenarios/examples/double11.yaml --out out/double11
 
 serve: setup
 	$(BIN)/dispatch serve
