@@ -12,6 +12,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,17 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+NEEDS_CHROMIUM = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason=f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)",
+)
+WATCH_CSP = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI);
+});
+"""
+"""A page script that keeps each CSP violation in ``window.__cspViolations``."""
 
 
 @dataclass
@@ -43,17 +55,11 @@ class Service:
     app: Any
 
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    """The app served by uvicorn on 127.0.0.1 in a thread, on a fresh SQLite file, no tiles."""
-    mp = pytest.MonkeyPatch()
-    mp.setenv("DISPATCH_TILES_URL", "")
-    mp.setenv("DISPATCH_COOKIE_SECURE", "false")
-    db = tmp_path_factory.mktemp("browser") / "dispatch.sqlite"
-    app = build_app(f"sqlite:///{db}")
+@contextmanager
+def serving(app: Any) -> Iterator[Service]:
+    """``app`` under uvicorn on a free loopback port until the block ends."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -63,11 +69,24 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
             raise RuntimeError("the service did not start")
         time.sleep(0.05)
     try:
-        yield Service(f"http://127.0.0.1:{port}", app.state.store, app)
+        yield Service(f"http://127.0.0.1:{sock.getsockname()[1]}", app.state.store, app)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """The app served by uvicorn on 127.0.0.1 in a thread, on a fresh SQLite file, no tiles."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("DISPATCH_TILES_URL", "")
+    mp.setenv("DISPATCH_COOKIE_SECURE", "false")
+    db = tmp_path_factory.mktemp("browser") / "dispatch.sqlite"
+    try:
+        with serving(build_app(f"sqlite:///{db}")) as service:
+            yield service
+    finally:
         mp.undo()
 
 

@@ -8,9 +8,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +15,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-import uvicorn
 from openpyxl import load_workbook
 
 from api.views.console_plan import qr_maker
@@ -34,16 +30,12 @@ from dispatch.store import (
 )
 from dispatch.store.models import utcnow
 from tests.api.driver_data import build_app
-from tests.browser.conftest import CHROMIUM, Browser, Service
-from tests.browser.test_pages import WATCH_PAGE
+from tests.browser.conftest import NEEDS_CHROMIUM, WATCH_CSP, Browser, Service, serving
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason=f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)",
-    ),
+    NEEDS_CHROMIUM,
 ]
 
 PASSWORD = "correct horse battery"
@@ -99,23 +91,10 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     mp.setenv("DISPATCH_COOKIE_SECURE", "false")
     mp.setenv("DISPATCH_LINK_KEY", LINK_KEY)
     db = tmp_path_factory.mktemp("walk") / "dispatch.sqlite"
-    app = build_app(f"sqlite:///{db}")
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the service did not start")
-        time.sleep(0.05)
     try:
-        yield Service(f"http://127.0.0.1:{sock.getsockname()[1]}", app.state.store, app)
+        with serving(build_app(f"sqlite:///{db}")) as service:
+            yield service
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
         mp.undo()
 
 
@@ -129,7 +108,7 @@ class Walk:
         self.step = 0
         page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.add_init_script(WATCH_PAGE)
+        page.add_init_script(WATCH_CSP)
 
     def shot(self, name: str) -> None:
         self.step += 1

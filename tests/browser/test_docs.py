@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, Browser, Service
+from tests.browser.conftest import NEEDS_CHROMIUM, Browser, Service
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not found"),
+    NEEDS_CHROMIUM,
 ]
 
 

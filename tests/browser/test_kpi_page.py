@@ -12,17 +12,14 @@ from typing import Any
 import pytest
 
 from dispatch.store import Role, create_key
-from tests.browser.conftest import CHROMIUM, Browser, Service
+from tests.browser.conftest import NEEDS_CHROMIUM, Browser, Service
 from tests.browser.test_pages import _watch
 from tests.dispatch.kpis.day import CARRIER, PLAN, REQUEST, ROAD
 from tests.dispatch.kpis.stored import store_events, store_plan
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason=f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)",
-    ),
+    NEEDS_CHROMIUM,
 ]
 
 CANVAS_DRAWN = """

@@ -13,23 +13,14 @@ import pytest
 
 from dispatch.store import Role, create_key
 from tests.api.driver_data import StoredPlan, make_plan, make_request, store_plan
-from tests.browser.conftest import CHROMIUM, Browser, Service
+from tests.browser.conftest import NEEDS_CHROMIUM, WATCH_CSP, Browser, Service
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason=f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)",
-    ),
+    NEEDS_CHROMIUM,
 ]
 
-WATCH_CSP = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI);
-});
-"""
 GREEN, AMBER, RED = "rgb(21, 128, 61)", "rgb(245, 158, 11)", "rgb(185, 28, 28)"
 
 

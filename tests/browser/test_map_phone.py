@@ -11,11 +11,11 @@ import pytest
 
 from dispatch.store import Role, create_key
 from tests.api.driver_data import StoredPlan, store_plan
-from tests.browser.conftest import CHROMIUM, Browser, Service
+from tests.browser.conftest import NEEDS_CHROMIUM, Browser, Service
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not found"),
+    NEEDS_CHROMIUM,
 ]
 
 

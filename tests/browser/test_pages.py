@@ -14,14 +14,11 @@ from api.views.plan_map import write_plan_map
 from dispatch.store import Role, create_key, list_events
 from tests.api.driver_data import StoredPlan, store_plan
 from tests.api.views.payloads import map_texts, payload_plan, payload_request, typed
-from tests.browser.conftest import CHROMIUM, Browser, Service
+from tests.browser.conftest import NEEDS_CHROMIUM, WATCH_CSP, Browser, Service
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason=f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)",
-    ),
+    NEEDS_CHROMIUM,
 ]
 
 
@@ -42,12 +39,6 @@ def _local_only(browser: Browser) -> None:
     assert browser.blocked == [], browser.blocked
 
 
-WATCH_PAGE = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI);
-});
-"""
 """Collects the page's CSP violations in ``window.__cspViolations`` (runs before the page)."""
 
 OPEN_EVERY_OVERLAY = """
@@ -96,7 +87,7 @@ def _watch(page: Any) -> Watched:
     page.on("dialog", on_dialog)
     page.on("console", lambda m: seen.errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: seen.errors.append(str(e)))
-    page.add_init_script(WATCH_PAGE)
+    page.add_init_script(WATCH_CSP)
     return seen
 
 

@@ -10,24 +10,14 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, NEEDS_CHROMIUM, WATCH_CSP
 from tests.scenarios.report_data import HOSTILE, tiny_result
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason=f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)",
-    ),
+    NEEDS_CHROMIUM,
 ]
-
-WATCH = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI);
-});
-"""
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +57,7 @@ def test_report_draws_its_charts_offline(
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.add_init_script(WATCH)
+    page.add_init_script(WATCH_CSP)
     page.goto(Path(str(result["report"])).as_uri())
     page.wait_for_function("document.body.dataset.charts !== undefined", timeout=15_000)
     assert page.evaluate("document.body.dataset.charts") == "5"

@@ -10,15 +10,11 @@ import pytest
 
 from dispatch.store import Role, create_user
 from dispatch.store.models import utcnow
-from tests.browser.conftest import CHROMIUM, Browser, Service
-from tests.browser.test_pages import WATCH_PAGE
+from tests.browser.conftest import NEEDS_CHROMIUM, WATCH_CSP, Browser, Service
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason=f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)",
-    ),
+    NEEDS_CHROMIUM,
 ]
 
 PASSWORD = "correct horse battery"
@@ -42,7 +38,7 @@ def test_a_dispatcher_signs_in_and_out_through_the_form(
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.add_init_script(WATCH_PAGE)
+    page.add_init_script(WATCH_CSP)
 
     page.goto(f"{service.base_url}/console")
     assert page.url == f"{service.base_url}/sign-in?next=%2Fconsole"
