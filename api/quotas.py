@@ -1,5 +1,5 @@
 """What one key may ask of the solvers: the longest search for its role, and how many of its
-jobs may be unfinished at once."""
+jobs may be unfinished at once; and a plan job stored within those limits."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from api.deps import Principal
 from api.settings import Settings
 from dispatch.errors import FieldError, RequestError
-from dispatch.store import JobStatus, open_jobs
-from dispatch.store.models import utcnow
+from dispatch.intake.request import Request
+from dispatch.store import JobSource, JobStatus, Store, audit, create_job, open_jobs
+from dispatch.store.models import Json, utcnow
 
 
 def check_time_limit(who: Principal, settings: Settings, seconds: float) -> None:
@@ -47,3 +48,21 @@ def check_open_jobs(who: Principal, settings: Settings, session: Session) -> Non
         f"({who.role.value}) may have; wait for one to finish or cancel one (DELETE /jobs/ID)",
         headers={"Retry-After": str(retry)},
     )
+
+
+def store_job(
+    store: Store, who: Principal, settings: Settings, document: Json, request: Request,
+    *, source: JobSource, action: str, **details: object,
+) -> str:  # fmt: skip
+    """A queued plan job for ``document`` (already checked as ``request``) after the role's
+    limits, audited as ``action`` with its source; the caller hands its id to the runner."""
+    check_time_limit(who, settings, request.options.time_limit_s)
+    with store.write() as session:
+        check_open_jobs(who, settings, session)
+        job = create_job(
+            session, request=document, plan_date=request.date, source=source,
+            time_limit_s=request.options.time_limit_s, actor=who.actor, key_id=who.key_id,
+            user_id=who.user_id,
+        )  # fmt: skip
+        audit(session, who.actor, action, f"job:{job.id}", source=source.value, **details)
+        return job.id

@@ -109,6 +109,16 @@ class PlanSummary(BaseModel):
     url: str
     open_alerts: int = Field(0, description="Alerts of the plan still open (not acknowledged)")
 
+    @classmethod
+    def of(cls, plan: Any, open_alerts: int = 0) -> PlanSummary:
+        """The summary of a stored plan record."""
+        fields = ("id", "job_id", "plan_date", "status", "total_cost", "orders", "unserved",
+                  "vehicles_used", "created_at")  # fmt: skip
+        return cls.model_validate(
+            {**{k: getattr(plan, k) for k in fields}, "url": f"/plans/{plan.id}",
+             "open_alerts": open_alerts}
+        )  # fmt: skip
+
 
 class Duplicate(BaseModel):
     record: str

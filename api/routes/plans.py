@@ -24,7 +24,7 @@ from api.deps import (
     finite_body,
 )
 from api.problems import problem_responses
-from api.quotas import check_open_jobs, check_time_limit
+from api.quotas import store_job
 from api.routes.kpis import frames
 from api.routes.live import live_views
 from api.schemas import Page, PlanAccepted, PlanForDate, PlanSummary
@@ -43,8 +43,6 @@ from dispatch.store import (
     JobSource,
     Role,
     Store,
-    audit,
-    create_job,
     get_plan,
     list_plans,
     load_plan,
@@ -85,14 +83,6 @@ _PLAN_EXAMPLE = {
              "vehicles_used": 1, "distance_km": 9.3, "on_time_rate": 1.0,
              "cost_per_order": 2153.4, "max_cold_minutes": {"chilled": 14}},
 }  # fmt: skip
-
-
-def _summary(plan: Any, open_alerts: int = 0) -> PlanSummary:
-    return PlanSummary.model_validate(
-        {**{k: getattr(plan, k) for k in ("id", "job_id", "plan_date", "status", "total_cost",
-                                          "orders", "unserved", "vehicles_used", "created_at")},
-         "url": f"/plans/{plan.id}", "open_alerts": open_alerts}
-    )  # fmt: skip
 
 
 def _for_date(store: StoreDep, body: Json) -> Json:
@@ -164,19 +154,13 @@ def request_plan(
     check_travel_sources(document, settings.travel_sources)
     document = _measured_rates(store, frames(http), document, clock)
     request = load_request(document, max_orders=settings.max_orders)
-    check_time_limit(who, settings, request.options.time_limit_s)
-    with store.write() as session:
-        check_open_jobs(who, settings, session)
-        job = create_job(
-            session, request=document, plan_date=request.date, source=source,
-            time_limit_s=request.options.time_limit_s, actor=who.actor, key_id=who.key_id,
-            user_id=who.user_id,
-        )  # fmt: skip
-        audit(session, who.actor, "plan.request", f"job:{job.id}", source=source.value,
-              date=request.date.isoformat(), orders=len(request.orders))  # fmt: skip
-    runner.submit(job.id)
-    response.headers["Location"] = f"/jobs/{job.id}"
-    return PlanAccepted(job_id=job.id, status_url=f"/jobs/{job.id}")
+    job_id = store_job(
+        store, who, settings, document, request, source=source, action="plan.request",
+        date=request.date.isoformat(), orders=len(request.orders),
+    )  # fmt: skip
+    runner.submit(job_id)
+    response.headers["Location"] = f"/jobs/{job_id}"
+    return PlanAccepted(job_id=job_id, status_url=f"/jobs/{job_id}")
 
 
 @router.get("")
@@ -190,7 +174,7 @@ def read_plans(
     **Roles:** admin, dispatcher, planner."""
     page = list_plans(session, day=day, limit=paging.limit, offset=paging.offset)
     alerts = open_alert_counts(session, [p.id for p in page.items])
-    return Page(data=[_summary(p, alerts.get(p.id, 0)) for p in page.items], count=page.count)
+    return Page(data=[PlanSummary.of(p, alerts.get(p.id, 0)) for p in page.items], count=page.count)
 
 
 @router.get(
@@ -221,7 +205,7 @@ def _document(store: Store, views: LiveViews, plan_id: int) -> bytes:
 def read_plan_summary(plan_id: PlanId, session: ReadSession, _: Reader) -> PlanSummary:
     """The plan's key figures. **Roles:** admin, dispatcher, planner."""
     record = get_plan(session, plan_id)
-    return _summary(record, open_alert_counts(session, [plan_id]).get(plan_id, 0))
+    return PlanSummary.of(record, open_alert_counts(session, [plan_id]).get(plan_id, 0))
 
 
 @router.get(

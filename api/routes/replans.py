@@ -17,10 +17,10 @@ from api.deps import (
     finite_body,
 )
 from api.problems import problem_responses
-from api.quotas import check_open_jobs, check_time_limit
+from api.quotas import store_job
 from api.schemas import Page, PlanAccepted, PlanSummary
 from dispatch.replan.job import replan_document
-from dispatch.store import JobSource, audit, create_job, get_plan, plan_versions
+from dispatch.store import JobSource, get_plan, plan_versions
 
 router = APIRouter(prefix="/plans", tags=["plans"], responses=problem_responses(400, 401, 403, 422))
 
@@ -30,14 +30,6 @@ _EXAMPLE = {
     "add_orders": [], "cancel_orders": [], "carriers_down": ["CAT"],
     "keep_assignments": False,
 }  # fmt: skip
-
-
-def _summary(plan: Any) -> PlanSummary:
-    return PlanSummary.model_validate(
-        {**{k: getattr(plan, k) for k in ("id", "job_id", "plan_date", "status", "total_cost",
-                                          "orders", "unserved", "vehicles_used", "created_at")},
-         "url": f"/plans/{plan.id}"}
-    )  # fmt: skip
 
 
 @router.post(
@@ -64,19 +56,13 @@ def request_replan(
     finite_body(body)
     with store.read() as session:
         document, request = replan_document(session, plan_id, body, max_orders=settings.max_orders)
-    check_time_limit(who, settings, request.options.time_limit_s)
-    with store.write() as session:
-        check_open_jobs(who, settings, session)
-        job = create_job(
-            session, request=document, plan_date=request.date, source=JobSource.REQUEST,
-            time_limit_s=request.options.time_limit_s, actor=who.actor, key_id=who.key_id,
-            user_id=who.user_id,
-        )  # fmt: skip
-        audit(session, who.actor, "plan.replan", f"job:{job.id}", plan_id=plan_id,
-              at=str(body.get("at")))  # fmt: skip
-    runner.submit(job.id)
-    response.headers["Location"] = f"/jobs/{job.id}"
-    return PlanAccepted(job_id=job.id, status_url=f"/jobs/{job.id}")
+    job_id = store_job(
+        store, who, settings, document, request, source=JobSource.REQUEST,
+        action="plan.replan", plan_id=plan_id, at=str(body.get("at")),
+    )  # fmt: skip
+    runner.submit(job_id)
+    response.headers["Location"] = f"/jobs/{job_id}"
+    return PlanAccepted(job_id=job_id, status_url=f"/jobs/{job_id}")
 
 
 @router.get("/{plan_id}/versions", responses=problem_responses(404))
@@ -87,4 +73,4 @@ def read_versions(plan_id: PlanId, session: ReadSession, _: Reader) -> Page[Plan
     """
     get_plan(session, plan_id)
     versions = plan_versions(session, plan_id)
-    return Page(data=[_summary(p) for p in versions], count=len(versions))
+    return Page(data=[PlanSummary.of(p) for p in versions], count=len(versions))

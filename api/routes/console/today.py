@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ClockDep, Dispatcher, Principal, Reader, RunnerDep, SettingsDep, StoreDep
-from api.quotas import check_open_jobs, check_time_limit
+from api.quotas import store_job
 from api.routes.console.forms import fields, form_lang, refused
 from api.routes.imports import store_import
 from api.schemas import ImportReport
@@ -26,7 +26,7 @@ from dispatch.intake.loading import load_request
 from dispatch.intake.travel_sources import check_travel_sources
 from dispatch.planning.day_counts import OrderCounts, count_orders
 from dispatch.planning.stored_job import stored_request
-from dispatch.store import JobSource, Store, audit, create_job, get_job, list_plans, load_network
+from dispatch.store import JobSource, Store, get_job, list_plans, load_network
 from dispatch.store.models import Json
 from dispatch.store.publishing import current_plan
 
@@ -179,17 +179,11 @@ def _request_plan(
         document = stored_request(session, day, options={"time_limit_s": time_limit})
     check_travel_sources(document, settings.travel_sources)
     plan_request = load_request(document, max_orders=settings.max_orders)
-    check_time_limit(who, settings, plan_request.options.time_limit_s)
-    with store.write() as session:
-        check_open_jobs(who, settings, session)
-        job = create_job(
-            session, request=document, plan_date=day, source=JobSource.STORED,
-            time_limit_s=plan_request.options.time_limit_s, actor=who.actor, key_id=who.key_id,
-            user_id=who.user_id,
-        )  # fmt: skip
-        audit(session, who.actor, "plan.request", f"job:{job.id}", source="stored",
-              date=day.isoformat(), orders=len(plan_request.orders))  # fmt: skip
-        return job.id
+    return store_job(
+        store, who, settings, document, plan_request, source=JobSource.STORED,
+        action="plan.request", date=day.isoformat(),
+        orders=len(plan_request.orders),
+    )  # fmt: skip
 
 
 @router.post("/console/plan", response_class=HTMLResponse)
