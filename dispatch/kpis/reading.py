@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from dispatch.kpis.choice import PlanHead, chain_of, counting_plan
 from dispatch.kpis.facts import DayFacts
-from dispatch.kpis.outcomes import DayFrame, SentNotice, day_facts, frame_of
+from dispatch.kpis.frame import DayFrame, frame_of
+from dispatch.kpis.outcomes import SentNotice, day_facts
 from dispatch.live.status import CarrierEvent, CarrierKind, RoadEvent
 from dispatch.live.tracking import EventKind
 from dispatch.planning.plan import Plan
