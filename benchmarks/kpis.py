@@ -33,6 +33,8 @@ from sqlalchemy import insert, select
 
 from benchmarks.driver_page import _serve
 from dispatch.intake.loading import load_request
+from dispatch.kpis.frame import frame_of
+from dispatch.kpis.kept import keep_frame
 from dispatch.planning.day import plan_day
 from dispatch.planning.plan import Plan
 from dispatch.planning.validator import validate_plan
@@ -115,7 +117,8 @@ def _notices(plan: Plan, plan_id: int, rng: random.Random) -> list[dict[str, Any
 
 
 def store_days(store: Store, request: dict[str, Any], plan: Plan, days: list[date]) -> int:
-    """The plan stored for each day with its synthetic events; how many events."""
+    """The plan stored for each day (with its KPI frame, as the worker keeps it) and its
+    synthetic events; how many events."""
     rng = random.Random(11)
     count = 0
     for day in days:
@@ -128,6 +131,7 @@ def store_days(store: Store, request: dict[str, Any], plan: Plan, days: list[dat
             )  # fmt: skip
             start_job(session, job.id)
             plan_id = save_plan(session, job.id, day_plan).id
+            keep_frame(session, plan_id, frame_of(day_plan, doc, plan_id=plan_id))
             road = _events(day_plan, plan_id, day, rng)
             carriers = _carrier_events(day_plan, plan_id, day, rng)
             session.execute(insert(TrackingEvent), road)

@@ -108,6 +108,7 @@ def _own_orders(
         actual = w.arrived.get(visit.stop) or w.served.get(visit.stop)
         arrival = None if actual is None else frame.minutes(actual)
         cold_ok = _cold_ok(frame, route, visit, arrival, w.departed)
+        late_here = None if arrival is None else _late(visit, arrival)
         for order in visit.orders:
             if order in skip:
                 continue
@@ -118,7 +119,7 @@ def _own_orders(
                 outcome, reason = Outcome.FAILED, ended[2]
             elif ended is not None:
                 outcome = Outcome.DELIVERED
-                late = None if arrival is None else _late(visit, arrival)
+                late = late_here
                 if w.departed is not None:
                     from_departure = _minutes(w.departed, ended[1])
                 ok = cold_ok if cold else None

@@ -3,26 +3,25 @@ orders, read in a few queries over the whole range, and each day's facts."""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from datetime import date
 from typing import Any, Protocol
 
-from pydantic import ValidationError
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dispatch.kpis.choice import PlanHead, chain_of, counting_plan
 from dispatch.kpis.facts import DayFacts
-from dispatch.kpis.frame import DayFrame, frame_of
+from dispatch.kpis.frame import DayFrame
+from dispatch.kpis.kept import frames_from_documents, keep_frame, kept_frames
 from dispatch.kpis.outcomes import SentNotice, day_facts
 from dispatch.live.status import CarrierEvent, CarrierKind, RoadEvent
 from dispatch.live.tracking import EventKind
-from dispatch.planning.plan import Plan
 from dispatch.store.alerts import Notice
-from dispatch.store.models import CarrierEventRecord, Order, PlanJob, PlanRecord, TrackingEvent
-from dispatch.store.plans import upgrade_document
+from dispatch.store.db import Store
+from dispatch.store.models import CarrierEventRecord, Order, PlanRecord, TrackingEvent
 
 
 class Cache(Protocol):
@@ -59,6 +58,7 @@ def counted_plans(session: Session, first: date, last: date) -> dict[date, tuple
 
 
 def _frames(session: Session, ids: Sequence[int], cache: Cache | None) -> dict[int, DayFrame]:
+    """The plans' frames: kept in ``cache``, else stored, else made from their documents."""
     frames = {}
     missing = []
     for plan_id in ids:
@@ -68,29 +68,36 @@ def _frames(session: Session, ids: Sequence[int], cache: Cache | None) -> dict[i
         else:
             frames[plan_id] = kept
     if missing:
-        rows = session.execute(
-            select(PlanRecord.id, PlanRecord.document, PlanJob.request)
-            .join(PlanJob, PlanJob.id == PlanRecord.job_id)
-            .where(PlanRecord.id.in_(missing))
-        )
-        for plan_id, document, request in rows:
-            plan, carried = _plan(document)
-            frame = frame_of(plan, request, plan_id=plan_id, carried_over=carried)
+        found = kept_frames(session, missing)
+        found.update(frames_from_documents(session, [p for p in missing if p not in found]))
+        for plan_id, frame in found.items():
             frames[plan_id] = cache.put(("frame", plan_id), frame) if cache is not None else frame
     return frames
 
 
-def _plan(document: str) -> tuple[Plan, list[str]]:
-    """The stored plan typed, and the orders it carried over to a later day (a re-plan's
-    field, read here whether or not the plan model knows it)."""
-    if '"carried_over"' not in document:
+def prepare_frames(store: Store, first: date, last: date, *, cache: Cache | None = None) -> int:
+    """Store the frame of each plan counted from ``first`` to ``last`` that has none (a plan
+    stored before frames were kept, or with a frame of an older layout), made from its
+    documents; how many were made. A report then reads small frames, not documents."""
+    with store.read() as session:
+        heads = [chain[0] for chain in counted_plans(session, first, last).values()]
+        if cache is not None:
+            heads = [p for p in heads if not isinstance(cache.get(("frame", p)), DayFrame)]
+        if not heads:
+            return 0
+        found = kept_frames(session, heads)
+        made = frames_from_documents(session, [p for p in heads if p not in found])
+    if made:
         try:
-            return Plan.model_validate_json(document), []
-        except ValidationError:
-            pass
-    raw = upgrade_document(json.loads(document))
-    carried = [str(c["order"]) for c in raw.pop("carried_over", None) or () if c.get("order")]
-    return Plan.model_validate({k: v for k, v in raw.items() if k in Plan.model_fields}), carried
+            with store.write() as session:
+                for plan_id, frame in made.items():
+                    keep_frame(session, plan_id, frame)
+        except IntegrityError:
+            pass  # another report stored them first: they are the same frames
+    if cache is not None:
+        for plan_id, frame in {**found, **made}.items():
+            cache.put(("frame", plan_id), frame)
+    return len(made)
 
 
 _ROAD_KINDS: dict[str, EventKind] = {k.value: k for k in EventKind}

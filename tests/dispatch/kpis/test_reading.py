@@ -1,5 +1,6 @@
 """The store's part: the counted plan's orders less those carried over, moved to a later day
-or cancelled; a re-plan with its earlier version's events; days kept until they change."""
+or cancelled; a re-plan with its earlier version's events; days kept until they change; a
+plan stored without a frame given one."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import json
 from datetime import date
 
 from api.views.cache import Kept
+from dispatch.kpis.frame import DayFrame
+from dispatch.kpis.kept import kept_frames
 from dispatch.kpis.measures import measure
-from dispatch.kpis.reading import read_days
+from dispatch.kpis.reading import prepare_frames, read_days
 from dispatch.live.status import LiveKind
 from dispatch.store import Store
 from dispatch.store.models import ImportBatch, Order, PlanRecord
@@ -77,3 +80,18 @@ def test_a_day_is_kept_until_its_events_change(store: Store) -> None:
         (after,) = read_days(session, DAY, DAY, cache=cache)
     assert after is not first
     assert measure([after])[0].failed_by_reason == {"closed": 1, "refused": 1}
+
+
+def test_a_plan_stored_without_a_frame_is_given_one_once(store: Store) -> None:
+    plan_id = store_plan(store)
+    store_events(store, plan_id, ROAD, CARRIER)
+    with store.read() as session:
+        (before,) = read_days(session, DAY, DAY)
+    cache: Kept[object, object] = Kept(16)
+    assert prepare_frames(store, DAY, DAY, cache=cache) == 1
+    assert prepare_frames(store, DAY, DAY) == 0
+    assert isinstance(cache.get(("frame", plan_id)), DayFrame)
+    with store.read() as session:
+        assert set(kept_frames(session, [plan_id])) == {plan_id}
+        (after,) = read_days(session, DAY, DAY)
+    assert after == before
