@@ -9,11 +9,13 @@ uvicorn on 127.0.0.1 (a fresh SQLite file) and times:
 
 - ``GET /plans?limit=30``, the baseline: a small authenticated read of the same store;
 - ``GET /kpis`` over all the days: the first call (every plan's kept frame read, every day
-  counted), a call after one more event on the last day (that day counted again, the others
-  kept), warm calls by day, by region and as CSV (the versions of every day's events, notices
-  and moved orders read again, the days' facts kept), the first call again once the app's
-  kept days are dropped (as after a restart), and the first call on plans kept without a
-  frame (as before frames were kept: each made from its documents and stored).
+  counted from its events and stored), a call after one more event on the last day (that
+  day counted again, the others kept), warm calls by day, by region and as CSV (the versions
+  of every day's events, notices and moved orders read again, the days' facts kept);
+- the first call of a new app on the same store, as after a restart (frames and days read
+  from the store), and again once the frames and days are deleted (as on a store from
+  before they were kept: each frame made from its documents, each day counted, both
+  stored).
 
     .venv/bin/python -m benchmarks.kpis [--days 30] [--orders 600] [--requests 5]
 """
@@ -42,7 +44,13 @@ from dispatch.planning.plan import Plan
 from dispatch.planning.validator import validate_plan
 from dispatch.store import JobSource, Role, Store, create_job, create_key, save_plan, start_job
 from dispatch.store.alerts import Notice
-from dispatch.store.models import CarrierEventRecord, PlanKpiFrame, PlanRecord, TrackingEvent
+from dispatch.store.models import (
+    CarrierEventRecord,
+    KpiDay,
+    PlanKpiFrame,
+    PlanRecord,
+    TrackingEvent,
+)
 from scenarios.demo import demo_request
 from tests.api.driver_data import build_app
 
@@ -154,6 +162,22 @@ def _time(client: httpx.Client, url: str, headers: dict[str, str], n: int) -> li
     return out
 
 
+def _after_restart(url: str, span: str, auth: dict[str, str]) -> tuple[float, float]:
+    """The first ``GET /kpis`` by day of a new app on the store at ``url`` (after one
+    ``GET /plans``, as in the first run), and this process's CPU time during it."""
+    app = build_app(url)
+    server, thread, base = _serve(app)
+    try:
+        with httpx.Client(base_url=base, timeout=120) as client:
+            _time(client, "/plans?limit=30", auth, 1)
+            cpu = time.process_time()
+            wall = _time(client, f"/kpis?{span}&group_by=day", auth, 1)[0]
+            return wall, time.process_time() - cpu
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=30)
@@ -172,7 +196,8 @@ def main() -> None:
           f"{sum(len(o.orders) for o in plan.outsourced)} outsourced, {len(plan.unserved)} "
           f"unserved; planned and validated in {planned:.1f} s")  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="dispatch-bench-") as tmp:
-        app = build_app(f"sqlite:///{Path(tmp) / 'bench.sqlite'}")
+        db_url = f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
+        app = build_app(db_url)
         server, thread, base = _serve(app)
         try:
             store: Store = app.state.store
@@ -199,7 +224,8 @@ def main() -> None:
                 rates = f"success {body['success_rate']:.1%}, on time {body['on_time_rate']:.1%}"
                 print(f"KPIs: {body['orders']:,} orders, {body['delivered']:,} delivered, {rates}")
                 print(f"baseline GET /plans?limit=30: {baseline * 1000:.1f} ms (median of {n})")
-                print(f"GET /kpis over {days_n} days, first call (plans prepared): "
+                print(f"GET /kpis over {days_n} days, first call (no day counted yet: every day "
+                      f"counted from its frame and events, and stored): "
                       f"{cold * 1000:.0f} ms = {cold / baseline:.0f}x baseline "
                       f"({cpu * 1000:.0f} ms of this process's CPU); target < 1000 ms: "
                       f"{'met' if cold < 1 else 'NOT met'}")  # fmt: skip
@@ -220,19 +246,20 @@ def main() -> None:
                     print(f"GET /kpis over {days_n} days, {name}, warm: {warm * 1000:.0f} ms "
                           f"(median of {n}) = {warm / baseline:.0f}x baseline; target < 1000 ms: "
                           f"{'met' if warm < 1 else 'NOT met'}")  # fmt: skip
-                app.state.kpi_frames = None
-                again = _time(client, f"/kpis?{span}&group_by=day", auth, 1)[0]
-                print(f"GET /kpis over {days_n} days, first call after the app's kept days are "
-                      f"dropped (as after a restart): {again * 1000:.0f} ms = "
-                      f"{again / baseline:.0f}x baseline; target < 1000 ms: "
-                      f"{'met' if again < 1 else 'NOT met'}")  # fmt: skip
-                with store.write() as session:
-                    dropped = session.execute(delete(PlanKpiFrame)).rowcount  # type: ignore[attr-defined]
-                app.state.kpi_frames = None
-                bare = _time(client, f"/kpis?{span}&group_by=day", auth, 1)[0]
-                print(f"GET /kpis over {days_n} days, first call on plans kept without a frame "
-                      f"({dropped} frames made from the documents and stored): "
-                      f"{bare * 1000:.0f} ms = {bare / baseline:.0f}x baseline")  # fmt: skip
+            again, again_cpu = _after_restart(db_url, span, auth)
+            print(f"GET /kpis over {days_n} days, first call after a restart (a new app on the "
+                  f"same store: frames and days read from it): {again * 1000:.0f} ms = "
+                  f"{again / baseline:.0f}x baseline ({again_cpu * 1000:.0f} ms of this "
+                  f"process's CPU); target < 1000 ms: "
+                  f"{'met' if again < 1 else 'NOT met'}")  # fmt: skip
+            with store.write() as session:
+                frames = session.execute(delete(PlanKpiFrame)).rowcount  # type: ignore[attr-defined]
+                kept = session.execute(delete(KpiDay)).rowcount  # type: ignore[attr-defined]
+            bare, bare_cpu = _after_restart(db_url, span, auth)
+            print(f"GET /kpis over {days_n} days, first call after a restart on a store without "
+                  f"frames or counted days ({frames} frames made from the documents, {kept} "
+                  f"days counted, both stored): {bare * 1000:.0f} ms = "
+                  f"{bare / baseline:.0f}x baseline ({bare_cpu * 1000:.0f} ms CPU)")  # fmt: skip
         finally:
             server.should_exit = True
             thread.join(timeout=10)

@@ -18,7 +18,7 @@ from api.problems import problem_responses
 from api.views.cache import Kept
 from api.views.pages import app_asset_url, choose_lang, page_texts, templates
 from dispatch.kpis import Grouping
-from dispatch.kpis.reading import prepare_frames
+from dispatch.kpis.reading import prepare
 from dispatch.kpis.report import (
     MAX_DAYS,
     carrier_scorecard,
@@ -55,7 +55,7 @@ def _span(first: date | None, last: date | None, now: datetime) -> tuple[date, d
 def _report(
     store: Store, cache: Kept[Hashable, object], first: date, last: date, by: Grouping | None
 ) -> dict[str, object]:
-    prepare_frames(store, first, last, cache=cache)
+    prepare(store, first, last, cache=cache)
     with store.read() as session:
         return kpi_report(session, first, last, by, cache=cache).document()
 
@@ -63,7 +63,7 @@ def _report(
 def _csv(
     store: Store, cache: Kept[Hashable, object], first: date, last: date, by: Grouping | None
 ) -> str:
-    prepare_frames(store, first, last, cache=cache)
+    prepare(store, first, last, cache=cache)
     with store.read() as session:
         return to_csv(kpi_report(session, first, last, by, cache=cache))
 
@@ -134,7 +134,7 @@ def _json(body: object) -> bytes:
 
 
 def _scores(store: Store, cache: Kept[Hashable, object], day: date, days: int) -> dict[str, object]:
-    prepare_frames(store, day - timedelta(days=days - 1), day, cache=cache)
+    prepare(store, day - timedelta(days=days - 1), day, cache=cache)
     with store.read() as session:
         first, last, scores = carrier_scorecard(session, day, days, cache=cache)
     return {

@@ -1,19 +1,22 @@
 """The plans' KPI frames in the store: written when a plan is kept, read back by the reports
 instead of the plan's and its request's whole documents, and made from those documents for
-plans stored without one (or with a frame of an older layout)."""
+plans stored without one (or with a frame of an older layout); and the days' counted facts,
+kept under the fingerprint of what they were counted from."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import date
 
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dispatch.kpis.facts import DayFacts, day_document, day_from_document
 from dispatch.kpis.frame import FRAME_FORMAT, DayFrame, frame_from_json, frame_of, frame_to_json
 from dispatch.planning.plan import Plan
-from dispatch.store.models import PlanJob, PlanKpiFrame, PlanRecord
+from dispatch.store.models import KpiDay, PlanJob, PlanKpiFrame, PlanRecord
 from dispatch.store.plans import upgrade_document
 
 
@@ -64,3 +67,27 @@ def _plan(document: str) -> tuple[Plan, list[str]]:
     raw = upgrade_document(json.loads(document))
     carried = [str(c["order"]) for c in raw.pop("carried_over", None) or () if c.get("order")]
     return Plan.model_validate({k: v for k, v in raw.items() if k in Plan.model_fields}), carried
+
+
+def keep_day(session: Session, day: date, fingerprint: str, facts: DayFacts) -> None:
+    """Store the facts of ``day`` counted from what ``fingerprint`` names (replacing any)."""
+    text = json.dumps(day_document(facts), ensure_ascii=False, separators=(",", ":"))
+    session.merge(KpiDay(day=day, fingerprint=fingerprint, facts=text))
+
+
+def kept_days(session: Session, fingerprints: Mapping[date, str]) -> dict[date, DayFacts]:
+    """The stored facts of these days that were counted from what their fingerprint names."""
+    rows = session.execute(
+        select(KpiDay.day, KpiDay.fingerprint, KpiDay.facts).where(
+            KpiDay.day.in_(list(fingerprints))
+        )
+    )
+    days = {}
+    for day, fingerprint, text in rows:
+        if fingerprint != fingerprints[day]:
+            continue
+        try:
+            days[day] = day_from_document(json.loads(text))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return days

@@ -3,6 +3,10 @@ orders, read in a few queries over the whole range, and each day's facts."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import inspect
+import json
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from datetime import date
@@ -12,11 +16,15 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from dispatch.kpis import facts as facts_module
+from dispatch.kpis import frame as frame_module
+from dispatch.kpis import outcomes as outcomes_module
 from dispatch.kpis.choice import PlanHead, chain_of, counting_plan
 from dispatch.kpis.facts import DayFacts
 from dispatch.kpis.frame import DayFrame
-from dispatch.kpis.kept import frames_from_documents, keep_frame, kept_frames
+from dispatch.kpis.kept import frames_from_documents, keep_day, keep_frame, kept_days, kept_frames
 from dispatch.kpis.outcomes import SentNotice, day_facts
+from dispatch.live import predict as predict_module
 from dispatch.live.status import CarrierEvent, CarrierKind, RoadEvent
 from dispatch.live.tracking import EventKind
 from dispatch.store.alerts import Notice
@@ -57,8 +65,11 @@ def counted_plans(session: Session, first: date, last: date) -> dict[date, tuple
     return chosen
 
 
-def _frames(session: Session, ids: Sequence[int], cache: Cache | None) -> dict[int, DayFrame]:
-    """The plans' frames: kept in ``cache``, else stored, else made from their documents."""
+def _frames(
+    session: Session, ids: Sequence[int], cache: Cache | None, made: dict[int, DayFrame]
+) -> dict[int, DayFrame]:
+    """The plans' frames: kept in ``cache``, else stored, else made from their documents
+    (those also in ``made``)."""
     frames = {}
     missing = []
     for plan_id in ids:
@@ -69,35 +80,54 @@ def _frames(session: Session, ids: Sequence[int], cache: Cache | None) -> dict[i
             frames[plan_id] = kept
     if missing:
         found = kept_frames(session, missing)
-        found.update(frames_from_documents(session, [p for p in missing if p not in found]))
-        for plan_id, frame in found.items():
+        fresh = frames_from_documents(session, [p for p in missing if p not in found])
+        made.update(fresh)
+        for plan_id, frame in {**found, **fresh}.items():
             frames[plan_id] = cache.put(("frame", plan_id), frame) if cache is not None else frame
     return frames
 
 
-def prepare_frames(store: Store, first: date, last: date, *, cache: Cache | None = None) -> int:
-    """Store the frame of each plan counted from ``first`` to ``last`` that has none (a plan
-    stored before frames were kept, or with a frame of an older layout), made from its
-    documents; how many were made. A report then reads small frames, not documents."""
+def prepare(store: Store, first: date, last: date, *, cache: Cache) -> tuple[int, int]:
+    """Count the days from ``first`` to ``last`` into ``cache`` and store what had to be made:
+    the frame of each counted plan kept without one (before frames were kept, or in an older
+    layout) and the facts of each day not stored under its current fingerprint; how many of
+    each. The report that follows reads them from ``cache``, and after a restart from the
+    store."""
+    made: dict[int, DayFrame] = {}
+    counted: dict[date, tuple[str, DayFacts]] = {}
     with store.read() as session:
-        heads = [chain[0] for chain in counted_plans(session, first, last).values()]
-        if cache is not None:
-            heads = [p for p in heads if not isinstance(cache.get(("frame", p)), DayFrame)]
-        if not heads:
-            return 0
-        found = kept_frames(session, heads)
-        made = frames_from_documents(session, [p for p in heads if p not in found])
-    if made:
+        read_days(session, first, last, cache=cache, made=made, counted=counted)
+    if made or counted:
         try:
             with store.write() as session:
                 for plan_id, frame in made.items():
                     keep_frame(session, plan_id, frame)
+                for day, (fingerprint, facts) in counted.items():
+                    keep_day(session, day, fingerprint, facts)
         except IntegrityError:
-            pass  # another report stored them first: they are the same frames
-    if cache is not None:
-        for plan_id, frame in {**found, **made}.items():
-            cache.put(("frame", plan_id), frame)
-    return len(made)
+            pass  # another report stored them first, counted from the same
+    return len(made), len(counted)
+
+
+@functools.cache
+def _rules() -> str:
+    """A digest of the counting code: a day kept by other rules is counted again."""
+    digest = hashlib.sha256()
+    for module in (facts_module, frame_module, outcomes_module, predict_module):
+        digest.update(inspect.getsource(module).encode())
+    return digest.hexdigest()
+
+
+def _fingerprint(key: tuple[Any, ...]) -> str | None:
+    """The day's key (its plans, its events', notices' and moved orders' versions) and the
+    counting rules as a digest; None when the rules' code cannot be read."""
+    _, chain, road, carrier, notices, skip = key
+    try:
+        rules = _rules()
+    except (OSError, TypeError):
+        return None
+    text = json.dumps([rules, chain, road, carrier, notices, sorted(skip)], default=list)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 _ROAD_KINDS: dict[str, EventKind] = {k.value: k for k in EventKind}
@@ -217,14 +247,22 @@ def _versions(
 
 
 def read_days(
-    session: Session, first: date, last: date, *, cache: Cache | None = None
+    session: Session,
+    first: date,
+    last: date,
+    *,
+    cache: Cache | None = None,
+    made: dict[int, DayFrame] | None = None,
+    counted: dict[date, tuple[str, DayFacts]] | None = None,
 ) -> list[DayFacts]:
     """The facts of each day from ``first`` to ``last`` that has a stored plan.
 
     An order carried over to a later day is counted on the day it ends (its stored
     ``delivery_date``), not on the days it was carried from; a cancelled order not at all.
     A day's facts are kept in ``cache`` until one of its events, notices or moved orders
-    changes.
+    changes; a day stored under its current fingerprint is read, not counted. Frames made
+    from documents are added to ``made``, days counted to ``counted`` (with their
+    fingerprint), for :func:`prepare` to store.
     """
     chains = counted_plans(session, first, last)
     if not chains:
@@ -244,9 +282,16 @@ def read_days(
         if isinstance(kept, DayFacts):
             facts[day] = kept
     todo = {day: chain for day, chain in chains.items() if day not in facts}
+    prints = {day: _fingerprint(keys[day]) for day in todo}  # type: ignore[arg-type]
+    known = {day: p for day, p in prints.items() if p is not None}
+    for day, stored in (kept_days(session, known) if known else {}).items():
+        facts[day] = cache.put(keys[day], stored) if cache is not None else stored
+        del todo[day]
     if todo:
         ids = [plan_id for chain in todo.values() for plan_id in chain]
-        frames = _frames(session, [chain[0] for chain in todo.values()], cache)
+        frames = _frames(
+            session, [chain[0] for chain in todo.values()], cache, {} if made is None else made
+        )
         road = _road_events(session, ids)
         carriers = _carrier_events(session, list(todo))
         notices = _notices(session, ids)
@@ -259,4 +304,7 @@ def read_days(
                 skip=keys[day][-1],  # type: ignore[index]
             )
             facts[day] = cache.put(keys[day], day_facts_) if cache is not None else day_facts_
+            fingerprint = prints[day]
+            if counted is not None and fingerprint is not None:
+                counted[day] = (fingerprint, day_facts_)
     return [facts[day] for day in chains]

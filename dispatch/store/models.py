@@ -277,6 +277,18 @@ class PlanKpiFrame(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class KpiDay(Base):
+    """A day's counted facts, kept under the fingerprint of what they were counted from (its
+    plans, the versions of its events, notices and moved orders, and the counting rules)."""
+
+    __tablename__ = "kpi_days"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    facts: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class DriverLink(Base):
     """A driver's link: the SHA-256 hash of its token, never the token.
 

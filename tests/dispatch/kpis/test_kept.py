@@ -1,13 +1,15 @@
 """Frames kept in the store: read back as written, a frame of another layout or unreadable
-made again from the documents, and a kept frame counted without the documents."""
+made again from the documents, and a kept frame counted without the documents; a kept day
+read only under the fingerprint it was kept with."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from dispatch.kpis.frame import FRAME_FORMAT, frame_of
-from dispatch.kpis.kept import frames_from_documents, keep_frame, kept_frames
+from dispatch.kpis.kept import frames_from_documents, keep_day, keep_frame, kept_days, kept_frames
 from dispatch.kpis.measures import measure
+from dispatch.kpis.outcomes import day_facts
 from dispatch.kpis.reading import read_days
 from dispatch.store import Store
 from dispatch.store.models import PlanJob, PlanKpiFrame, PlanRecord
@@ -54,3 +56,12 @@ def test_a_day_with_a_kept_frame_is_counted_without_the_plan_or_request(store: S
         (from_frame,) = read_days(session, DAY, DAY)
     assert from_frame == from_documents
     assert measure([from_frame])[0].delivered == 3
+
+
+def test_a_kept_day_is_read_only_under_its_fingerprint(store: Store) -> None:
+    counted = day_facts(frame_of(plan(), REQUEST), ROAD, CARRIER)
+    with store.write() as session:
+        keep_day(session, DAY, "a" * 64, counted)
+    with store.read() as session:
+        assert kept_days(session, {DAY: "a" * 64}) == {DAY: counted}
+        assert kept_days(session, {DAY: "b" * 64}) == {}

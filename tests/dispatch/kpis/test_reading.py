@@ -8,13 +8,14 @@ import json
 from datetime import date
 
 from api.views.cache import Kept
+from dispatch.kpis.facts import DayFacts, day_document
 from dispatch.kpis.frame import DayFrame
 from dispatch.kpis.kept import kept_frames
 from dispatch.kpis.measures import measure
-from dispatch.kpis.reading import prepare_frames, read_days
+from dispatch.kpis.reading import prepare, read_days
 from dispatch.live.status import LiveKind
 from dispatch.store import Store
-from dispatch.store.models import ImportBatch, Order, PlanRecord
+from dispatch.store.models import ImportBatch, KpiDay, Order, PlanRecord
 from tests.dispatch.kpis.day import CARRIER, ROAD, road
 from tests.dispatch.kpis.stored import store_events, store_plan
 
@@ -82,16 +83,33 @@ def test_a_day_is_kept_until_its_events_change(store: Store) -> None:
     assert measure([after])[0].failed_by_reason == {"closed": 1, "refused": 1}
 
 
-def test_a_plan_stored_without_a_frame_is_given_one_once(store: Store) -> None:
+def test_a_plan_stored_without_a_frame_is_given_one_and_its_day_is_kept(store: Store) -> None:
     plan_id = store_plan(store)
-    store_events(store, plan_id, ROAD, CARRIER)
+    store_events(store, plan_id, ROAD[:3], CARRIER)
     with store.read() as session:
         (before,) = read_days(session, DAY, DAY)
     cache: Kept[object, object] = Kept(16)
-    assert prepare_frames(store, DAY, DAY, cache=cache) == 1
-    assert prepare_frames(store, DAY, DAY) == 0
+    assert prepare(store, DAY, DAY, cache=cache) == (1, 1)
+    assert prepare(store, DAY, DAY, cache=Kept(16)) == (0, 0)
     assert isinstance(cache.get(("frame", plan_id)), DayFrame)
     with store.read() as session:
         assert set(kept_frames(session, [plan_id])) == {plan_id}
         (after,) = read_days(session, DAY, DAY)
     assert after == before
+
+
+def test_a_kept_day_is_read_until_its_events_change(store: Store) -> None:
+    plan_id = store_plan(store)
+    store_events(store, plan_id, ROAD[:3], CARRIER)
+    prepare(store, DAY, DAY, cache=Kept(16))
+    with store.write() as session:
+        row = session.get(KpiDay, DAY)
+        assert row is not None
+        row.facts = json.dumps(day_document(DayFacts()))
+    with store.read() as session:
+        assert read_days(session, DAY, DAY) == [DayFacts()]  # the kept day, as kept
+    store_events(store, plan_id, [road("e9", LiveKind.FAILED, "10:12", "H-1", reason="closed")])
+    assert prepare(store, DAY, DAY, cache=Kept(16)) == (0, 1)
+    with store.read() as session:
+        (day,) = read_days(session, DAY, DAY)
+    assert measure([day])[0].failed_by_reason == {"closed": 1, "refused": 1}

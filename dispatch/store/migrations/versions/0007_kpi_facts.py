@@ -1,7 +1,8 @@
-"""The plans' KPI frames: what the KPIs count of each plan, kept beside it.
+"""The plans' KPI frames and the days' counted facts, kept for the reports.
 
-A frame is written when a plan is kept; plans stored before this revision get theirs the
-first time a report counts them.
+A frame (what the KPIs count of a plan) is written when a plan is kept; plans stored before
+this revision get theirs the first time a report counts them. A day's facts are kept under
+the fingerprint of what they were counted from and counted again when it changes.
 
 Revision ID: 0007
 Revises: 0006
@@ -36,7 +37,16 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("plan_id", name=op.f("pk_plan_kpi_frames")),
     )
+    op.create_table(
+        "kpi_days",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("fingerprint", sa.String(64), nullable=False),
+        sa.Column("facts", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("day", name=op.f("pk_kpi_days")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("kpi_days")
     op.drop_table("plan_kpi_frames")
