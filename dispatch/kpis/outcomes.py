@@ -125,10 +125,9 @@ def _own_orders(
                 ok = cold_ok if cold else None
             facts.append(
                 OrderFact(
-                    day=frame.day, order=order, platform=frame.platform_of.get(order, ""),
-                    region=frame.region_of.get(order, UNASSIGNED), carrier=OWN,
-                    vehicle=route.vehicle, outcome=outcome, reason=reason, late_minutes=late,
-                    minutes_from_departure=from_departure, cold=cold, cold_ok=ok, cost=share,
+                    frame.day, order, frame.platform_of.get(order, ""),
+                    frame.region_of.get(order, UNASSIGNED), OWN, route.vehicle, outcome, reason,
+                    late, from_departure, cold, ok, share,
                 )
             )  # fmt: skip
     used = None

@@ -151,8 +151,8 @@ def _road_events(session: Session, ids: Sequence[int]) -> dict[int, list[RoadEve
     for plan_id, event_id, vehicle, kind, at, received, stop, orders, reason in rows:
         by_plan[plan_id].append(
             RoadEvent(
-                event_id=event_id, vehicle=vehicle, kind=_ROAD_KINDS[kind], at=at,
-                received_at=received, stop=stop, orders=tuple(orders or ()), reason=reason,
+                event_id, vehicle, _ROAD_KINDS[kind], at, received, stop, tuple(orders or ()),
+                reason,
             )
         )  # fmt: skip
     return by_plan
@@ -174,10 +174,7 @@ def _carrier_events(session: Session, days: Sequence[date]) -> dict[date, list[C
     )
     for day, event_id, carrier, order, kind, at, received, reason in rows:
         by_day[day].append(
-            CarrierEvent(
-                event_id=event_id, carrier=carrier, order=order, kind=_CARRIER_KINDS[kind], at=at,
-                received_at=received, reason=reason,
-            )
+            CarrierEvent(event_id, carrier, order, _CARRIER_KINDS[kind], at, received, reason)
         )  # fmt: skip
     return by_day
 
