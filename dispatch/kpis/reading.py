@@ -8,7 +8,8 @@ import hashlib
 import inspect
 import json
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
@@ -87,26 +88,42 @@ def _frames(
     return frames
 
 
-def prepare(store: Store, first: date, last: date, *, cache: Cache) -> tuple[int, int]:
-    """Count the days from ``first`` to ``last`` into ``cache`` and store what had to be made:
-    the frame of each counted plan kept without one (before frames were kept, or in an older
-    layout) and the facts of each day not stored under its current fingerprint; how many of
-    each. The report that follows reads them from ``cache``, and after a restart from the
-    store."""
-    made: dict[int, DayFrame] = {}
-    counted: dict[date, tuple[str, DayFacts]] = {}
+@dataclass(frozen=True, slots=True)
+class Made:
+    """What counting a span had to make: the frames of plans kept without one (before frames
+    were kept, or in an older layout) and the days not stored under their current
+    fingerprint (with it)."""
+
+    frames: Mapping[int, DayFrame]
+    days: Mapping[date, tuple[str, DayFacts]]
+
+    def __bool__(self) -> bool:
+        return bool(self.frames or self.days)
+
+
+def prepare(store: Store, first: date, last: date, *, cache: Cache) -> Made:
+    """Count the days from ``first`` to ``last`` into ``cache`` (reading only), for the
+    report that follows; what had to be made, for :func:`keep_made` to store."""
+    frames: dict[int, DayFrame] = {}
+    days: dict[date, tuple[str, DayFacts]] = {}
     with store.read() as session:
-        read_days(session, first, last, cache=cache, made=made, counted=counted)
-    if made or counted:
-        try:
-            with store.write() as session:
-                for plan_id, frame in made.items():
-                    keep_frame(session, plan_id, frame)
-                for day, (fingerprint, facts) in counted.items():
-                    keep_day(session, day, fingerprint, facts)
-        except IntegrityError:
-            pass  # another report stored them first, counted from the same
-    return len(made), len(counted)
+        read_days(session, first, last, cache=cache, made=frames, counted=days)
+    return Made(frames, days)
+
+
+def keep_made(store: Store, made: Made) -> None:
+    """Store what a report made, in one transaction, so that later reports (after a restart
+    too) read it instead of making it again."""
+    if not made:
+        return
+    try:
+        with store.write() as session:
+            for plan_id, frame in made.frames.items():
+                keep_frame(session, plan_id, frame)
+            for day, (fingerprint, facts) in made.days.items():
+                keep_day(session, day, fingerprint, facts)
+    except IntegrityError:
+        pass  # another report stored them first, counted from the same
 
 
 @functools.cache
@@ -259,7 +276,7 @@ def read_days(
     A day's facts are kept in ``cache`` until one of its events, notices or moved orders
     changes; a day stored under its current fingerprint is read, not counted. Frames made
     from documents are added to ``made``, days counted to ``counted`` (with their
-    fingerprint), for :func:`prepare` to store.
+    fingerprint), for :func:`keep_made` to store.
     """
     chains = counted_plans(session, first, last)
     if not chains:

@@ -12,7 +12,7 @@ from dispatch.kpis.facts import DayFacts, day_document
 from dispatch.kpis.frame import DayFrame
 from dispatch.kpis.kept import kept_frames
 from dispatch.kpis.measures import measure
-from dispatch.kpis.reading import prepare, read_days
+from dispatch.kpis.reading import keep_made, prepare, read_days
 from dispatch.live.status import LiveKind
 from dispatch.store import Store
 from dispatch.store.models import ImportBatch, KpiDay, Order, PlanRecord
@@ -89,9 +89,11 @@ def test_a_plan_stored_without_a_frame_is_given_one_and_its_day_is_kept(store: S
     with store.read() as session:
         (before,) = read_days(session, DAY, DAY)
     cache: Kept[object, object] = Kept(16)
-    assert prepare(store, DAY, DAY, cache=cache) == (1, 1)
-    assert prepare(store, DAY, DAY, cache=Kept(16)) == (0, 0)
+    made = prepare(store, DAY, DAY, cache=cache)
+    assert (set(made.frames), set(made.days)) == ({plan_id}, {DAY})
     assert isinstance(cache.get(("frame", plan_id)), DayFrame)
+    keep_made(store, made)
+    assert not prepare(store, DAY, DAY, cache=Kept(16))
     with store.read() as session:
         assert set(kept_frames(session, [plan_id])) == {plan_id}
         (after,) = read_days(session, DAY, DAY)
@@ -101,7 +103,7 @@ def test_a_plan_stored_without_a_frame_is_given_one_and_its_day_is_kept(store: S
 def test_a_kept_day_is_read_until_its_events_change(store: Store) -> None:
     plan_id = store_plan(store)
     store_events(store, plan_id, ROAD[:3], CARRIER)
-    prepare(store, DAY, DAY, cache=Kept(16))
+    keep_made(store, prepare(store, DAY, DAY, cache=Kept(16)))
     with store.write() as session:
         row = session.get(KpiDay, DAY)
         assert row is not None
@@ -109,7 +111,8 @@ def test_a_kept_day_is_read_until_its_events_change(store: Store) -> None:
     with store.read() as session:
         assert read_days(session, DAY, DAY) == [DayFacts()]  # the kept day, as kept
     store_events(store, plan_id, [road("e9", LiveKind.FAILED, "10:12", "H-1", reason="closed")])
-    assert prepare(store, DAY, DAY, cache=Kept(16)) == (0, 1)
+    made = prepare(store, DAY, DAY, cache=Kept(16))
+    assert (set(made.frames), set(made.days)) == (set(), {DAY})
     with store.read() as session:
         (day,) = read_days(session, DAY, DAY)
     assert measure([day])[0].failed_by_reason == {"closed": 1, "refused": 1}
