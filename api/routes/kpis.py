@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ClockDep, Reader, StoreDep
@@ -18,6 +19,7 @@ from api.problems import problem_responses
 from api.views.cache import Kept
 from api.views.pages import app_asset_url, choose_lang, page_texts, templates
 from dispatch.kpis import Grouping
+from dispatch.kpis.reading import Made, keep_made, prepare
 from dispatch.kpis.report import (
     MAX_DAYS,
     carrier_scorecard,
@@ -53,16 +55,23 @@ def _span(first: date | None, last: date | None, now: datetime) -> tuple[date, d
 
 def _report(
     store: Store, cache: Kept[Hashable, object], first: date, last: date, by: Grouping | None
-) -> dict[str, object]:
+) -> tuple[dict[str, object], Made]:
+    made = prepare(store, first, last, cache=cache)
     with store.read() as session:
-        return kpi_report(session, first, last, by, cache=cache).document()
+        return kpi_report(session, first, last, by, cache=cache).document(), made
 
 
 def _csv(
     store: Store, cache: Kept[Hashable, object], first: date, last: date, by: Grouping | None
-) -> str:
+) -> tuple[str, Made]:
+    made = prepare(store, first, last, cache=cache)
     with store.read() as session:
-        return to_csv(kpi_report(session, first, last, by, cache=cache))
+        return to_csv(kpi_report(session, first, last, by, cache=cache)), made
+
+
+def _keep(store: Store, made: Made) -> BackgroundTask | None:
+    """What the report made, stored once the answer is sent (it is already in memory)."""
+    return BackgroundTask(keep_made, store, made) if made else None
 
 
 _EXAMPLE = {
@@ -118,19 +127,24 @@ async def read_kpis(
     )
     headers = {"Cache-Control": "private, no-store", "Vary": "Accept"}
     if wants_csv:
-        text = await run_in_threadpool(_csv, store, cache, first, last, group_by)
+        text, made = await run_in_threadpool(_csv, store, cache, first, last, group_by)
         name = f"kpis-{first}-{last}{'-' + group_by if group_by else ''}.csv"
         headers["Content-Disposition"] = f'attachment; filename="{name}"'
-        return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
-    body = await run_in_threadpool(_report, store, cache, first, last, group_by)
-    return Response(_json(body), media_type="application/json", headers=headers)
+        return Response(text, media_type="text/csv; charset=utf-8", headers=headers,
+                        background=_keep(store, made))  # fmt: skip
+    body, made = await run_in_threadpool(_report, store, cache, first, last, group_by)
+    return Response(_json(body), media_type="application/json", headers=headers,
+                    background=_keep(store, made))  # fmt: skip
 
 
 def _json(body: object) -> bytes:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _scores(store: Store, cache: Kept[Hashable, object], day: date, days: int) -> dict[str, object]:
+def _scores(
+    store: Store, cache: Kept[Hashable, object], day: date, days: int
+) -> tuple[dict[str, object], Made]:
+    made = prepare(store, day - timedelta(days=days - 1), day, cache=cache)
     with store.read() as session:
         first, last, scores = carrier_scorecard(session, day, days, cache=cache)
     return {
@@ -139,7 +153,7 @@ def _scores(store: Store, cache: Kept[Hashable, object], day: date, days: int) -
         "days": days,
         "data": [s.document() for s in scores],
         "count": len(scores),
-    }
+    }, made
 
 
 _SCORECARD_EXAMPLE = {
@@ -175,9 +189,12 @@ async def read_scorecard(
 
     **Roles:** admin, dispatcher, planner.
     """
-    body = await run_in_threadpool(_scores, store, frames(request), local_day(clock.now()), days)
+    body, made = await run_in_threadpool(
+        _scores, store, frames(request), local_day(clock.now()), days
+    )
     return Response(_json(body), media_type="application/json",
-                    headers={"Cache-Control": "private, no-store"})  # fmt: skip
+                    headers={"Cache-Control": "private, no-store"},
+                    background=_keep(store, made))  # fmt: skip
 
 
 def page_headers(lang: str) -> dict[str, str]:

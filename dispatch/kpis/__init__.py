@@ -4,8 +4,9 @@ carriers' measured on-time and success rates."""
 
 from dispatch.kpis.choice import PlanHead, chain_of, counting_plan
 from dispatch.kpis.facts import DayFacts, NoticeFact, OrderFact, Outcome, RouteFact
+from dispatch.kpis.frame import DayFrame, frame_of
 from dispatch.kpis.measures import GROUPINGS, Grouping, KpiRow, measure
-from dispatch.kpis.outcomes import DayFrame, day_facts, frame_of
+from dispatch.kpis.outcomes import day_facts
 from dispatch.kpis.scorecard import CarrierScore, scorecard
 
 __all__ = [

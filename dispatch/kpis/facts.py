@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 OWN = "own"
 """The carrier key of orders on the own fleet's routes."""
@@ -74,3 +75,37 @@ class DayFacts:
     orders: tuple[OrderFact, ...] = ()
     routes: tuple[RouteFact, ...] = ()
     notices: tuple[NoticeFact, ...] = ()
+
+
+def day_document(day: DayFacts) -> dict[str, Any]:
+    """A day's facts as plain JSON values, read back by :func:`day_from_document` (each
+    fact's day is the day's; an empty day has none)."""
+    days = [*(o.day for o in day.orders), *(r.day for r in day.routes),
+            *(n.day for n in day.notices)]  # fmt: skip
+    when = days[0] if days else None
+    return {
+        "day": None if when is None else when.isoformat(),
+        "orders": [_order_row(o) for o in day.orders],
+        "routes": [[r.vehicle, r.load_share, r.time_share] for r in day.routes],
+        "notices": [[n.order, n.compensation] for n in day.notices],
+    }
+
+
+def _order_row(o: OrderFact) -> list[Any]:
+    return [
+        o.order, o.platform, o.region, o.carrier, o.vehicle, o.outcome.value, o.reason,
+        o.late_minutes, o.minutes_from_departure, o.cold, o.cold_ok, o.cost,
+    ]  # fmt: skip
+
+
+def day_from_document(doc: dict[str, Any]) -> DayFacts:
+    """The day :func:`day_document` wrote."""
+    if doc["day"] is None:
+        return DayFacts()
+    when = date.fromisoformat(doc["day"])
+    return DayFacts(
+        tuple(OrderFact(when, o, p, r, c, v, Outcome(out), *rest)
+              for o, p, r, c, v, out, *rest in doc["orders"]),
+        tuple(RouteFact(when, *r) for r in doc["routes"]),
+        tuple(NoticeFact(when, *n) for n in doc["notices"]),
+    )  # fmt: skip

@@ -3,25 +3,34 @@ orders, read in a few queries over the whole range, and each day's facts."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import inspect
 import json
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from pydantic import ValidationError
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from dispatch.kpis import facts as facts_module
+from dispatch.kpis import frame as frame_module
+from dispatch.kpis import outcomes as outcomes_module
 from dispatch.kpis.choice import PlanHead, chain_of, counting_plan
 from dispatch.kpis.facts import DayFacts
-from dispatch.kpis.outcomes import DayFrame, SentNotice, day_facts, frame_of
+from dispatch.kpis.frame import DayFrame
+from dispatch.kpis.kept import frames_from_documents, keep_day, keep_frame, kept_days, kept_frames
+from dispatch.kpis.outcomes import SentNotice, day_facts
+from dispatch.live import predict as predict_module
 from dispatch.live.status import CarrierEvent, CarrierKind, RoadEvent
 from dispatch.live.tracking import EventKind
-from dispatch.planning.plan import Plan
 from dispatch.store.alerts import Notice
-from dispatch.store.models import CarrierEventRecord, Order, PlanJob, PlanRecord, TrackingEvent
-from dispatch.store.plans import upgrade_document
+from dispatch.store.db import Store
+from dispatch.store.models import CarrierEventRecord, Order, PlanRecord, TrackingEvent
 
 
 class Cache(Protocol):
@@ -57,7 +66,11 @@ def counted_plans(session: Session, first: date, last: date) -> dict[date, tuple
     return chosen
 
 
-def _frames(session: Session, ids: Sequence[int], cache: Cache | None) -> dict[int, DayFrame]:
+def _frames(
+    session: Session, ids: Sequence[int], cache: Cache | None, made: dict[int, DayFrame]
+) -> dict[int, DayFrame]:
+    """The plans' frames: kept in ``cache``, else stored, else made from their documents
+    (those also in ``made``)."""
     frames = {}
     missing = []
     for plan_id in ids:
@@ -67,29 +80,71 @@ def _frames(session: Session, ids: Sequence[int], cache: Cache | None) -> dict[i
         else:
             frames[plan_id] = kept
     if missing:
-        rows = session.execute(
-            select(PlanRecord.id, PlanRecord.document, PlanJob.request)
-            .join(PlanJob, PlanJob.id == PlanRecord.job_id)
-            .where(PlanRecord.id.in_(missing))
-        )
-        for plan_id, document, request in rows:
-            plan, carried = _plan(document)
-            frame = frame_of(plan, request, plan_id=plan_id, carried_over=carried)
+        found = kept_frames(session, missing)
+        fresh = frames_from_documents(session, [p for p in missing if p not in found])
+        made.update(fresh)
+        for plan_id, frame in {**found, **fresh}.items():
             frames[plan_id] = cache.put(("frame", plan_id), frame) if cache is not None else frame
     return frames
 
 
-def _plan(document: str) -> tuple[Plan, list[str]]:
-    """The stored plan typed, and the orders it carried over to a later day (a re-plan's
-    field, read here whether or not the plan model knows it)."""
-    if '"carried_over"' not in document:
-        try:
-            return Plan.model_validate_json(document), []
-        except ValidationError:
-            pass
-    raw = upgrade_document(json.loads(document))
-    carried = [str(c["order"]) for c in raw.pop("carried_over", None) or () if c.get("order")]
-    return Plan.model_validate({k: v for k, v in raw.items() if k in Plan.model_fields}), carried
+@dataclass(frozen=True, slots=True)
+class Made:
+    """What counting a span had to make: the frames of plans kept without one (before frames
+    were kept, or in an older layout) and the days not stored under their current
+    fingerprint (with it)."""
+
+    frames: Mapping[int, DayFrame]
+    days: Mapping[date, tuple[str, DayFacts]]
+
+    def __bool__(self) -> bool:
+        return bool(self.frames or self.days)
+
+
+def prepare(store: Store, first: date, last: date, *, cache: Cache) -> Made:
+    """Count the days from ``first`` to ``last`` into ``cache`` (reading only), for the
+    report that follows; what had to be made, for :func:`keep_made` to store."""
+    frames: dict[int, DayFrame] = {}
+    days: dict[date, tuple[str, DayFacts]] = {}
+    with store.read() as session:
+        read_days(session, first, last, cache=cache, made=frames, counted=days)
+    return Made(frames, days)
+
+
+def keep_made(store: Store, made: Made) -> None:
+    """Store what a report made, in one transaction, so that later reports (after a restart
+    too) read it instead of making it again."""
+    if not made:
+        return
+    try:
+        with store.write() as session:
+            for plan_id, frame in made.frames.items():
+                keep_frame(session, plan_id, frame)
+            for day, (fingerprint, facts) in made.days.items():
+                keep_day(session, day, fingerprint, facts)
+    except IntegrityError:
+        pass  # another report stored them first, counted from the same
+
+
+@functools.cache
+def _rules() -> str:
+    """A digest of the counting code: a day kept by other rules is counted again."""
+    digest = hashlib.sha256()
+    for module in (facts_module, frame_module, outcomes_module, predict_module):
+        digest.update(inspect.getsource(module).encode())
+    return digest.hexdigest()
+
+
+def _fingerprint(key: tuple[Any, ...]) -> str | None:
+    """The day's key (its plans, its events', notices' and moved orders' versions) and the
+    counting rules as a digest; None when the rules' code cannot be read."""
+    _, chain, road, carrier, notices, skip = key
+    try:
+        rules = _rules()
+    except (OSError, TypeError):
+        return None
+    text = json.dumps([rules, chain, road, carrier, notices, sorted(skip)], default=list)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 _ROAD_KINDS: dict[str, EventKind] = {k.value: k for k in EventKind}
@@ -113,8 +168,8 @@ def _road_events(session: Session, ids: Sequence[int]) -> dict[int, list[RoadEve
     for plan_id, event_id, vehicle, kind, at, received, stop, orders, reason in rows:
         by_plan[plan_id].append(
             RoadEvent(
-                event_id=event_id, vehicle=vehicle, kind=_ROAD_KINDS[kind], at=at,
-                received_at=received, stop=stop, orders=tuple(orders or ()), reason=reason,
+                event_id, vehicle, _ROAD_KINDS[kind], at, received, stop, tuple(orders or ()),
+                reason,
             )
         )  # fmt: skip
     return by_plan
@@ -136,10 +191,7 @@ def _carrier_events(session: Session, days: Sequence[date]) -> dict[date, list[C
     )
     for day, event_id, carrier, order, kind, at, received, reason in rows:
         by_day[day].append(
-            CarrierEvent(
-                event_id=event_id, carrier=carrier, order=order, kind=_CARRIER_KINDS[kind], at=at,
-                received_at=received, reason=reason,
-            )
+            CarrierEvent(event_id, carrier, order, _CARRIER_KINDS[kind], at, received, reason)
         )  # fmt: skip
     return by_day
 
@@ -209,14 +261,22 @@ def _versions(
 
 
 def read_days(
-    session: Session, first: date, last: date, *, cache: Cache | None = None
+    session: Session,
+    first: date,
+    last: date,
+    *,
+    cache: Cache | None = None,
+    made: dict[int, DayFrame] | None = None,
+    counted: dict[date, tuple[str, DayFacts]] | None = None,
 ) -> list[DayFacts]:
     """The facts of each day from ``first`` to ``last`` that has a stored plan.
 
     An order carried over to a later day is counted on the day it ends (its stored
     ``delivery_date``), not on the days it was carried from; a cancelled order not at all.
     A day's facts are kept in ``cache`` until one of its events, notices or moved orders
-    changes.
+    changes; a day stored under its current fingerprint is read, not counted. Frames made
+    from documents are added to ``made``, days counted to ``counted`` (with their
+    fingerprint), for :func:`keep_made` to store.
     """
     chains = counted_plans(session, first, last)
     if not chains:
@@ -236,9 +296,16 @@ def read_days(
         if isinstance(kept, DayFacts):
             facts[day] = kept
     todo = {day: chain for day, chain in chains.items() if day not in facts}
+    prints = {day: _fingerprint(keys[day]) for day in todo}  # type: ignore[arg-type]
+    known = {day: p for day, p in prints.items() if p is not None}
+    for day, stored in (kept_days(session, known) if known else {}).items():
+        facts[day] = cache.put(keys[day], stored) if cache is not None else stored
+        del todo[day]
     if todo:
         ids = [plan_id for chain in todo.values() for plan_id in chain]
-        frames = _frames(session, [chain[0] for chain in todo.values()], cache)
+        frames = _frames(
+            session, [chain[0] for chain in todo.values()], cache, {} if made is None else made
+        )
         road = _road_events(session, ids)
         carriers = _carrier_events(session, list(todo))
         notices = _notices(session, ids)
@@ -251,4 +318,7 @@ def read_days(
                 skip=keys[day][-1],  # type: ignore[index]
             )
             facts[day] = cache.put(keys[day], day_facts_) if cache is not None else day_facts_
+            fingerprint = prints[day]
+            if counted is not None and fingerprint is not None:
+                counted[day] = (fingerprint, day_facts_)
     return [facts[day] for day in chains]

@@ -21,6 +21,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dispatch.errors import DispatchError, FieldError, RequestError
+from dispatch.kpis.frame import frame_of
+from dispatch.kpis.kept import keep_frame
 from dispatch.live.tracking import issue_driver_links
 from dispatch.planning.day import plan_request
 from dispatch.planning.plan import Plan
@@ -135,15 +137,22 @@ def run_planning_job(
             fail_job(session, job_id, error, only=(JobStatus.RUNNING,))
             audit(session, actor, "plan.fail", f"job:{job_id}", title=error["title"])
         return JobOutcome(job_id, "failed", time.perf_counter() - started)
-    return _keep(store, job_id, plan, link_key, started, actor)
+    return _keep(store, job_id, plan, document, link_key, started, actor)
 
 
 def _keep(
-    store: Store, job_id: str, plan: Plan, link_key: bytes | None, started: float, actor: str
+    store: Store,
+    job_id: str,
+    plan: Plan,
+    request: Mapping[str, Any],
+    link_key: bytes | None,
+    started: float,
+    actor: str,
 ) -> JobOutcome:
     try:
         with store.write() as session:
             row = save_plan(session, job_id, plan)
+            keep_frame(session, row.id, frame_of(plan, request, plan_id=row.id))
             if plan.previous_plan_id is not None:
                 carry_events(session, plan.previous_plan_id, row.id)
             if plan.carried_over and plan.date is not None:

@@ -262,6 +262,33 @@ class UnservedOrder(Base):
     code: Mapped[str] = mapped_column(String(32), default="")
 
 
+class PlanKpiFrame(Base):
+    """A plan prepared for counting its KPIs (its routes, stops, carriers' work and orders'
+    platform, region, window and temperatures), written when the plan is kept so that a
+    report reads it instead of the plan's and request's whole documents."""
+
+    __tablename__ = "plan_kpi_frames"
+
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("plans.id", ondelete="CASCADE"), primary_key=True
+    )
+    format: Mapped[int]
+    frame: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class KpiDay(Base):
+    """A day's counted facts, kept under the fingerprint of what they were counted from (its
+    plans, the versions of its events, notices and moved orders, and the counting rules)."""
+
+    __tablename__ = "kpi_days"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    facts: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class DriverLink(Base):
     """A driver's link: the SHA-256 hash of its token, never the token.
 

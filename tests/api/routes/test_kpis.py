@@ -9,6 +9,7 @@ import io
 import pytest
 from fastapi.testclient import TestClient
 
+from dispatch.kpis.kept import kept_frames
 from dispatch.live.wallclock import ManualClock
 from dispatch.store import Store, get_job
 from tests.api.conftest import Keys, assert_problem
@@ -55,6 +56,17 @@ def test_csv_by_accept_or_format(client: TestClient, keys: Keys, day: int) -> No
         assert rows[1]["orders"] == "6"
         assert (rows[1]["failed_nobody"], rows[1]["failed_refused"]) == ("1", "1")
         assert rows[1]["on_time_rate"] == "0.3333"
+
+
+def test_a_report_keeps_the_frame_of_a_plan_stored_without_one(
+    client: TestClient, keys: Keys, api_store: Store, day: int
+) -> None:
+    with api_store.read() as session:
+        assert kept_frames(session, [day]) == {}
+    r = client.get("/kpis", params=DAY, headers=keys.planner)
+    assert r.json()["total"]["delivered"] == 3
+    with api_store.read() as session:
+        assert set(kept_frames(session, [day])) == {day}
 
 
 def test_a_replan_counts_with_the_events_of_its_earlier_version(

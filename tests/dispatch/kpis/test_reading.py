@@ -1,5 +1,6 @@
 """The store's part: the counted plan's orders less those carried over, moved to a later day
-or cancelled; a re-plan with its earlier version's events; days kept until they change."""
+or cancelled; a re-plan with its earlier version's events; days kept until they change; a
+plan stored without a frame given one."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import json
 from datetime import date
 
 from api.views.cache import Kept
+from dispatch.kpis.facts import DayFacts, day_document
+from dispatch.kpis.frame import DayFrame
+from dispatch.kpis.kept import kept_frames
 from dispatch.kpis.measures import measure
-from dispatch.kpis.reading import read_days
+from dispatch.kpis.reading import keep_made, prepare, read_days
 from dispatch.live.status import LiveKind
 from dispatch.store import Store
-from dispatch.store.models import ImportBatch, Order, PlanRecord
+from dispatch.store.models import ImportBatch, KpiDay, Order, PlanRecord
 from tests.dispatch.kpis.day import CARRIER, ROAD, road
 from tests.dispatch.kpis.stored import store_events, store_plan
 
@@ -77,3 +81,38 @@ def test_a_day_is_kept_until_its_events_change(store: Store) -> None:
         (after,) = read_days(session, DAY, DAY, cache=cache)
     assert after is not first
     assert measure([after])[0].failed_by_reason == {"closed": 1, "refused": 1}
+
+
+def test_a_plan_stored_without_a_frame_is_given_one_and_its_day_is_kept(store: Store) -> None:
+    plan_id = store_plan(store)
+    store_events(store, plan_id, ROAD[:3], CARRIER)
+    with store.read() as session:
+        (before,) = read_days(session, DAY, DAY)
+    cache: Kept[object, object] = Kept(16)
+    made = prepare(store, DAY, DAY, cache=cache)
+    assert (set(made.frames), set(made.days)) == ({plan_id}, {DAY})
+    assert isinstance(cache.get(("frame", plan_id)), DayFrame)
+    keep_made(store, made)
+    assert not prepare(store, DAY, DAY, cache=Kept(16))
+    with store.read() as session:
+        assert set(kept_frames(session, [plan_id])) == {plan_id}
+        (after,) = read_days(session, DAY, DAY)
+    assert after == before
+
+
+def test_a_kept_day_is_read_until_its_events_change(store: Store) -> None:
+    plan_id = store_plan(store)
+    store_events(store, plan_id, ROAD[:3], CARRIER)
+    keep_made(store, prepare(store, DAY, DAY, cache=Kept(16)))
+    with store.write() as session:
+        row = session.get(KpiDay, DAY)
+        assert row is not None
+        row.facts = json.dumps(day_document(DayFacts()))
+    with store.read() as session:
+        assert read_days(session, DAY, DAY) == [DayFacts()]  # the kept day, as kept
+    store_events(store, plan_id, [road("e9", LiveKind.FAILED, "10:12", "H-1", reason="closed")])
+    made = prepare(store, DAY, DAY, cache=Kept(16))
+    assert (set(made.frames), set(made.days)) == (set(), {DAY})
+    with store.read() as session:
+        (day,) = read_days(session, DAY, DAY)
+    assert measure([day])[0].failed_by_reason == {"closed": 1, "refused": 1}

@@ -11,7 +11,10 @@ import pytest
 
 from api.problems import job_problem
 from dispatch.errors import RequestError
+from dispatch.intake.loading import load_request
+from dispatch.kpis.kept import frames_from_documents, kept_frames
 from dispatch.planning.stored_job import run_planning_job, stored_request
+from dispatch.planning.validator import validate_plan
 from dispatch.store import JobSource, Store, create_job, get_job, list_audit, load_plan
 from tests.api.routes.test_plans import SCENARIO
 
@@ -61,3 +64,16 @@ def test_a_date_without_orders_is_a_request_error(store: Store) -> None:
     with store.read() as session, pytest.raises(RequestError) as caught:
         stored_request(session, date(2026, 11, 11))
     assert [e.field for e in caught.value.errors] == ["date"]
+
+
+def test_a_kept_plan_has_its_kpi_frame_beside_it(store: Store) -> None:
+    """The frame kept with the plan is the one its stored documents give."""
+    request = {**copy.deepcopy(SCENARIO), "options": {"time_limit_s": 1, "engine": "ortools"}}
+    job_id = _job(store, request)
+    assert run_planning_job(store, job_id, describe=job_problem).status == "succeeded"
+    with store.read() as session:
+        plan_id = get_job(session, job_id).plan.id  # type: ignore[union-attr]
+        assert validate_plan(load_request(request), load_plan(session, plan_id).document()) == []
+        kept = kept_frames(session, [plan_id])
+        assert kept == frames_from_documents(session, [plan_id])
+    assert sum(len(s.orders) for r in kept[plan_id].routes for s in r.stops) > 0
