@@ -86,7 +86,7 @@ INTERNAL = {
     "notices.subject", "notices.kind", "notices.audience", "notices.vehicle", "notices.channel",
     "notices.language", "notices.compensation_kind", "tracking_links.token_hash",
     "tracking_links.vehicle", "outbox.topic", "outbox.channel", "outbox.claimed_by",
-    "orders.status", "scenario_runs.id", "scenario_runs.status",
+    "orders.status", "scenario_runs.id", "scenario_runs.status", "kpi_days.fingerprint",
 }  # fmt: skip
 """Columns the service fills itself (hashes, enums, ids it makes, vehicle ids ≤ 64 + "#500")."""
 
