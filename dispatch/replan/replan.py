@@ -95,11 +95,16 @@ def replan(
         c = desk.by_id.get(carrier)
         cost = price(c, orders[oid], request.policy) if c else 0.0
         outsourced.setdefault((region, carrier), []).append((oid, cost, "kept with its carrier"))
+    delivered = set(state.carrier_done)
     for w in plan.outsourced:
         for oid in w.orders:
             if oid in return_failed and oid not in routed_before:
                 why = f"failed ({state.failed[oid]}), returned to the depot"
                 outsourced.setdefault((w.region, w.carrier), []).append((oid, 0.0, why))
+            elif oid in delivered:
+                cost = round(w.cost / len(w.orders), 2)
+                entry = (oid, cost, "delivered by its carrier")
+                outsourced.setdefault((w.region, w.carrier), []).append(entry)
 
     # A down carrier's orders: the region's backup carrier when it can take them.
     down_orders = [o for o in pool if o in _outsourced_to(plan, spec.carriers_down)]
