@@ -17,12 +17,13 @@ from __future__ import annotations
 import math
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from dispatch.live.live_day import LiveDay, LiveRoute
+from dispatch.live.status import CarrierEvent, CarrierKind, LiveKind, RoadEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,3 +182,28 @@ def simulate_day(
     if since is not None:
         events = [e for e in events if e.at > since]
     return sorted(events, key=lambda e: (e.sent_at, e.at, e.carrier is not None))
+
+
+def as_received(events: Iterable[SimEvent]) -> tuple[list[RoadEvent], list[CarrierEvent]]:
+    """The drivers' and the carriers' events typed as the service reads them once received
+    (at ``sent_at``), for replaying a day without the HTTP layer."""
+    road: list[RoadEvent] = []
+    carrier: list[CarrierEvent] = []
+    for e in events:
+        b = e.body
+        if e.vehicle is not None:
+            road.append(
+                RoadEvent(
+                    str(b["event_id"]), e.vehicle, LiveKind(e.kind), e.at, e.sent_at,
+                    stop=b.get("stop"), reason=b.get("reason"), lat=b.get("lat"),
+                    lon=b.get("lon"),
+                )
+            )  # fmt: skip
+        elif e.carrier is not None:
+            carrier.append(
+                CarrierEvent(
+                    str(b["event_id"]), e.carrier, str(b["order"]), CarrierKind(e.kind), e.at,
+                    e.sent_at, reason=b.get("reason"),
+                )
+            )  # fmt: skip
+    return road, carrier
