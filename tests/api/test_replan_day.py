@@ -309,6 +309,12 @@ def test_the_demo_day_replanned_three_times_through_the_api(tmp_path: Path) -> N
     }
 
     expected = _kpis(request, urgent, final, d, notices)
+    want = expected["total"]
+    assert want["open"] == 0
+    assert want["routes"] >= 2
+    assert want["carrier_share"] > 0
+    assert want["cold_orders"] > 0
+    assert want["notices"] > 0
     total = kpis.json()["total"]
     assert {k: total[k] for k in expected["total"]} == expected["total"]
     rows = {r["group"]: r for r in by_vehicle.json()["data"]}

@@ -18,7 +18,7 @@ from dispatch.intake.loading import load_request
 from dispatch.intake.request import Request
 from dispatch.live.live_day import prepare_day
 from dispatch.live.simulate import Delays, Incidents, as_received, simulate_day
-from dispatch.live.status import CarrierEvent, RoadEvent
+from dispatch.live.status import CarrierEvent, CarrierKind, RoadEvent
 from dispatch.planning.day import plan_day
 from dispatch.planning.plan import Plan
 from dispatch.planning.validator import validate_plan, validate_replan
@@ -86,6 +86,7 @@ def _final_places(plan: Plan) -> list[str]:
 def test_the_demo_day_replanned_three_times_keeps_what_happened() -> None:
     doc = demo_request(orders=150, date=DAY)
     doc["options"] = {"time_limit_s": 3, "seed": 0, "engine": "ortools"}
+    doc["policy"]["pin"] = {"Xinyi": "CAT"}
     request = load_request(doc)
     v1 = plan_day(request, time_limit_s=3, iterations=300)
     assert validate_plan(request, v1.document()) == []
@@ -109,6 +110,9 @@ def test_the_demo_day_replanned_three_times_keeps_what_happened() -> None:
     spec = ReplanSpec(at=at, vehicles_down=down, add_orders=urgent, cancel_orders=[_undone(v2)])
     replay.request = request = load_request(effective_request(doc, spec))
     v3 = _step(replay, v2, spec, 2)
+    delivered = {e.order for e in replay.carrier if e.kind is CarrierKind.DELIVERED}
+    assert delivered, "no carrier delivered anything by 13:00"
+    assert delivered <= {o for w in v3.outsourced for o in w.orders}
 
     replay.drive(v3, at, live.time(14 * 60))
     at = live.time(14 * 60)
