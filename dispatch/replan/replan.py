@@ -84,6 +84,7 @@ def replan(
         else:
             return_failed.add(oid)
     moved_failed = set(state.failed) - return_failed
+    failed_before = {o for v in state.vehicles for s in v.done for o in s.failed_orders or ()}
     routed_before = {o for v in state.vehicles for s in v.done for o in s.orders}
     taken: dict[str, int] = {}
     for carrier, _ in state.outsourced.values():
@@ -194,7 +195,7 @@ def replan(
             outsourced.setdefault((region, offer.carrier), []).append((o.id, offer.cost, reason))
             late_choices.append(LateChoice(order=o.id, choice="carrier", cost=offer.cost,
                                            reason=reason))  # fmt: skip
-        elif o.id in moved_failed:
+        elif o.id in moved_failed or o.id in failed_before:
             carried[o.id] = "delivery failed; no vehicle can re-deliver it today, carried over"
         else:
             text = u.reason + ("; " + "; ".join(sorted(set(refusals))) if refusals else "")

@@ -303,7 +303,7 @@ def test_the_demo_day_replanned_three_times_through_the_api(tmp_path: Path) -> N
         o for e in d.road if e.kind == "failed" and e.reason == "nobody" for o in e.orders
     }
     assert failed_first
-    assert all(ends[o][0] != "unserved" for o in failed_first)
+    assert all(ends[o][0] != "unserved" for o in failed_first), {o: ends[o] for o in failed_first}
     assert any(ends[o["id"]][0] == "delivered" for o in urgent), {
         o["id"]: ends[o["id"]] for o in urgent
     }
