@@ -135,7 +135,7 @@ class Day:
             response.json()["job_id"],
             timeout=120,
         )
-        assert job["status"] == "succeeded", job
+        assert job["status"] == "succeeded", f"{body.get('at')}: {job}"
         return int(job["plan_id"])
 
 
