@@ -313,7 +313,10 @@ def _stitch(
             path.append((end_depot, depots[end_depot].location))
         else:
             back = _drive(request, [path[-1], (end_depot, depots[end_depot].location)])[1]
-            end = math.ceil(stops[-1].departure + back / _speed(request, v.vehicle))
+            free = float(stops[-1].departure)
+            if v.status == "running":
+                free = max(free, v.free_at)  # at its fixed stop still at `at`
+            end = math.ceil(free + back / _speed(request, v.vehicle))
             path.append((end_depot, depots[end_depot].location))
         km = _drive(request, path)[0]
         unit = next(x for x in request.vehicles if v.vehicle in x.unit_ids())
