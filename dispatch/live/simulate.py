@@ -8,19 +8,22 @@ queued until it is back), stops that fail, stops held up (a jam before a cold st
 bodies are the JSON of ``POST /d/{token}/events`` and ``POST /carriers/{id}/events``.
 
 It is a pure function of its arguments (the same seed gives the same day), for replaying a
-day in tests, benchmarks and scenario runs.
+day in tests, benchmarks and scenario runs. With ``since`` it takes up a re-planned version
+at that time, so a day is driven on each version in turn.
 """
 
 from __future__ import annotations
 
+import math
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from dispatch.live.live_day import LiveDay, LiveRoute
+from dispatch.live.status import CarrierEvent, CarrierKind, LiveKind, RoadEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +82,9 @@ def event_id(*parts: object) -> str:
 
 
 def _route_events(
-    day: LiveDay, lr: LiveRoute, rng: random.Random, delays: Delays, incidents: Incidents
-) -> list[SimEvent]:
+    day: LiveDay, lr: LiveRoute, rng: random.Random, delays: Delays, incidents: Incidents,
+    since: float | None,
+) -> list[SimEvent]:  # fmt: skip
     vehicle = lr.route.vehicle
     events: list[SimEvent] = []
 
@@ -93,9 +97,13 @@ def _route_events(
         point = location.lat_lon() if location is not None else None
         return {} if point is None else {"lat": point[0], "lon": point[1]}
 
-    t = lr.departure + rng.randint(0, delays.departure_max)
-    add(t, {"event_id": event_id(vehicle, "departed"), "kind": "departed", **place(-1)})
-    for k, stop in enumerate(lr.stops):
+    done = sum(1 for s in lr.stops if s.visit.done is not None)
+    if since is not None and (done or lr.departure <= since):
+        t = max(float(lr.route.stops[done - 1].departure) if done else lr.departure, since)
+    else:
+        t = lr.departure + rng.randint(0, delays.departure_max)
+        add(t, {"event_id": event_id(vehicle, "departed"), "kind": "departed", **place(-1)})
+    for k, stop in enumerate(lr.stops[done:], start=done):
         name = stop.visit.stop
         drive = lr.plan_leg(k - 1, k) + rng.randint(0, delays.leg_max)
         arrival = t + drive + incidents.held.get((vehicle, name), 0)
@@ -114,8 +122,11 @@ def _route_events(
         return events
     after, minutes = silent
     offline = next(
-        e.at for e in events if e.body.get("stop") == after and e.kind in ("delivered", "failed")
+        (e.at for e in events if e.body.get("stop") == after and e.kind in ("delivered", "failed")),
+        None,
     )
+    if offline is None:
+        return events
     back = day.time(day.minutes(offline) + minutes)
     return [
         SimEvent(e.at, back, e.body, vehicle=vehicle) if offline < e.at <= back else e
@@ -123,13 +134,18 @@ def _route_events(
     ]
 
 
-def _carrier_events(day: LiveDay, rng: random.Random, carriers: Carriers) -> list[SimEvent]:
+def _carrier_events(
+    day: LiveDay, rng: random.Random, carriers: Carriers, since: float | None
+) -> list[SimEvent]:
     events = []
+    after = -1 if since is None else math.floor(since) + 1
+    pickup = max(carriers.pickup, after)
+    first = max(carriers.deliver_from, pickup)
     for work in day.plan.outsourced:
         for order in work.orders:
             for kind, minutes in (
-                ("picked_up", carriers.pickup),
-                ("delivered", rng.randint(carriers.deliver_from, carriers.deliver_to)),
+                ("picked_up", pickup),
+                ("delivered", rng.randint(first, max(carriers.deliver_to, first))),
             ):
                 at = day.time(minutes)
                 body = {"event_id": event_id(work.carrier, order, kind), "kind": kind,
@@ -143,15 +159,51 @@ def simulate_day(
     delays: Delays | None = None,
     incidents: Incidents | None = None,
     carriers: Carriers | None = None,
+    *,
+    since: datetime | None = None,
 ) -> list[SimEvent]:
     """Every event of the day, in the order the service receives them (``sent_at``, then
     ``at``): each route departs, then arrives at and delivers (or fails) each stop in planned
-    order; the carriers pick up and deliver their orders."""
+    order; the carriers pick up and deliver their orders.
+
+    With ``since`` (a re-planned version taken up at that time) only events after it are
+    given: stops marked done send nothing, a route that had left goes on from its last done
+    stop (no earlier than ``since``), carriers pick up after it. A fact the day already
+    reported (the same ``event_id``, e.g. the arrival at the stop a van was at) may come
+    again with a later time; a replay drops it, as a phone sends each fact once."""
     delays, incidents = delays or Delays(), incidents or Incidents()
     rng = random.Random(delays.seed)
+    after = None if since is None else day.minutes(since)
     events: list[SimEvent] = []
     for lr in day.routes:
-        if lr.stops:
-            events += _route_events(day, lr, rng, delays, incidents)
-    events += _carrier_events(day, rng, carriers or Carriers())
+        if any(s.visit.done is None for s in lr.stops):
+            events += _route_events(day, lr, rng, delays, incidents, after)
+    events += _carrier_events(day, rng, carriers or Carriers(), after)
+    if since is not None:
+        events = [e for e in events if e.at > since]
     return sorted(events, key=lambda e: (e.sent_at, e.at, e.carrier is not None))
+
+
+def as_received(events: Iterable[SimEvent]) -> tuple[list[RoadEvent], list[CarrierEvent]]:
+    """The drivers' and the carriers' events typed as the service reads them once received
+    (at ``sent_at``), for replaying a day without the HTTP layer."""
+    road: list[RoadEvent] = []
+    carrier: list[CarrierEvent] = []
+    for e in events:
+        b = e.body
+        if e.vehicle is not None:
+            road.append(
+                RoadEvent(
+                    str(b["event_id"]), e.vehicle, LiveKind(e.kind), e.at, e.sent_at,
+                    stop=b.get("stop"), reason=b.get("reason"), lat=b.get("lat"),
+                    lon=b.get("lon"),
+                )
+            )  # fmt: skip
+        elif e.carrier is not None:
+            carrier.append(
+                CarrierEvent(
+                    str(b["event_id"]), e.carrier, str(b["order"]), CarrierKind(e.kind), e.at,
+                    e.sent_at, reason=b.get("reason"),
+                )
+            )  # fmt: skip
+    return road, carrier

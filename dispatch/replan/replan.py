@@ -84,6 +84,7 @@ def replan(
         else:
             return_failed.add(oid)
     moved_failed = set(state.failed) - return_failed
+    failed_before = {o for v in state.vehicles for s in v.done for o in s.failed_orders or ()}
     routed_before = {o for v in state.vehicles for s in v.done for o in s.orders}
     taken: dict[str, int] = {}
     for carrier, _ in state.outsourced.values():
@@ -95,11 +96,16 @@ def replan(
         c = desk.by_id.get(carrier)
         cost = price(c, orders[oid], request.policy) if c else 0.0
         outsourced.setdefault((region, carrier), []).append((oid, cost, "kept with its carrier"))
+    delivered = set(state.carrier_done)
     for w in plan.outsourced:
         for oid in w.orders:
             if oid in return_failed and oid not in routed_before:
                 why = f"failed ({state.failed[oid]}), returned to the depot"
                 outsourced.setdefault((w.region, w.carrier), []).append((oid, 0.0, why))
+            elif oid in delivered:
+                cost = round(w.cost / len(w.orders), 2)
+                entry = (oid, cost, "delivered by its carrier")
+                outsourced.setdefault((w.region, w.carrier), []).append(entry)
 
     # A down carrier's orders: the region's backup carrier when it can take them.
     down_orders = [o for o in pool if o in _outsourced_to(plan, spec.carriers_down)]
@@ -189,7 +195,7 @@ def replan(
             outsourced.setdefault((region, offer.carrier), []).append((o.id, offer.cost, reason))
             late_choices.append(LateChoice(order=o.id, choice="carrier", cost=offer.cost,
                                            reason=reason))  # fmt: skip
-        elif o.id in moved_failed:
+        elif o.id in moved_failed or o.id in failed_before:
             carried[o.id] = "delivery failed; no vehicle can re-deliver it today, carried over"
         else:
             text = u.reason + ("; " + "; ".join(sorted(set(refusals))) if refusals else "")
@@ -307,7 +313,10 @@ def _stitch(
             path.append((end_depot, depots[end_depot].location))
         else:
             back = _drive(request, [path[-1], (end_depot, depots[end_depot].location)])[1]
-            end = math.ceil(stops[-1].departure + back / _speed(request, v.vehicle))
+            free = float(stops[-1].departure)
+            if v.status == "running":
+                free = max(free, v.free_at)  # at its fixed stop still at `at`
+            end = math.ceil(free + back / _speed(request, v.vehicle))
             path.append((end_depot, depots[end_depot].location))
         km = _drive(request, path)[0]
         unit = next(x for x in request.vehicles if v.vehicle in x.unit_ids())

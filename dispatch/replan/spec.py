@@ -28,7 +28,7 @@ class VehicleDown(_Model):
 
 
 def _default_follow_ups() -> dict[str, FollowUp]:
-    return {"not_home": "redeliver", "refused": "return"}
+    return {"nobody": "redeliver", "refused": "return"}
 
 
 class FailurePolicy(_Model):

@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 
 from dispatch.live.live_day import prepare_day
 from dispatch.live.predict import day_status
-from dispatch.live.simulate import Delays, Incidents, SimEvent, simulate_day
-from dispatch.live.status import LiveKind, OrderState, RoadEvent
+from dispatch.live.simulate import Delays, Incidents, SimEvent, as_received, simulate_day
+from dispatch.live.status import CarrierKind, LiveKind, OrderState, RoadEvent
+from dispatch.planning.plan import Plan
 from tests.dispatch.live.test_predict import _plan, at
 
 STILL = Delays(departure_max=0, leg_max=0)
@@ -81,6 +82,47 @@ def test_carriers_pick_up_then_deliver_within_their_hours() -> None:
     for e in events:
         hours = (at("10:00"), at("10:00")) if e.kind == "picked_up" else (at("12:00"), at("18:00"))
         assert hours[0] <= e.at <= hours[1]
+
+
+def _first_done(plan: Plan) -> Plan:
+    """The plan as a re-plan gives it once PP-101 was delivered at 09:30–09:38."""
+    route = plan.routes[0]
+    stops = (route.stops[0].model_copy(update={"done": "delivered"}), *route.stops[1:])
+    return plan.model_copy(update={"routes": (route.model_copy(update={"stops": stops}),)})
+
+
+def test_a_replanned_version_goes_on_from_its_last_done_stop() -> None:
+    """Taken up at 09:38 the van goes on from PP-101 (left 09:38): the plan's own times, no
+    departure and nothing of the done stop. Taken up at 10:00, it leaves PP-101 no earlier:
+    17 min to PP-102 (10:17, 8 min service, 10:25), 17 more to PP-103 (10:42, 10:50)."""
+    plan, request = _plan()
+    day = prepare_day(_first_done(plan), request)
+    assert _times(simulate_day(day, STILL, since=at("09:38"))) == [
+        ("arrived", "PP-102", "09:55"), ("delivered", "PP-102", "10:03"),
+        ("arrived", "PP-103", "10:20"), ("delivered", "PP-103", "10:28"),
+    ]  # fmt: skip
+    assert _times(simulate_day(day, STILL, since=at("10:00"))) == [
+        ("arrived", "PP-102", "10:17"), ("delivered", "PP-102", "10:25"),
+        ("arrived", "PP-103", "10:42"), ("delivered", "PP-103", "10:50"),
+    ]  # fmt: skip
+
+
+def test_taken_up_later_only_later_events_come_and_carriers_pick_up_after() -> None:
+    plan, request = _plan(
+        outsourced=[{"region": "Xinyi", "carrier": "CAT", "orders": ["W-1"], "cost": 80.0}]
+    )
+    day = prepare_day(plan, request)
+    events = simulate_day(day, STILL, since=at("12:30"))
+    assert "departed" not in [e.kind for e in events if e.vehicle]
+    assert min(e.at for e in events) > at("12:30")
+    (picked, delivered) = [e for e in events if e.carrier == "CAT"]
+    assert picked.at == at("12:31")
+    assert at("12:31") <= delivered.at <= at("18:00")
+    road, carrier = as_received(simulate_day(day, STILL))
+    assert [e.kind for e in road][:2] == [LiveKind.DEPARTED, LiveKind.ARRIVED]
+    assert [(e.order, e.kind) for e in carrier] == [
+        ("W-1", CarrierKind.PICKED_UP), ("W-1", CarrierKind.DELIVERED),
+    ]  # fmt: skip
 
 
 @settings(max_examples=30, deadline=None)

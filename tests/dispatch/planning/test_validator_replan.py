@@ -10,11 +10,12 @@ import pytest
 
 from dispatch.intake.loading import load_request
 from dispatch.intake.request import Request
+from dispatch.live.live_day import prepare_day
+from dispatch.live.simulate import Delays, as_received, simulate_day
 from dispatch.planning.day import plan_day
 from dispatch.planning.validator import validate_replan
 from dispatch.replan import ReplanSpec, day_state, replan
 from scenarios.demo import demo_request
-from tests.dispatch.replan.day_sim import drive, moment
 
 AT = 11 * 60
 pytestmark = pytest.mark.slow
@@ -27,12 +28,13 @@ def case() -> tuple[Request, dict[str, Any], dict[str, Any], str]:
     doc["options"] = {"time_limit_s": 2, "seed": 0, "engine": "ortools"}
     request = load_request(doc)
     plan = plan_day(request, time_limit_s=2, iterations=200)
-    loading = request.depots[0].loading_minutes
-    events = drive(plan, loading, 0, AT)
-    probe = day_state(plan, request, events, [], ReplanSpec(at=moment(plan, AT)))
+    live = prepare_day(plan, request)
+    at = live.time(AT)
+    timeline = simulate_day(live, Delays(departure_max=0, leg_max=0))
+    events, _ = as_received(e for e in timeline if e.sent_at <= at)
+    probe = day_state(plan, request, events, [], ReplanSpec(at=at))
     running = [v for v in probe.vehicles if v.status == "running"]
     broken = running[0].vehicle
-    at = moment(plan, AT)
     spec = ReplanSpec(at=at, vehicles_down=[{"vehicle": broken, "at": at}])
     state = day_state(plan, request, events, [], spec)
     new = replan(request, plan, state, spec, time_limit_s=1, iterations=100)

@@ -51,7 +51,7 @@ def test_a_time_without_an_offset_is_refused() -> None:
 
 def test_failures_follow_the_reason_else_the_default() -> None:
     policy = FailurePolicy()
-    assert policy.for_reason("not_home") == "redeliver"
+    assert policy.for_reason("nobody") == "redeliver"
     assert policy.for_reason("refused") == "return"
     assert policy.for_reason("damaged") == "carry_over"
     assert policy.for_reason(None) == "carry_over"
