@@ -30,7 +30,13 @@ from api.views.driver_page import build_page, render_page, texts
 from api.views.live import LiveViews, event_json
 from api.views.pages import Lang, choose_lang, templates
 from api.views.places import RequestPlaces
-from dispatch.live.events import RoadEventIn, record_road_event
+from dispatch.live.events import (
+    RoadEventIn,
+    add_road_event,
+    check_road_event,
+    stored_road_event,
+)
+from dispatch.live.live_day import LiveDay
 from dispatch.live.status import StopState
 from dispatch.live.tracking import token_hash
 from dispatch.live.wallclock import WallClock
@@ -43,6 +49,7 @@ from dispatch.store import (
     road_event,
     route_versions,
 )
+from dispatch.store.models import TrackingEvent
 from dispatch.store.publishing import LinkTarget, follow_link
 
 PAGE_CACHE_SIZE = 512
@@ -167,12 +174,26 @@ def driver_page(
     return html_response(request, page, headers)
 
 
+def _event_response(
+    session: Session, row: TrackingEvent, day: LiveDay, plan_id: int, *, photo: bool | None
+) -> dict[str, object]:
+    """The stored event as the answer shows it (``photo`` None: look it up)."""
+    if photo is None:
+        photo = row.id in photo_ids(session, [row.id])
+    return event_json(road_event(row, photo=photo), day.zone, row_id=row.id, plan_id=plan_id)
+
+
 def _store_event(
     store: Store, views: LiveViews, token: str, raw: bytes, clock: WallClock, public_url: str
 ) -> tuple[int, str, Response]:
     """Check the token, then the event, then store it once, with the alerts and notices it
-    causes in the same transaction; (plan id, vehicle, response)."""
-    with store.write() as session:
+    causes in the same transaction; (plan id, vehicle, response).
+
+    The token, the event and an already stored copy are read before the write turn, so the
+    writers' queue holds only the insert, the route's re-prediction and the rules.
+    """
+    now = clock.now()
+    with store.read() as session:
         target = _link_target(session, token)
         if target is None:
             return 0, "", _not_found_problem()
@@ -181,18 +202,21 @@ def _store_event(
         plan_id, vehicle = target.plan_id, target.vehicle
         event = RoadEventIn.parse(raw)
         day = views.day(session, plan_id)
-        now = clock.now()
-        row, created = record_road_event(session, day.plan, plan_id, vehicle, event, now)
-        if created:
+        facts = views.facts(session, plan_id)
+        stored = stored_road_event(session, plan_id, vehicle, event)
+        if stored is None:
+            check_road_event(day.plan, vehicle, event, now)
+        else:
+            body = _event_response(session, stored, day, plan_id, photo=None)
+    if stored is None:
+        with store.write() as session:
+            row = add_road_event(session, day.plan, plan_id, vehicle, event, now)
             react(session, plan_id, views.status(session, plan_id, now).status, now,
-                  public_url=public_url, facts=views.facts(session, plan_id))  # fmt: skip
-        photo = event.photo_file is not None if created else row.id in photo_ids(session, [row.id])
-        body = event_json(road_event(row, photo=photo), day.zone, row_id=row.id, plan_id=plan_id)
-    if created:
-        with store.read() as session:
-            views.route(session, day, vehicle)
+                  public_url=public_url, facts=facts)  # fmt: skip
+            photo = event.photo_file is not None
+            body = _event_response(session, row, day, plan_id, photo=photo)
     response = JSONResponse(
-        body, status_code=201 if created else 200, headers={"Cache-Control": "no-store"}
+        body, status_code=200 if stored else 201, headers={"Cache-Control": "no-store"}
     )
     return plan_id, vehicle, response
 
@@ -200,7 +224,8 @@ def _store_event(
 def _record(
     store: Store, views: LiveViews, token: str, raw: bytes, clock: WallClock, public_url: str
 ) -> tuple[int, str, Response]:
-    """:func:`_store_event`, once more when a concurrent copy of the same event won the race."""
+    """:func:`_store_event`, once more when a concurrent copy of the same event won the race
+    (the second time it finds that copy and answers with it)."""
     try:
         return _store_event(store, views, token, raw, clock, public_url)
     except IntegrityError:

@@ -296,33 +296,49 @@ def check_road_event(plan: Plan, vehicle: str, event: RoadEventIn, now: datetime
         raise EventError(errors)
 
 
-def record_road_event(
+def stored_road_event(
+    session: Session, plan_id: int, vehicle: str, event: RoadEventIn
+) -> TrackingEvent | None:
+    """The row already stored under the event's ``event_id`` (None when there is none, or the
+    event has no id); :class:`EventConflictError` when it was stored with another body."""
+    if event.event_id is None:
+        return None
+    stored = find_event(session, plan_id, vehicle, event.event_id)
+    if stored is not None and stored.body_sha256 != event.body_sha256():
+        raise EventConflictError(
+            "event_id", f"{event.event_id!r} was already stored with a different body"
+        )
+    return stored
+
+
+def add_road_event(
     session: Session, plan: Plan, plan_id: int, vehicle: str, event: RoadEventIn, now: datetime
-) -> tuple[TrackingEvent, bool]:
-    """Store the event once: (the stored row, whether it is new). The same ``event_id`` with
-    the same body gives the stored row; with another body :class:`EventConflictError`."""
-    digest = event.body_sha256()
-    if event.event_id is not None:
-        stored = find_event(session, plan_id, vehicle, event.event_id)
-        if stored is not None:
-            if stored.body_sha256 != digest:
-                raise EventConflictError(
-                    "event_id", f"{event.event_id!r} was already stored with a different body"
-                )
-            return stored, False
+) -> TrackingEvent:
+    """Check the event against the plan and the clock, then store it (the caller has seen no
+    row under its ``event_id``; a concurrent copy fails on the unique key)."""
     check_road_event(plan, vehicle, event, now)
     orders = event.orders
     if orders is None and event.stop is not None and event.kind is not LiveKind.ARRIVED:
         route = plan.route(vehicle)
         assert route is not None
         orders = next(s.orders for s in route.stops if s.stop == event.stop)
-    row = record_event(
+    return record_event(
         session, plan_id, vehicle, event.stop, event.kind, event_id=event.event_id,
         reason=event.reason.value if event.reason else None, note=event.note,
         at=event.at or now, orders=orders, recipient=event.recipient, lat=event.lat,
-        lon=event.lon, body_sha256=digest, photo=event.photo_file, received_at=now,
+        lon=event.lon, body_sha256=event.body_sha256(), photo=event.photo_file, received_at=now,
     )  # fmt: skip
-    return row, True
+
+
+def record_road_event(
+    session: Session, plan: Plan, plan_id: int, vehicle: str, event: RoadEventIn, now: datetime
+) -> tuple[TrackingEvent, bool]:
+    """Store the event once: (the stored row, whether it is new). The same ``event_id`` with
+    the same body gives the stored row; with another body :class:`EventConflictError`."""
+    stored = stored_road_event(session, plan_id, vehicle, event)
+    if stored is not None:
+        return stored, False
+    return add_road_event(session, plan, plan_id, vehicle, event, now), True
 
 
 def _days_around(at: datetime) -> list[date]:

@@ -120,7 +120,8 @@ def react(
     row lock on the plan (PostgreSQL) or by the single writer (SQLite). ``facts`` are the
     plan's (read from the store when not given; a caller may keep them per plan).
     """
-    session.execute(select(PlanRecord.id).where(PlanRecord.id == plan_id).with_for_update())
+    if session.get_bind().dialect.name != "sqlite":
+        session.execute(select(PlanRecord.id).where(PlanRecord.id == plan_id).with_for_update())
     rules = rules or load_rules(session)
     facts = facts or plan_facts(session, plan_id)
     raised, updated, closed = _alerts(session, plan_id, status, rules, now, facts.contracts)

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.store.audit import audit
-from dispatch.store.errors import ConflictError
+from dispatch.store.errors import ConflictError, NotFoundError
 from dispatch.store.models import PlanRecord, PlanRoute
 from dispatch.store.plans import get_plan, latest_version
 
@@ -53,17 +54,29 @@ class LinkTarget:
         return self.plan_id != self.link_plan_id
 
 
+def _newest_published(day: date) -> tuple[Any, ...]:
+    """The conditions of the day's published plan that nothing superseded."""
+    return (
+        PlanRecord.plan_date == day,
+        PlanRecord.published_at.is_not(None),
+        PlanRecord.superseded_by.is_(None),
+    )
+
+
+_NEWEST_FIRST = (PlanRecord.published_at.desc(), PlanRecord.id.desc())
+
+
 def current_plan(session: Session, day: date) -> PlanRecord | None:
     """The day's published plan that nothing superseded, or None."""
     return session.scalar(
-        select(PlanRecord)
-        .where(
-            PlanRecord.plan_date == day,
-            PlanRecord.published_at.is_not(None),
-            PlanRecord.superseded_by.is_(None),
-        )
-        .order_by(PlanRecord.published_at.desc(), PlanRecord.id.desc())
-        .limit(1)
+        select(PlanRecord).where(*_newest_published(day)).order_by(*_NEWEST_FIRST).limit(1)
+    )
+
+
+def current_plan_id(session: Session, day: date) -> int | None:
+    """The id of :func:`current_plan`, read without the plan's row."""
+    return session.scalar(
+        select(PlanRecord.id).where(*_newest_published(day)).order_by(*_NEWEST_FIRST).limit(1)
     )
 
 
@@ -120,11 +133,15 @@ def follow_link(session: Session, plan_id: int, vehicle: str) -> LinkTarget:
     newest version, so a re-plan reaches the drivers as soon as it is stored.
     """
     newest = newest_in_chain(session, plan_id)
-    record = get_plan(session, newest)
-    if record.published_at is None:
-        current = current_plan(session, record.plan_date)
+    published = session.execute(
+        select(PlanRecord.published_at, PlanRecord.plan_date).where(PlanRecord.id == newest)
+    ).one_or_none()
+    if published is None:
+        raise NotFoundError("plan", newest)
+    if published.published_at is None:
+        current = current_plan_id(session, published.plan_date)
         if current is not None:
-            newest = current.id
+            newest = current
     newest = newest_in_chain(session, latest_version(session, newest))
     route = session.scalar(
         select(PlanRoute.id).where(PlanRoute.plan_id == newest, PlanRoute.vehicle == vehicle)

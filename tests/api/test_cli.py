@@ -85,3 +85,23 @@ def test_users_are_created_listed_and_disabled(
     capsys.readouterr()
     assert main(["users", "list"]) == 0
     assert "\tdisabled " in capsys.readouterr().out
+
+
+def test_serve_freezes_what_it_made_before_serving(
+    monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    """The garbage collector's full passes leave the modules and the app alone."""
+    import gc
+
+    import uvicorn
+
+    frozen: list[int] = []
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setattr(uvicorn, "run", lambda app, **_: frozen.append(gc.get_freeze_count()))
+    gc.unfreeze()
+    try:
+        assert main(["serve", "--port", "8099"]) == 0
+    finally:
+        gc.unfreeze()
+    assert len(frozen) == 1
+    assert frozen[0] > 0

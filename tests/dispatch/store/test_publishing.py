@@ -19,7 +19,13 @@ from dispatch.store import (
     start_job,
 )
 from dispatch.store.models import AuditEntry
-from dispatch.store.publishing import current_plan, follow_link, newest_in_chain, publish_plan
+from dispatch.store.publishing import (
+    current_plan,
+    current_plan_id,
+    follow_link,
+    newest_in_chain,
+    publish_plan,
+)
 from tests.dispatch.store.conftest import PLAN, new_job
 
 DAY = date(2026, 11, 11)
@@ -121,6 +127,24 @@ def test_an_unpublished_plan_is_not_current(store: Store) -> None:
     with store.read() as session:
         assert current_plan(session, DAY) is None
         assert get_plan(session, plan_id).published_at is None
+
+
+def test_the_current_plans_id_is_the_current_plans(store: Store) -> None:
+    first, second = _plan(store), _plan(store)
+    with store.read() as session:
+        assert current_plan_id(session, DAY) is None
+    for plan_id, at in ((first, T1), (second, T2)):
+        with store.write() as session:
+            publish_plan(session, plan_id, actor="a", now=at)
+        with store.read() as session:
+            current = current_plan(session, DAY)
+            assert current is not None
+            assert current_plan_id(session, DAY) == current.id == plan_id
+
+
+def test_a_link_of_a_plan_not_stored_is_not_found(store: Store) -> None:
+    with store.read() as session, pytest.raises(NotFoundError):
+        follow_link(session, 9999, "VAN#1")
 
 
 def test_the_tick_leaves_superseded_plans_alone(store: Store) -> None:
