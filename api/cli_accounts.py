@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from dispatch.store import Store
 
 
@@ -18,6 +21,24 @@ def _key_store() -> Store:
     store = Store(Settings().database_url)
     store.migrate()
     return store
+
+
+def _write(change: Callable[[Session], str], done: str) -> int:
+    """Run ``change`` in one transaction of the configured store; print ``done`` with what it
+    returns, or the store's refusal (exit 2, nothing written)."""
+    from dispatch.errors import DispatchError
+
+    store = _key_store()
+    try:
+        with store.write() as session:
+            what = change(session)
+    except (DispatchError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        store.dispose()
+    print(done.format(what))
+    return 0
 
 
 def cmd_keys_create(args: argparse.Namespace) -> int:
@@ -55,20 +76,14 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_revoke(args: argparse.Namespace) -> int:
-    from dispatch.store import NotFoundError, audit, revoke_key
+    from dispatch.store import audit, revoke_key
 
-    store = _key_store()
-    try:
-        with store.write() as session:
-            revoke_key(session, args.id)
-            audit(session, "cli", "key.revoke", f"key:{args.id}")
-    except NotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        store.dispose()
-    print(f"key {args.id} revoked")
-    return 0
+    def revoke(session: Session) -> str:
+        revoke_key(session, args.id)
+        audit(session, "cli", "key.revoke", f"key:{args.id}")
+        return str(args.id)
+
+    return _write(revoke, "key {} revoked")
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -84,7 +99,7 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def cmd_users_create(args: argparse.Namespace) -> int:
-    from dispatch.store import ConflictError, InvalidUserError, Role, audit, create_user
+    from dispatch.store import Role, audit, create_user
     from dispatch.store.models import utcnow
 
     try:
@@ -92,19 +107,13 @@ def cmd_users_create(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    store = _key_store()
-    try:
-        with store.write() as session:
-            user = create_user(session, args.name, password, Role(args.role), now=utcnow())
-            audit(session, "cli", "user.create", f"user:{user.id}", role=args.role)
-            name = user.name
-    except (InvalidUserError, ConflictError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        store.dispose()
-    print(f"created {args.role} user {name}")
-    return 0
+
+    def create(session: Session) -> str:
+        user = create_user(session, args.name, password, Role(args.role), now=utcnow())
+        audit(session, "cli", "user.create", f"user:{user.id}", role=args.role)
+        return user.name
+
+    return _write(create, f"created {args.role} user {{}}")
 
 
 def cmd_users_list(args: argparse.Namespace) -> int:
@@ -121,19 +130,12 @@ def cmd_users_list(args: argparse.Namespace) -> int:
 
 
 def cmd_users_disable(args: argparse.Namespace) -> int:
-    from dispatch.store import NotFoundError, audit, disable_user
+    from dispatch.store import audit, disable_user
     from dispatch.store.models import utcnow
 
-    store = _key_store()
-    try:
-        with store.write() as session:
-            user = disable_user(session, args.name, now=utcnow())
-            audit(session, "cli", "user.disable", f"user:{user.id}")
-            name = user.name
-    except NotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        store.dispose()
-    print(f"user {name} disabled; their sessions have ended")
-    return 0
+    def disable(session: Session) -> str:
+        user = disable_user(session, args.name, now=utcnow())
+        audit(session, "cli", "user.disable", f"user:{user.id}")
+        return user.name
+
+    return _write(disable, "user {} disabled; their sessions have ended")

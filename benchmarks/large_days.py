@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from scenarios.demo import demo_regions
+from scenarios.demo import VEHICLE_KINDS, demo_regions
 
 Json = dict[str, Any]
 
@@ -58,26 +58,6 @@ CATALOGUE = (
     ("snacks", 0.9, 4.0, "ambient", 2.5),
     ("oil-2l", 1.9, 2.2, "ambient", 1.0),
 )
-COLD_LIMITS = {"chilled": 240, "frozen": 180}
-KINDS: dict[str, Json] = {
-    "ambient-van": {
-        "capacity": {"weight_kg": 800, "volume_l": 6000},
-        "cost": {"fixed": 1200, "per_km": 8, "per_hour": 250},
-        "speed_factor": 1.05,
-    },
-    "reefer-van": {
-        "capacity": {"weight_kg": 650, "volume_l": 4500, "chilled_l": 2400, "frozen_l": 1200},
-        "max_cold_minutes": COLD_LIMITS,
-        "cost": {"fixed": 1700, "per_km": 10, "per_hour": 300},
-        "speed_factor": 1.0,
-    },
-    "truck": {
-        "capacity": {"weight_kg": 1500, "volume_l": 10000, "chilled_l": 4000, "frozen_l": 2000},
-        "max_cold_minutes": COLD_LIMITS,
-        "cost": {"fixed": 2200, "per_km": 12, "per_hour": 350},
-        "speed_factor": 0.9,
-    },
-}
 FLEET_MIX = (
     # kind, share of the vehicles, shift
     ("ambient-van", 0.3, ("10:00", "22:00")),
@@ -222,7 +202,7 @@ def _fleet(stops: int) -> list[Json]:
                     "depot": did,
                     "count": max(1, round(share * per_depot)),
                     "shift": {"start": start, "end": end},
-                    **json.loads(json.dumps(KINDS[kind])),
+                    **json.loads(json.dumps(VEHICLE_KINDS[kind])),
                 }
             )
     return vehicles

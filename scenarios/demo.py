@@ -137,8 +137,9 @@ _DEPOTS: tuple[Json, ...] = (
      "open": "06:00", "close": "22:00", "loading_minutes": 20},
 )  # fmt: skip
 
-_COLD_LIMITS = {"chilled": 240, "frozen": 180}
-_KINDS: Mapping[str, Json] = {
+COLD_LIMITS = {"chilled": 240, "frozen": 180}
+"""Minutes chilled and frozen goods may ride in the demo's refrigerated vehicles."""
+VEHICLE_KINDS: Mapping[str, Json] = {
     "ambient-van": {
         "capacity": {"weight_kg": 800, "volume_l": 6000},
         "cost": {"fixed": 1200, "per_km": 8, "per_hour": 250},
@@ -146,13 +147,13 @@ _KINDS: Mapping[str, Json] = {
     },
     "reefer-van": {
         "capacity": {"weight_kg": 650, "volume_l": 4500, "chilled_l": 2400, "frozen_l": 1200},
-        "max_cold_minutes": _COLD_LIMITS,
+        "max_cold_minutes": COLD_LIMITS,
         "cost": {"fixed": 1700, "per_km": 10, "per_hour": 300},
         "speed_factor": 1.0,
     },
     "truck": {
         "capacity": {"weight_kg": 1500, "volume_l": 10000, "chilled_l": 4000, "frozen_l": 2000},
-        "max_cold_minutes": _COLD_LIMITS,
+        "max_cold_minutes": COLD_LIMITS,
         "cost": {"fixed": 2200, "per_km": 12, "per_hour": 350},
         "speed_factor": 0.9,
     },
@@ -280,7 +281,7 @@ def _vehicles() -> list[Json]:
                 "depot": depot,
                 "count": count,
                 "shift": {"start": start, "end": end},
-                **copy.deepcopy(_KINDS[kind]),
+                **copy.deepcopy(VEHICLE_KINDS[kind]),
             }
         )
     return vehicles
