@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from api.session import csrf_token
+from api.settings import Settings
 from dispatch.store import Store
 from dispatch.store.models import Base
 
@@ -18,6 +19,14 @@ PASSWORD = "correct horse battery"
 COOKIE = "dispatch_session"
 HTML = {"Accept": "text/html,application/xhtml+xml"}
 LINKS = {"expires_at": "2099-01-01T00:00:00Z"}
+
+
+def plain_http_settings(database_url: str) -> Settings:
+    """The service over plain http on the test client: the cookie is not ``Secure``."""
+    return Settings(
+        database_url=database_url, load_demo=False, workers=1, progress_interval_s=0.2,
+        cookie_secure=False,
+    )  # fmt: skip
 
 
 def form_token(page: httpx.Response) -> str:

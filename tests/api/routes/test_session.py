@@ -27,6 +27,7 @@ from tests.api.session_data import (
     LINKS,
     PASSWORD,
     form_token,
+    plain_http_settings,
     session_csrf,
     sign_in,
     snapshot,
@@ -35,11 +36,7 @@ from tests.api.session_data import (
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    """The service over plain http on the test client: the cookie is not ``Secure``."""
-    return Settings(
-        database_url=database_url, load_demo=False, workers=1, progress_interval_s=0.2,
-        cookie_secure=False,
-    )  # fmt: skip
+    return plain_http_settings(database_url)
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ from tests.api.session_data import (
     COOKIE,
     LINKS,
     PASSWORD,
+    plain_http_settings,
     session_csrf,
     sign_in,
     snapshot,
@@ -40,11 +41,7 @@ from tests.dispatch.store.conftest import NETWORK
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    """The service over plain http on the test client: the cookie is not ``Secure``."""
-    return Settings(
-        database_url=database_url, load_demo=False, workers=1, progress_interval_s=0.2,
-        cookie_secure=False,
-    )  # fmt: skip
+    return plain_http_settings(database_url)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from api.settings import Settings
 from dispatch.store import Role, Store, create_user
 from dispatch.store.models import utcnow
-from tests.api.session_data import HTML, PASSWORD, session_csrf, sign_in
+from tests.api.session_data import HTML, PASSWORD, plain_http_settings, session_csrf, sign_in
 
 CSV = """id,platform,date,customer,pickup_point,qty,sku,temperature
 A-1,line,2026-11-11,王小明,PP-1,2,tofu,chilled
@@ -23,10 +23,7 @@ DAY = "2026-11-11"
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(
-        database_url=database_url, load_demo=False, workers=1, progress_interval_s=0.2,
-        cookie_secure=False,
-    )  # fmt: skip
+    return plain_http_settings(database_url)
 
 
 @pytest.fixture
