@@ -214,6 +214,7 @@ def test_pressing_delivered_records_an_event(
     card = page.locator('li.stop[data-stop="PP-102"]')
     card.locator("button.btn-delivered").click()
     page.wait_for_selector('li.stop[data-stop="PP-102"][data-status="delivered"]')
+    page.wait_for_selector('body[data-queued="0"]')
     assert card.locator(".status").inner_text() == "已送達"
     events = _stored_events(service, stored.plan_id, "V01")
     assert ("PP-102", "delivered") in [(e.stop, e.kind.value) for e in events]
@@ -227,6 +228,7 @@ def test_reporting_a_failure_with_a_reason(service: Service, stored: StoredPlan,
     card.locator("select[name=reason]").select_option("closed")
     card.locator("button.btn-send").click()
     page.wait_for_selector('li.stop[data-stop="PP-201"][data-status="failed"]')
+    page.wait_for_selector('body[data-queued="0"]')
     events = _stored_events(service, stored.plan_id, "V02")
     assert [(e.stop, e.kind.value, e.reason) for e in events] == [("PP-201", "failed", "closed")]
 
@@ -296,7 +298,9 @@ def test_offline_reports_are_queued_and_sent_once_when_online(
     service: Service, browser: Browser, page: Any, artifacts: Path
 ) -> None:
     """Offline, 已送達 tapped twice on each of two stops and 出發 once: the page shows three
-    reports queued; back online they are sent, and each is stored exactly once."""
+    reports queued for this link; back online they are sent, and each is stored exactly once.
+    (Another link's queue in the same browser is its own: a report whose answer was cut off by
+    leaving its page stays there until that page opens again.)"""
     stored = store_plan(service.store)
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{service.base_url}/d/{stored.tokens['V01']}")
@@ -311,8 +315,8 @@ def test_offline_reports_are_queued_and_sent_once_when_online(
         page.wait_for_selector('body[data-queued="3"]')
         assert page.locator("#queued-count").inner_text() == "3"
         queued = page.evaluate(
-            "Object.keys(localStorage).map(k => JSON.parse(localStorage.getItem(k)))"
-            ".flat().map(e => [e.kind, e.stop || null, e.event_id.length > 0, !!e.at])"
+            "JSON.parse(localStorage.getItem('dispatch.events.' + location.pathname))"
+            ".map(e => [e.kind, e.stop || null, e.event_id.length > 0, !!e.at])"
         )
         assert queued == [["departed", None, True, True], ["delivered", "PP-101", True, True],
                           ["delivered", "PP-102", True, True]]  # fmt: skip
