@@ -229,6 +229,7 @@ def kpi_page(
         .render(
             t=texts, lang=chosen, first=first.isoformat(), last=last.isoformat(),
             chart_js=CHART_JS, script=app_asset_url("/static", "kpis/kpis.js"),
+            base_css=app_asset_url("/static", "base.css"),
             css=app_asset_url("/static", "kpis/kpis.css"),
         )
     )  # fmt: skip

@@ -81,8 +81,8 @@ def _page(
     html = (
         templates()
         .get_template(template)
-        .render(t=_texts()[lang], lang=lang, css=app_asset_url("/static", "session/session.css"),
-                **data)
+        .render(t=_texts()[lang], lang=lang, base_css=app_asset_url("/static", "base.css"),
+                css=app_asset_url("/static", "session/session.css"), **data)
     )  # fmt: skip
     return HTMLResponse(
         html,

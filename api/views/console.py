@@ -59,6 +59,7 @@ def render(
         t=t, lang=lang, title=title, who=who, role_label=t[f"role_{who.role.value}"],
         can_dispatch=who.role.value in ("admin", "dispatcher"),
         csrf=csrf_token(token) if token and by_cookie else "",
+        base_css=app_asset_url("/static", "base.css"),
         css=app_asset_url("/static", "console/console.css"),
         js=app_asset_url("/static", "console/console.js"),
         path=request.url.path, query=dict(request.query_params), **data,

@@ -117,6 +117,7 @@ def build_page(
         "leaflet_js": assets.asset_url(asset_base, assets.LEAFLET_JS),
         "leaflet_css": assets.asset_url(asset_base, assets.LEAFLET_CSS),
         "page_js": app_asset_url(asset_base, "driver/driver.js"),
+        "base_css": app_asset_url(asset_base, "base.css"),
         "page_css": app_asset_url(asset_base, "driver/driver.css"),
         "data": {
             "depot": _rounded(start.at) if start else None,

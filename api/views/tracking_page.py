@@ -116,6 +116,7 @@ def build_page(
         "leaflet_js": assets.asset_url(asset_base, assets.LEAFLET_JS),
         "leaflet_css": assets.asset_url(asset_base, assets.LEAFLET_CSS),
         "page_js": app_asset_url(asset_base, "tracking/tracking.js"),
+        "base_css": app_asset_url(asset_base, "base.css"),
         "page_css": app_asset_url(asset_base, "tracking/tracking.css"),
         "data": {
             "dest": [round(dest[0], 5), round(dest[1], 5)] if dest else None,
