@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from api.views.driver_page import _clock as _clock_text
 from dispatch.errors import FieldError, RequestError
 from dispatch.planning.plan import Plan
 from dispatch.store.models import PlanRecord
@@ -146,8 +147,14 @@ def changes_view(plan: Plan) -> dict[str, Any] | None:
     if plan.changes is None:
         return None
     at = plan.replanned_at
+    arrivals = [
+        {"stop": a.stop, "vehicle": a.vehicle, "before": _clock_text(a.before),
+         "after": _clock_text(a.after), "minutes": a.minutes}
+        for a in plan.changes.arrivals_moved
+    ]  # fmt: skip
     return {
         "at": at.astimezone(ZoneInfo(plan.timezone)).strftime("%Y-%m-%d %H:%M") if at else "",
         "previous": plan.previous_plan_id,
         "changes": plan.changes,
+        "arrivals": arrivals,
     }
