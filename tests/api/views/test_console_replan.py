@@ -8,6 +8,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from api.views.console_replan import default_at, replan_body
 from dispatch.errors import RequestError
@@ -53,3 +55,27 @@ def test_every_unreadable_field_is_named() -> None:
 )
 def test_the_default_time_is_now_kept_on_the_plans_day(now: datetime, shown: str) -> None:
     assert default_at(now, DAY, "Asia/Taipei") == shown
+
+
+@given(
+    st.lists(
+        st.tuples(st.booleans(), st.none() | st.times().map(lambda t: t.strftime("%H:%M"))),
+        max_size=12,
+    ),
+    st.times().map(lambda t: t.strftime("%H:%M")),
+)
+def test_the_checked_vehicles_go_down_at_their_own_time_or_the_forms(
+    boxes: list[tuple[bool, str | None]], at: str
+) -> None:
+    values = {"at": f"2026-11-11T{at}"}
+    for k, (checked, own) in enumerate(boxes):
+        if checked:
+            values[f"down_{k}"] = f"V{k}"
+        values[f"down_at_{k}"] = own or ""
+    body = replan_body(values, "Asia/Taipei")
+    expected = [
+        {"vehicle": f"V{k}", "at": f"2026-11-11T{own or at}:00+08:00"}
+        for k, (checked, own) in enumerate(boxes)
+        if checked
+    ]
+    assert body["vehicles_down"] == expected
