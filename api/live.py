@@ -10,6 +10,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from api.settings import Settings
+from dispatch.kpis.refresh import refresh_days
+from dispatch.kpis.report import local_day
 from dispatch.live.outbox import Loop, Relay
 from dispatch.live.senders import LogSender, Sender, Senders, SmtpConfig, SmtpSender, WebhookSender
 from dispatch.live.status import DayStatus
@@ -61,7 +63,9 @@ class LiveDay:
         self.relay = Relay(self.store, senders(self.settings, self.clock), self.clock)
 
     def tick(self) -> None:
+        """The time-based rules, then the KPI counts of the recent days that changed."""
         tick(self.store, self.clock, self.status_of, public_url=self.settings.public_url)
+        refresh_days(self.store, local_day(self.clock.now()))
 
     def start(self) -> LiveDay:
         if self.settings.outbox_interval_s > 0:

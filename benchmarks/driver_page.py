@@ -9,34 +9,16 @@ then times a bounded number of requests for one driver page. Nothing leaves loop
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import httpx
-import uvicorn
-from fastapi import FastAPI
 
+from benchmarks.serving import build_app, serve
 from dispatch.store import Role, Store, create_key
-from tests.api.driver_data import build_app, make_plan, store_plan
-
-
-def _serve(app: FastAPI) -> tuple[uvicorn.Server, threading.Thread, str]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise SystemExit("the service did not start")
-        time.sleep(0.05)
-    return server, thread, f"http://127.0.0.1:{port}"
+from scenarios.driver_plans import make_plan, store_plan
 
 
 def _kb(n: int) -> str:
@@ -52,7 +34,7 @@ def main() -> None:
     count = max(1, min(args.requests, 5000))
     with tempfile.TemporaryDirectory(prefix="dispatch-bench-") as tmp:
         app = build_app(f"sqlite:///{Path(tmp) / 'bench.sqlite'}")
-        server, thread, base = _serve(app)
+        server, thread, base = serve(app)
         try:
             store: Store = app.state.store
             one = store_plan(store, make_plan((args.stops,)))

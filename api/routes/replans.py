@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Response
@@ -9,6 +10,7 @@ from fastapi import APIRouter, Body, Response
 from api.deps import (
     Dispatcher,
     PlanId,
+    Principal,
     Reader,
     ReadSession,
     RunnerDep,
@@ -19,8 +21,9 @@ from api.deps import (
 from api.problems import problem_responses
 from api.quotas import store_job
 from api.schemas import Page, PlanAccepted, PlanSummary
+from api.settings import Settings
 from dispatch.replan.job import replan_document
-from dispatch.store import JobSource, get_plan, plan_versions
+from dispatch.store import JobSource, Store, get_plan, plan_versions
 
 router = APIRouter(prefix="/plans", tags=["plans"], responses=problem_responses(400, 401, 403, 422))
 
@@ -30,6 +33,19 @@ _EXAMPLE = {
     "add_orders": [], "cancel_orders": [], "carriers_down": ["CAT"],
     "keep_assignments": False,
 }  # fmt: skip
+
+
+def store_replan(
+    store: Store, who: Principal, settings: Settings, plan_id: int, body: Mapping[str, Any]
+) -> str:
+    """The queued re-plan job of ``plan_id`` for ``body`` (checked, within the role's limits,
+    audited); RequestError naming each bad field, and nothing stored, when it is refused."""
+    with store.read() as session:
+        document, request = replan_document(session, plan_id, body, max_orders=settings.max_orders)
+    return store_job(
+        store, who, settings, document, request, source=JobSource.REQUEST,
+        action="plan.replan", plan_id=plan_id, at=str(body.get("at")),
+    )  # fmt: skip
 
 
 @router.post(
@@ -54,12 +70,7 @@ def request_replan(
     **Roles:** admin, dispatcher.
     """
     finite_body(body)
-    with store.read() as session:
-        document, request = replan_document(session, plan_id, body, max_orders=settings.max_orders)
-    job_id = store_job(
-        store, who, settings, document, request, source=JobSource.REQUEST,
-        action="plan.replan", plan_id=plan_id, at=str(body.get("at")),
-    )  # fmt: skip
+    job_id = store_replan(store, who, settings, plan_id, body)
     runner.submit(job_id)
     response.headers["Location"] = f"/jobs/{job_id}"
     return PlanAccepted(job_id=job_id, status_url=f"/jobs/{job_id}")

@@ -135,7 +135,12 @@ def _rules() -> str:
     return digest.hexdigest()
 
 
-def _fingerprint(key: tuple[Any, ...]) -> str | None:
+DayKey = tuple[str, tuple[int, ...], tuple[Any, ...], Any, tuple[Any, ...], frozenset[str]]
+"""What a day's facts are counted from: its counted plan's chain, its road events', carrier
+events' and notices' versions, and the orders it leaves out."""
+
+
+def fingerprint(key: DayKey) -> str | None:
     """The day's key (its plans, its events', notices' and moved orders' versions) and the
     counting rules as a digest; None when the rules' code cannot be read."""
     _, chain, road, carrier, notices, skip = key
@@ -260,6 +265,58 @@ def _versions(
     )
 
 
+def day_keys(
+    session: Session, first: date, last: date
+) -> tuple[dict[date, tuple[int, ...]], dict[date, DayKey]]:
+    """Per day from ``first`` to ``last`` with a stored plan: its counted plan's chain, and
+    its key (what its facts are counted from: its plans, its events', notices' and moved
+    orders' versions)."""
+    chains = counted_plans(session, first, last)
+    if not chains:
+        return {}, {}
+    every = [plan_id for chain in chains.values() for plan_id in chain]
+    road_v, carrier_v, notice_v = _versions(session, every, first, last)
+    moved, cancelled = _moved(session, first)
+    keys: dict[date, DayKey] = {}
+    for day, chain in chains.items():
+        skip = frozenset({o for o, due in moved.items() if due > day} | cancelled)
+        keys[day] = (
+            "facts", chain, tuple(road_v.get(p) for p in chain), carrier_v.get(day),
+            tuple(notice_v.get(p) for p in chain), skip,
+        )  # fmt: skip
+    return chains, keys
+
+
+def count_days(
+    session: Session,
+    chains: Mapping[date, tuple[int, ...]],
+    keys: Mapping[date, DayKey],
+    *,
+    cache: Cache | None = None,
+    made: dict[int, DayFrame] | None = None,
+) -> dict[date, DayFacts]:
+    """These days counted from their counted plan's frame, events and notices."""
+    if not chains:
+        return {}
+    ids = [plan_id for chain in chains.values() for plan_id in chain]
+    frames = _frames(
+        session, [chain[0] for chain in chains.values()], cache, {} if made is None else made
+    )
+    road = _road_events(session, ids)
+    carriers = _carrier_events(session, list(chains))
+    notices = _notices(session, ids)
+    counted = {}
+    for day, chain in chains.items():
+        counted[day] = day_facts(
+            frames[chain[0]],
+            [e for plan_id in chain for e in road.get(plan_id, ())],
+            carriers.get(day, ()),
+            [n for plan_id in chain for n in notices.get(plan_id, ())],
+            skip=keys[day][-1],
+        )
+    return counted
+
+
 def read_days(
     session: Session,
     first: date,
@@ -278,47 +335,21 @@ def read_days(
     from documents are added to ``made``, days counted to ``counted`` (with their
     fingerprint), for :func:`keep_made` to store.
     """
-    chains = counted_plans(session, first, last)
-    if not chains:
-        return []
-    every = [plan_id for chain in chains.values() for plan_id in chain]
-    road_v, carrier_v, notice_v = _versions(session, every, first, last)
-    moved, cancelled = _moved(session, first)
-    keys: dict[date, Hashable] = {}
+    chains, keys = day_keys(session, first, last)
     facts: dict[date, DayFacts] = {}
-    for day, chain in chains.items():
-        skip = frozenset({o for o, due in moved.items() if due > day} | cancelled)
-        keys[day] = (
-            "facts", chain, tuple(road_v.get(p) for p in chain), carrier_v.get(day),
-            tuple(notice_v.get(p) for p in chain), skip,
-        )  # fmt: skip
+    for day in chains:
         kept = cache.get(keys[day]) if cache is not None else None
         if isinstance(kept, DayFacts):
             facts[day] = kept
     todo = {day: chain for day, chain in chains.items() if day not in facts}
-    prints = {day: _fingerprint(keys[day]) for day in todo}  # type: ignore[arg-type]
+    prints = {day: fingerprint(keys[day]) for day in todo}
     known = {day: p for day, p in prints.items() if p is not None}
     for day, stored in (kept_days(session, known) if known else {}).items():
         facts[day] = cache.put(keys[day], stored) if cache is not None else stored
         del todo[day]
-    if todo:
-        ids = [plan_id for chain in todo.values() for plan_id in chain]
-        frames = _frames(
-            session, [chain[0] for chain in todo.values()], cache, {} if made is None else made
-        )
-        road = _road_events(session, ids)
-        carriers = _carrier_events(session, list(todo))
-        notices = _notices(session, ids)
-        for day, chain in todo.items():
-            day_facts_ = day_facts(
-                frames[chain[0]],
-                [e for plan_id in chain for e in road.get(plan_id, ())],
-                carriers.get(day, ()),
-                [n for plan_id in chain for n in notices.get(plan_id, ())],
-                skip=keys[day][-1],  # type: ignore[index]
-            )
-            facts[day] = cache.put(keys[day], day_facts_) if cache is not None else day_facts_
-            fingerprint = prints[day]
-            if counted is not None and fingerprint is not None:
-                counted[day] = (fingerprint, day_facts_)
+    for day, day_facts_ in count_days(session, todo, keys, cache=cache, made=made).items():
+        facts[day] = cache.put(keys[day], day_facts_) if cache is not None else day_facts_
+        day_print = prints[day]
+        if counted is not None and day_print is not None:
+            counted[day] = (day_print, day_facts_)
     return [facts[day] for day in chains]

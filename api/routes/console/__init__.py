@@ -10,8 +10,9 @@ from fastapi import APIRouter
 from api.routes.console.live import router as live
 from api.routes.console.orders import router as orders
 from api.routes.console.plans import router as plans
+from api.routes.console.replans import router as replans
 from api.routes.console.today import router as today
 
 router = APIRouter(include_in_schema=False)
-for _part in (today, plans, orders, live):
+for _part in (today, plans, replans, orders, live):
     router.include_router(_part)

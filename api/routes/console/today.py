@@ -26,6 +26,7 @@ from dispatch.intake.loading import load_request
 from dispatch.intake.travel_sources import check_travel_sources
 from dispatch.planning.day_counts import OrderCounts, count_orders
 from dispatch.planning.stored_job import stored_request
+from dispatch.replan.job import is_replan
 from dispatch.store import JobSource, Store, get_job, list_plans, load_network
 from dispatch.store.models import Json
 from dispatch.store.publishing import current_plan
@@ -227,4 +228,5 @@ def job_page(
         return render(
             request, who, settings, "job.html", lang=chosen,
             title=f"{texts(chosen)['job']} · {job.plan_date}", job=job,
+            anchor="#changes" if is_replan(job.request) else "",
         )  # fmt: skip

@@ -7,6 +7,7 @@
   var text = JSON.parse(document.getElementById("job-text").textContent);
   var jobId = box.getAttribute("data-job");
   var lang = box.getAttribute("data-lang");
+  var anchor = box.getAttribute("data-anchor") === "#changes" ? "#changes" : "";
   var statusEl = document.getElementById("job-status");
   var elapsedEl = document.getElementById("job-elapsed");
   var costEl = document.getElementById("job-best-cost");
@@ -31,7 +32,8 @@
       history.appendChild(item);
     }
     if (job.status === "succeeded" && job.plan_id) {
-      planLink.href = "/console/plans/" + job.plan_id + "?lang=" + encodeURIComponent(lang);
+      planLink.href =
+        "/console/plans/" + job.plan_id + "?lang=" + encodeURIComponent(lang) + anchor;
       planLink.hidden = false;
       return true;
     }

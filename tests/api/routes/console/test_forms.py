@@ -28,6 +28,7 @@ FORMS: dict[str, dict[str, Any]] = {
     "/console/plan": {"data": {"date": DAY, "time_limit_s": "1"}},
     "/console/plans/{plan_id}/publish": {"data": {}},
     "/console/plans/{plan_id}/driver-links": {"data": {}},
+    "/console/plans/{plan_id}/replan": {"data": {"at": "{today}T10:00", "time_limit_s": "1"}},
     "/console/order/correct": {"data": {"id": "A-1", "qty_0": "4"}},
     "/console/order/cancel": {"data": {"id": "A-1"}},
     "/console/alerts/{alert_id}/ack": {"data": {}},
@@ -35,6 +36,7 @@ FORMS: dict[str, dict[str, Any]] = {
 DONE = {  # what the form answers with the right token
     "/console/imports": 200, "/console/imports/confirm": 303, "/console/plan": 303,
     "/console/plans/{plan_id}/publish": 303, "/console/plans/{plan_id}/driver-links": 200,
+    "/console/plans/{plan_id}/replan": 303,
     "/console/order/correct": 303, "/console/order/cancel": 303,
     "/console/alerts/{alert_id}/ack": 303,
 }  # fmt: skip
@@ -52,12 +54,12 @@ def targets(client: TestClient, mei: str, api_store: Store, plan_id: int) -> dic
     with api_store.write() as session:
         react(session, plan_id, status, at("09:05"), public_url="")
     today = store_plan(api_store)
-    return {"plan_id": str(today.plan_id), "alert_id": "1"}
+    return {"plan_id": str(today.plan_id), "alert_id": "1", "today": today.plan["date"]}
 
 
 def _post(client: TestClient, path: str, targets: dict[str, str], **extra: Any) -> Any:
     form = FORMS[path]
-    data = {**form["data"], **extra.pop("data", {})}
+    data = {k: v.format(**targets) for k, v in {**form["data"], **extra.pop("data", {})}.items()}
     return client.post(
         path.format(**targets), data=data, files=form.get("files"), follow_redirects=False,
         **extra,
