@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, select, text, update
+from sqlalchemy import ForeignKey, Index, String, Text, bindparam, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from dispatch.errors import NotFoundError
@@ -183,15 +183,16 @@ def save_rules(session: Session, rules: LiveRules, *, actor: str, now: datetime)
 # Alerts
 
 
-def active_alerts(session: Session, plan_id: int) -> list[Alert]:
+_ACTIVE = (
+    select(Alert.id, Alert.rule, Alert.subject, Alert.severity, Alert.step, Alert.state)
+    .where(Alert.plan_id == bindparam("plan_id"), Alert.state != AlertState.CLOSED)
+    .order_by(Alert.id)
+)
+
+
+def active_alerts(session: Session, plan_id: int) -> list[ActiveAlert]:
     """The plan's open and acknowledged alerts, oldest first."""
-    return list(
-        session.scalars(
-            select(Alert)
-            .where(Alert.plan_id == plan_id, Alert.state != AlertState.CLOSED)
-            .order_by(Alert.id)
-        )
-    )
+    return [ActiveAlert(*row) for row in session.execute(_ACTIVE, {"plan_id": plan_id})]
 
 
 def list_alerts(
@@ -237,12 +238,14 @@ def open_alert_counts(session: Session, plan_ids: Sequence[int]) -> dict[int, in
 # Notices
 
 
+_SENT = select(Notice.subject, Notice.kind, Notice.band).where(
+    Notice.plan_id == bindparam("plan_id")
+)
+
+
 def notices_sent(session: Session, plan_id: int) -> list[tuple[str, str, int]]:
     """``(subject, kind, band)`` of every notice of the plan."""
-    rows = session.execute(
-        select(Notice.subject, Notice.kind, Notice.band).where(Notice.plan_id == plan_id)
-    )
-    return [(s, k, b) for s, k, b in rows]
+    return [(s, k, b) for s, k, b in session.execute(_SENT, {"plan_id": plan_id})]
 
 
 def list_notices(session: Session, *, plan_id: int | None, limit: int, offset: int) -> Page[Notice]:
