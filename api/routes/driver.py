@@ -213,7 +213,7 @@ def _store_event(
             photo = event.photo_file is not None
             added = (vehicle, row.id, road_event(row, photo=photo))
             react(session, plan_id, views.status(session, plan_id, now, added=added).status, now,
-                  public_url=public_url, facts=facts)  # fmt: skip
+                  public_url=public_url, rules=views.rules.load(session), facts=facts)  # fmt: skip
             body = _event_response(session, row, day, plan_id, photo=photo)
     response = JSONResponse(
         body, status_code=200 if stored else 201, headers={"Cache-Control": "no-store"}

@@ -31,6 +31,7 @@ from dispatch.live.status import (
 )
 from dispatch.live.watch import PlanFacts, plan_facts
 from dispatch.store import (
+    KeptRules,
     carrier_events,
     carrier_version,
     get_plan,
@@ -213,6 +214,7 @@ class LiveViews:
         self.unserved: Kept[int, OrdersPart] = Kept(plans)
         self.plan_facts: Kept[int, PlanFacts] = Kept(plans)
         self.links = LinkTargets()
+        self.rules = KeptRules()
 
     def facts(self, session: Session, plan_id: int) -> PlanFacts:
         """What the alert rules and notices need of the plan, read once."""

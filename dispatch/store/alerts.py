@@ -169,6 +169,28 @@ def load_rules(session: Session) -> LiveRules:
     return LiveRules() if row is None else LiveRules.model_validate(row.value)
 
 
+_STORED_RULES = select(AlertRuleSet.value).where(AlertRuleSet.key == RULES_KEY)
+
+
+class KeptRules:
+    """The stored rules, read on every call but parsed again only when their stored value
+    changed (shared by request threads)."""
+
+    def __init__(self) -> None:
+        self._kept: tuple[Json, LiveRules] | None = None
+
+    def load(self, session: Session) -> LiveRules:
+        value = session.scalar(_STORED_RULES)
+        if value is None:
+            return LiveRules()
+        kept = self._kept
+        if kept is not None and kept[0] == value:
+            return kept[1]
+        rules = LiveRules.model_validate(value)
+        self._kept = (value, rules)
+        return rules
+
+
 def save_rules(session: Session, rules: LiveRules, *, actor: str, now: datetime) -> LiveRules:
     value = rules.model_dump(mode="json")
     row = session.get(AlertRuleSet, RULES_KEY)
