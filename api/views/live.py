@@ -152,11 +152,9 @@ class RoutePart:
     orders: tuple[OrderStatus, ...]
     events: tuple[tuple[int, RoadEvent], ...]
     zone: ZoneInfo
+    version: tuple[int, int]
+    """The events' count and highest row id."""
     _json: list[bytes] = field(default_factory=list, compare=False, repr=False)
-
-    @property
-    def version(self) -> tuple[int, int]:
-        return len(self.events), max((row for row, _ in self.events), default=0)
 
     @property
     def route_json(self) -> bytes:
@@ -205,10 +203,11 @@ _NO_EVENTS = (0, 0)
 class LiveViews:
     """The app's plan documents, prepared days and status parts."""
 
-    def __init__(self, *, plans: int = 32, routes: int = 8192) -> None:
+    def __init__(self, *, plans: int = 32, routes: int = 2048, versions: int = 256) -> None:
         self.documents: Kept[int, bytes] = Kept(plans)
         self.days: Kept[int, LiveDay] = Kept(plans)
-        self.routes: Kept[tuple[int, str, tuple[int, int]], RoutePart] = Kept(routes)
+        self.routes: Kept[tuple[int, str, tuple[int, int]], RoutePart] = Kept(versions)
+        """Recent versions of the routes, for readers a version behind the latest."""
         self.latest: Kept[tuple[int, str], RoutePart] = Kept(routes)
         self.carriers: Kept[tuple[int, tuple[int, int]], OrdersPart] = Kept(plans * 4)
         self.unserved: Kept[int, OrdersPart] = Kept(plans)
@@ -266,6 +265,8 @@ class LiveViews:
             if kept is not None:
                 return kept
         last = self.latest.get((day.plan_id, vehicle))
+        if last is not None and last.version == total:
+            return self.routes.put((day.plan_id, vehicle, total), last)
         known = last.events if last is not None else ()
         after = last.version[1] if last is not None else 0
         if added is not None and added[0] == total[1] > after and len(known) + 1 == total[0]:
@@ -275,7 +276,8 @@ class LiveViews:
         if len(rows) != total[0]:
             rows = tuple(road_events(session, day.plan_id, vehicle=vehicle))
         route, orders = route_status(day, vehicle, [event for _, event in rows])
-        part = RoutePart(route, orders, rows, day.zone)
+        top = max((row for row, _ in rows), default=0)
+        part = RoutePart(route, orders, rows, day.zone, (len(rows), top))
         self.latest.put((day.plan_id, vehicle), part)
         return self.routes.put((day.plan_id, vehicle, part.version), part)
 
@@ -302,14 +304,12 @@ class LiveViews:
         carriers = self._carriers(session, day)
         unserved = self.unserved.get(plan_id)
         if unserved is None:
-            orders = unserved_orders(day)
-            unserved = self.unserved.put(plan_id, OrdersPart(orders, _items(orders, day.zone)))
-        status = DayStatus(
-            plan_id,
-            now,
-            tuple(p.route for p in parts),
-            tuple(o for p in parts for o in p.orders) + carriers.orders + unserved.orders,
-        )
+            left = unserved_orders(day)
+            unserved = self.unserved.put(plan_id, OrdersPart(left, _items(left, day.zone)))
+        orders = [o for p in parts for o in p.orders]
+        orders += carriers.orders
+        orders += unserved.orders
+        status = DayStatus(plan_id, now, tuple(p.route for p in parts), tuple(orders))
         return LiveStatus(status, day.zone, tuple(parts), (carriers, unserved))
 
     def _carriers(self, session: Session, day: LiveDay) -> OrdersPart:

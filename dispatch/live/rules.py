@@ -156,13 +156,14 @@ def evaluate(
         if rules.route_silent.enabled:
             findings += _silent(route, rules.route_silent, now)
     late_after = rules.order_late.minutes
+    grouped = [o for o in status.orders if (o.region or o.carrier) and o.state in COUNTED]
     if rules.region_late_share.enabled:
         findings += _shares(
-            status.orders, "region", lambda o: o.region, rules.region_late_share, late_after
+            grouped, "region", lambda o: o.region, rules.region_late_share, late_after
         )
     if rules.carrier_late_share.enabled:
         findings += _shares(
-            status.orders, "carrier", lambda o: o.carrier, rules.carrier_late_share, late_after
+            grouped, "carrier", lambda o: o.carrier, rules.carrier_late_share, late_after
         )
     if rules.carrier_on_time.enabled:
         findings += _on_time(status.orders, rules.carrier_on_time, carrier_contracts or {})
