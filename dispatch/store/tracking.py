@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import bindparam, func, literal, select, union_all
+from sqlalchemy import Table, bindparam, func, insert, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from dispatch.live.status import CarrierEvent, CarrierKind, RoadEvent
@@ -33,6 +33,10 @@ class Photo:
     sha256: str
 
 
+_EVENTS: Table = TrackingEvent.__table__  # type: ignore[assignment]
+_INSERT_EVENT = insert(_EVENTS).returning(_EVENTS.c.id)
+
+
 def record_event(
     session: Session,
     plan_id: int,
@@ -52,28 +56,34 @@ def record_event(
     photo: Photo | None = None,
     received_at: datetime | None = None,
 ) -> TrackingEvent:
-    """Store one driver event (the caller has checked it); a new id when none is given."""
+    """Store one driver event (the caller has checked it); a new id when none is given.
+
+    Without a photo the row is inserted directly (a fraction of the session's flush) and
+    the event returned is detached from the session."""
     received = received_at or utcnow()
-    event = TrackingEvent(
-        plan_id=plan_id,
-        vehicle=vehicle,
-        event_id=event_id or uuid.uuid4().hex,
-        stop=stop,
-        kind=kind,
-        orders=None if orders is None else list(orders),
-        reason=reason,
-        note=note,
-        recipient=recipient,
-        lat=lat,
-        lon=lon,
-        at=at or received,
-        received_at=received,
-        body_sha256=body_sha256,
+    values = {
+        "plan_id": plan_id,
+        "vehicle": vehicle,
+        "event_id": event_id or uuid.uuid4().hex,
+        "stop": stop,
+        "kind": kind,
+        "orders": None if orders is None else list(orders),
+        "reason": reason,
+        "note": note,
+        "recipient": recipient,
+        "lat": lat,
+        "lon": lon,
+        "at": at or received,
+        "received_at": received,
+        "body_sha256": body_sha256,
+    }
+    if photo is None:
+        row_id = session.execute(_INSERT_EVENT, values).scalar_one()
+        return TrackingEvent(id=row_id, **values)
+    event = TrackingEvent(**values)
+    event.photo = EventPhoto(
+        media_type=photo.media_type, size=len(photo.data), sha256=photo.sha256, data=photo.data
     )
-    if photo is not None:
-        event.photo = EventPhoto(
-            media_type=photo.media_type, size=len(photo.data), sha256=photo.sha256, data=photo.data
-        )
     session.add(event)
     session.flush()
     return event
