@@ -43,7 +43,9 @@ def _body(vehicle: str, kind: str, stop: int, minutes: int, n: int, start: datet
     return json.dumps(body).encode()
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(events=events)
 def test_the_kept_status_is_the_status_computed_afresh(store: Store, events: list[Event]) -> None:
     stored = store_plan(store, PLAN)
