@@ -65,6 +65,7 @@ def _record(
                 if created and row.plan_id is not None:
                     status = views.status(session, row.plan_id, now).status
                     react(session, row.plan_id, status, now, public_url=public_url,
+                          rules=views.rules.load(session),
                           facts=views.facts(session, row.plan_id))  # fmt: skip
                 return (201 if created else 200), _out(row)
         except IntegrityError:

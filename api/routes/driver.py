@@ -45,12 +45,11 @@ from dispatch.store import (
     Store,
     get_plan,
     photo_ids,
-    resolve_driver_link,
     road_event,
     route_versions,
 )
 from dispatch.store.models import TrackingEvent
-from dispatch.store.publishing import LinkTarget, follow_link
+from dispatch.store.publishing import LinkTarget
 
 PAGE_CACHE_SIZE = 512
 
@@ -99,10 +98,9 @@ def _replaced_page(lang: Lang) -> HTMLResponse:
     )
 
 
-def _link_target(session: Session, token: str) -> LinkTarget | None:
+def _link_target(session: Session, views: LiveViews, token: str) -> LinkTarget | None:
     """Where a live token leads now; None when it is unknown, expired or revoked."""
-    link = resolve_driver_link(session, token)
-    return None if link is None else follow_link(session, *link)
+    return views.links.target(session, token)
 
 
 def _replaced_problem() -> JSONResponse:
@@ -152,8 +150,9 @@ def driver_page(
     chosen = choose_lang(lang, request.headers.get("accept-language"))
     tiles = tiles_url(settings)
     pages = page_cache(request)
+    views = live_views(request)
     with store.read() as session:
-        target = _link_target(session, token)
+        target = _link_target(session, views, token)
         if target is None:
             return _not_found_page()
         if not target.has_route:
@@ -164,7 +163,7 @@ def driver_page(
         page = pages.get(key)
         if page is None:
             page = _render_route(
-                session, live_views(request), plan_id, vehicle, chosen, tiles,
+                session, views, plan_id, vehicle, chosen, tiles,
                 changed=target.changed,
             )  # fmt: skip
             if page is None:
@@ -194,7 +193,7 @@ def _store_event(
     """
     now = clock.now()
     with store.read() as session:
-        target = _link_target(session, token)
+        target = _link_target(session, views, token)
         if target is None:
             return 0, "", _not_found_problem()
         if not target.has_route:
@@ -211,9 +210,10 @@ def _store_event(
     if stored is None:
         with store.write() as session:
             row = add_road_event(session, day.plan, plan_id, vehicle, event, now)
-            react(session, plan_id, views.status(session, plan_id, now).status, now,
-                  public_url=public_url, facts=facts)  # fmt: skip
             photo = event.photo_file is not None
+            added = (vehicle, row.id, road_event(row, photo=photo))
+            react(session, plan_id, views.status(session, plan_id, now, added=added).status, now,
+                  public_url=public_url, rules=views.rules.load(session), facts=facts)  # fmt: skip
             body = _event_response(session, row, day, plan_id, photo=photo)
     response = JSONResponse(
         body, status_code=200 if stored else 201, headers={"Cache-Control": "no-store"}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,6 +31,7 @@ from dispatch.live.status import (
 )
 from dispatch.live.watch import PlanFacts, plan_facts
 from dispatch.store import (
+    KeptRules,
     carrier_events,
     carrier_version,
     get_plan,
@@ -40,6 +41,7 @@ from dispatch.store import (
     route_version,
     route_versions,
 )
+from dispatch.store.link_targets import LinkTargets
 
 
 def _dumps(value: Any) -> bytes:
@@ -143,17 +145,31 @@ def _items(orders: Sequence[OrderStatus], zone: ZoneInfo) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class RoutePart:
-    """One route's status and its orders', with their JSON, after ``events``."""
+    """One route's status and its orders' after ``events``; their JSON is written on first
+    use (a status request), not by the event that made the part."""
 
     route: RouteStatus
     orders: tuple[OrderStatus, ...]
-    route_json: bytes
-    orders_json: bytes
     events: tuple[tuple[int, RoadEvent], ...]
+    zone: ZoneInfo
+    version: tuple[int, int]
+    """The events' count and highest row id."""
+    _json: list[bytes] = field(default_factory=list, compare=False, repr=False)
 
     @property
-    def version(self) -> tuple[int, int]:
-        return len(self.events), max((row for row, _ in self.events), default=0)
+    def route_json(self) -> bytes:
+        return self._encoded()[0]
+
+    @property
+    def orders_json(self) -> bytes:
+        return self._encoded()[1]
+
+    def _encoded(self) -> list[bytes]:
+        if not self._json:
+            encoded = [_dumps(route_json(self.route, self.zone)), _items(self.orders, self.zone)]
+            self._json[:] = encoded
+            return encoded
+        return self._json
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,9 +180,21 @@ class OrdersPart:
 
 @dataclass(frozen=True, slots=True)
 class LiveStatus:
+    """A plan's status and the kept parts it was joined from."""
+
     status: DayStatus
-    body: bytes
-    """The status as JSON (``GET /plans/{id}/status``)."""
+    zone: ZoneInfo
+    parts: tuple[RoutePart, ...]
+    others: tuple[OrdersPart, ...]
+
+    @property
+    def body(self) -> bytes:
+        """The status as JSON (``GET /plans/{id}/status``)."""
+        head = _dumps({"plan_id": self.status.plan_id, "as_of": _iso(self.status.as_of, self.zone)})
+        routes = b",".join(p.route_json for p in self.parts)
+        order_items = [p.orders_json for p in self.parts] + [o.orders_json for o in self.others]
+        orders_json = b",".join(x for x in order_items if x)
+        return head[:-1] + b',"routes":[' + routes + b'],"orders":[' + orders_json + b"]}"
 
 
 _NO_EVENTS = (0, 0)
@@ -175,14 +203,17 @@ _NO_EVENTS = (0, 0)
 class LiveViews:
     """The app's plan documents, prepared days and status parts."""
 
-    def __init__(self, *, plans: int = 32, routes: int = 8192) -> None:
+    def __init__(self, *, plans: int = 32, routes: int = 2048, versions: int = 256) -> None:
         self.documents: Kept[int, bytes] = Kept(plans)
         self.days: Kept[int, LiveDay] = Kept(plans)
-        self.routes: Kept[tuple[int, str, tuple[int, int]], RoutePart] = Kept(routes)
+        self.routes: Kept[tuple[int, str, tuple[int, int]], RoutePart] = Kept(versions)
+        """Recent versions of the routes, for readers a version behind the latest."""
         self.latest: Kept[tuple[int, str], RoutePart] = Kept(routes)
         self.carriers: Kept[tuple[int, tuple[int, int]], OrdersPart] = Kept(plans * 4)
         self.unserved: Kept[int, OrdersPart] = Kept(plans)
         self.plan_facts: Kept[int, PlanFacts] = Kept(plans)
+        self.links = LinkTargets()
+        self.rules = KeptRules()
 
     def facts(self, session: Session, plan_id: int) -> PlanFacts:
         """What the alert rules and notices need of the plan, read once."""
@@ -208,12 +239,19 @@ class LiveViews:
         return kept
 
     def route(
-        self, session: Session, day: LiveDay, vehicle: str, version: tuple[int, int] | None = None
+        self,
+        session: Session,
+        day: LiveDay,
+        vehicle: str,
+        version: tuple[int, int] | None = None,
+        *,
+        added: tuple[int, RoadEvent] | None = None,
     ) -> RoutePart:
         """The route's status after its stored events (recomputed when they changed).
 
         Events are only ever added, so the route's last part is brought up to date with the
-        rows after its highest row id; when the count then disagrees (a row committed late
+        rows after its highest row id: ``added`` (the row just stored) when it is the one
+        row the part lacks, else read; when the count then disagrees (a row committed late
         with a lower id), all of the route's events are read again.
         """
         if version is not None:
@@ -227,43 +265,52 @@ class LiveViews:
             if kept is not None:
                 return kept
         last = self.latest.get((day.plan_id, vehicle))
+        if last is not None and last.version == total:
+            return self.routes.put((day.plan_id, vehicle, total), last)
         known = last.events if last is not None else ()
         after = last.version[1] if last is not None else 0
-        rows = (*known, *road_events(session, day.plan_id, vehicle=vehicle, after=after))
+        if added is not None and added[0] == total[1] > after and len(known) + 1 == total[0]:
+            rows = (*known, added)
+        else:
+            rows = (*known, *road_events(session, day.plan_id, vehicle=vehicle, after=after))
         if len(rows) != total[0]:
             rows = tuple(road_events(session, day.plan_id, vehicle=vehicle))
         route, orders = route_status(day, vehicle, [event for _, event in rows])
-        part = RoutePart(
-            route, orders, _dumps(route_json(route, day.zone)), _items(orders, day.zone), rows
-        )
+        top = max((row for row, _ in rows), default=0)
+        part = RoutePart(route, orders, rows, day.zone, (len(rows), top))
         self.latest.put((day.plan_id, vehicle), part)
         return self.routes.put((day.plan_id, vehicle, part.version), part)
 
-    def status(self, session: Session, plan_id: int, now: datetime) -> LiveStatus:
-        """The plan's status as of ``now``, from kept parts where its events are unchanged."""
+    def status(
+        self,
+        session: Session,
+        plan_id: int,
+        now: datetime,
+        *,
+        added: tuple[str, int, RoadEvent] | None = None,
+    ) -> LiveStatus:
+        """The plan's status as of ``now``, from kept parts where its events are unchanged;
+        ``added`` is a driver's event just stored (vehicle, row id, event), which spares
+        reading it back."""
         day = self.day(session, plan_id)
         versions = route_versions(session, plan_id)
-        parts = [
-            self.route(session, day, r.route.vehicle, versions.get(r.route.vehicle, _NO_EVENTS))
-            for r in day.routes
-        ]
+        parts = []
+        for r in day.routes:
+            vehicle = r.route.vehicle
+            new = added[1:] if added is not None and added[0] == vehicle else None
+            parts.append(
+                self.route(session, day, vehicle, versions.get(vehicle, _NO_EVENTS), added=new)
+            )
         carriers = self._carriers(session, day)
         unserved = self.unserved.get(plan_id)
         if unserved is None:
-            orders = unserved_orders(day)
-            unserved = self.unserved.put(plan_id, OrdersPart(orders, _items(orders, day.zone)))
-        status = DayStatus(
-            plan_id,
-            now,
-            tuple(p.route for p in parts),
-            tuple(o for p in parts for o in p.orders) + carriers.orders + unserved.orders,
-        )
-        head = _dumps({"plan_id": plan_id, "as_of": _iso(now, day.zone)})[:-1]
-        routes = b",".join(p.route_json for p in parts)
-        order_items = [p.orders_json for p in parts] + [carriers.orders_json, unserved.orders_json]
-        orders_json = b",".join(x for x in order_items if x)
-        body = head + b',"routes":[' + routes + b'],"orders":[' + orders_json + b"]}"
-        return LiveStatus(status, body)
+            left = unserved_orders(day)
+            unserved = self.unserved.put(plan_id, OrdersPart(left, _items(left, day.zone)))
+        orders = [o for p in parts for o in p.orders]
+        orders += carriers.orders
+        orders += unserved.orders
+        status = DayStatus(plan_id, now, tuple(p.route for p in parts), tuple(orders))
+        return LiveStatus(status, day.zone, tuple(parts), (carriers, unserved))
 
     def _carriers(self, session: Session, day: LiveDay) -> OrdersPart:
         if not day.plan.outsourced or day.plan.date is None:

@@ -282,10 +282,22 @@ def _leader_notices(
     ledger: Ledger,
     notify_after: int,
 ) -> list[NoticeDraft]:
+    subject = f"stop:{route.vehicle}/{stop.stop}"
+    delivered = stop.delivered_orders or (stop.orders if stop.state is StopState.DELIVERED else ())
+    failed = stop.failed_orders or (stop.orders if stop.state is StopState.FAILED else ())
+    arrived = bool(delivered) and subject not in ledger.arrived
+    failing = bool(failed) and subject not in ledger.failed
+    band = 0
+    if stop.state is StopState.PLANNED:
+        late = stop.predicted_late_minutes
+        band = band_of(late, notify_after=notify_after, policy=policy.compensation)
+    delayed = band > ledger.delay_bands.get(subject, 0)
+    if not (arrived or failing or delayed):
+        return []
     base = NoticeDraft(
         kind=NoticeKind.ARRIVED,
         to=Audience.GROUP_LEADER,
-        subject=f"stop:{route.vehicle}/{stop.stop}",
+        subject=subject,
         orders=stop.orders,
         band=0,
         late_minutes=0,
@@ -297,11 +309,9 @@ def _leader_notices(
         vehicle=route.vehicle,
     )
     drafts = []
-    delivered = stop.delivered_orders or (stop.orders if stop.state is StopState.DELIVERED else ())
-    failed = stop.failed_orders or (stop.orders if stop.state is StopState.FAILED else ())
-    if delivered and base.subject not in ledger.arrived:
+    if arrived:
         drafts.append(replace(base, orders=tuple(delivered), new_arrival=stop.actual_arrival))
-    if failed and base.subject not in ledger.failed:
+    if failing:
         drafts.append(
             replace(
                 base,
@@ -311,21 +321,18 @@ def _leader_notices(
                 compensation=policy.compensation.failed,
             )
         )
-    if stop.state is StopState.PLANNED:
-        late = stop.predicted_late_minutes
-        band = band_of(late, notify_after=notify_after, policy=policy.compensation)
-        if band > ledger.delay_bands.get(base.subject, 0):
-            drafts.append(
-                replace(
-                    base,
-                    kind=NoticeKind.DELAY,
-                    band=band,
-                    late_minutes=late,
-                    new_arrival=stop.predicted_arrival,
-                    reason="behind_schedule",
-                    compensation=policy.compensation.for_lateness(late),
-                )
+    if delayed:
+        drafts.append(
+            replace(
+                base,
+                kind=NoticeKind.DELAY,
+                band=band,
+                late_minutes=stop.predicted_late_minutes,
+                new_arrival=stop.predicted_arrival,
+                reason="behind_schedule",
+                compensation=policy.compensation.for_lateness(stop.predicted_late_minutes),
             )
+        )
     return drafts
 
 

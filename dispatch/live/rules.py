@@ -156,13 +156,14 @@ def evaluate(
         if rules.route_silent.enabled:
             findings += _silent(route, rules.route_silent, now)
     late_after = rules.order_late.minutes
+    grouped = [o for o in status.orders if (o.region or o.carrier) and o.state in COUNTED]
     if rules.region_late_share.enabled:
         findings += _shares(
-            status.orders, "region", lambda o: o.region, rules.region_late_share, late_after
+            grouped, "region", lambda o: o.region, rules.region_late_share, late_after
         )
     if rules.carrier_late_share.enabled:
         findings += _shares(
-            status.orders, "carrier", lambda o: o.carrier, rules.carrier_late_share, late_after
+            grouped, "carrier", lambda o: o.carrier, rules.carrier_late_share, late_after
         )
     if rules.carrier_on_time.enabled:
         findings += _on_time(status.orders, rules.carrier_on_time, carrier_contracts or {})
@@ -276,18 +277,22 @@ def _shares(
     rule: ShareRule,
     late_after: int,
 ) -> list[Finding]:
-    groups: dict[str, list[OrderStatus]] = defaultdict(list)
+    counts: dict[str, list[int]] = {}
     for order in orders:
+        if order.state not in COUNTED:
+            continue
         group = group_of(order)
-        if group and order.state in COUNTED:
-            groups[group].append(order)
+        if not group:
+            continue
+        count = counts.setdefault(group, [0, 0])
+        count[0] += 1
+        count[1] += order.predicted_late_minutes > late_after
     found = []
     rule_name = Rule.REGION_LATE_SHARE if kind == "region" else Rule.CARRIER_LATE_SHARE
-    for group, members in sorted(groups.items()):
-        late = sum(1 for o in members if is_late(o, late_after))
-        if len(members) < rule.min_orders:
+    for group, (members, late) in sorted(counts.items()):
+        if members < rule.min_orders:
             continue
-        share = 100.0 * late / len(members)
+        share = 100.0 * late / members
         if share <= rule.percent:
             continue
         critical = share > min(2 * rule.percent, 100.0) or share >= 100.0
@@ -297,7 +302,7 @@ def _shares(
                 f"{kind}:{group}",
                 Severity.CRITICAL if critical else Severity.WARNING,
                 int(share // STEP_PERCENT),
-                f"{late} of {len(members)} orders of {kind} {group} late today "
+                f"{late} of {members} orders of {kind} {group} late today "
                 f"({share:.0f}%, threshold {rule.percent:g}%)",
             )
         )

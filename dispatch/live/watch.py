@@ -146,9 +146,10 @@ def _alerts(
     now: datetime,
     contracts: Mapping[str, float],
 ) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
-    rows = {row.id: row for row in active_alerts(session, plan_id)}
     findings = evaluate(status, rules, now, carrier_contracts=contracts)
-    changes = reconcile([row.active() for row in rows.values()], findings)
+    changes = reconcile(active_alerts(session, plan_id), findings)
+    changed = [w.alert.id for w in changes.worsened] + [a.id for a in changes.closed]
+    rows = {row.id: row for row in _alert_rows(session, changed)}
     raised: list[Alert] = []
     for finding in changes.raised:
         alert = Alert(
@@ -194,6 +195,12 @@ def _alerts(
                 },
             )
     return tuple(a.id for a in raised), tuple(a.id for a in updated), tuple(a.id for a in closed)
+
+
+def _alert_rows(session: Session, ids: list[int]) -> list[Alert]:
+    if not ids:
+        return []
+    return list(session.scalars(select(Alert).where(Alert.id.in_(ids))))
 
 
 def _notice(

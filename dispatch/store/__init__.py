@@ -8,6 +8,7 @@ Every function takes a :class:`~sqlalchemy.orm.Session` from :meth:`Store.write`
 
 from dispatch.store.alerts import (
     Alert,
+    KeptRules,
     Notice,
     TrackedSubject,
     acknowledge_alert,
@@ -137,6 +138,7 @@ __all__ = [
     "JobNotRunningError",
     "JobSource",
     "JobStatus",
+    "KeptRules",
     "LiveLink",
     "NewOrder",
     "NotFoundError",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, select, text, update
+from sqlalchemy import ForeignKey, Index, String, Text, bindparam, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from dispatch.errors import NotFoundError
@@ -169,6 +169,28 @@ def load_rules(session: Session) -> LiveRules:
     return LiveRules() if row is None else LiveRules.model_validate(row.value)
 
 
+_STORED_RULES = select(AlertRuleSet.value).where(AlertRuleSet.key == RULES_KEY)
+
+
+class KeptRules:
+    """The stored rules, read on every call but parsed again only when their stored value
+    changed (shared by request threads)."""
+
+    def __init__(self) -> None:
+        self._kept: tuple[Json, LiveRules] | None = None
+
+    def load(self, session: Session) -> LiveRules:
+        value = session.scalar(_STORED_RULES)
+        if value is None:
+            return LiveRules()
+        kept = self._kept
+        if kept is not None and kept[0] == value:
+            return kept[1]
+        rules = LiveRules.model_validate(value)
+        self._kept = (value, rules)
+        return rules
+
+
 def save_rules(session: Session, rules: LiveRules, *, actor: str, now: datetime) -> LiveRules:
     value = rules.model_dump(mode="json")
     row = session.get(AlertRuleSet, RULES_KEY)
@@ -183,15 +205,16 @@ def save_rules(session: Session, rules: LiveRules, *, actor: str, now: datetime)
 # Alerts
 
 
-def active_alerts(session: Session, plan_id: int) -> list[Alert]:
+_ACTIVE = (
+    select(Alert.id, Alert.rule, Alert.subject, Alert.severity, Alert.step, Alert.state)
+    .where(Alert.plan_id == bindparam("plan_id"), Alert.state != AlertState.CLOSED)
+    .order_by(Alert.id)
+)
+
+
+def active_alerts(session: Session, plan_id: int) -> list[ActiveAlert]:
     """The plan's open and acknowledged alerts, oldest first."""
-    return list(
-        session.scalars(
-            select(Alert)
-            .where(Alert.plan_id == plan_id, Alert.state != AlertState.CLOSED)
-            .order_by(Alert.id)
-        )
-    )
+    return [ActiveAlert(*row) for row in session.execute(_ACTIVE, {"plan_id": plan_id})]
 
 
 def list_alerts(
@@ -237,12 +260,14 @@ def open_alert_counts(session: Session, plan_ids: Sequence[int]) -> dict[int, in
 # Notices
 
 
+_SENT = select(Notice.subject, Notice.kind, Notice.band).where(
+    Notice.plan_id == bindparam("plan_id")
+)
+
+
 def notices_sent(session: Session, plan_id: int) -> list[tuple[str, str, int]]:
     """``(subject, kind, band)`` of every notice of the plan."""
-    rows = session.execute(
-        select(Notice.subject, Notice.kind, Notice.band).where(Notice.plan_id == plan_id)
-    )
-    return [(s, k, b) for s, k, b in rows]
+    return [(s, k, b) for s, k, b in session.execute(_SENT, {"plan_id": plan_id})]
 
 
 def list_notices(session: Session, *, plan_id: int | None, limit: int, offset: int) -> Page[Notice]:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import Table, bindparam, func, insert, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from dispatch.live.status import CarrierEvent, CarrierKind, RoadEvent
@@ -33,6 +33,10 @@ class Photo:
     sha256: str
 
 
+_EVENTS: Table = TrackingEvent.__table__  # type: ignore[assignment]
+_INSERT_EVENT = insert(_EVENTS).returning(_EVENTS.c.id)
+
+
 def record_event(
     session: Session,
     plan_id: int,
@@ -52,41 +56,50 @@ def record_event(
     photo: Photo | None = None,
     received_at: datetime | None = None,
 ) -> TrackingEvent:
-    """Store one driver event (the caller has checked it); a new id when none is given."""
+    """Store one driver event (the caller has checked it); a new id when none is given.
+
+    Without a photo the row is inserted directly (a fraction of the session's flush) and
+    the event returned is detached from the session."""
     received = received_at or utcnow()
-    event = TrackingEvent(
-        plan_id=plan_id,
-        vehicle=vehicle,
-        event_id=event_id or uuid.uuid4().hex,
-        stop=stop,
-        kind=kind,
-        orders=None if orders is None else list(orders),
-        reason=reason,
-        note=note,
-        recipient=recipient,
-        lat=lat,
-        lon=lon,
-        at=at or received,
-        received_at=received,
-        body_sha256=body_sha256,
+    values = {
+        "plan_id": plan_id,
+        "vehicle": vehicle,
+        "event_id": event_id or uuid.uuid4().hex,
+        "stop": stop,
+        "kind": kind,
+        "orders": None if orders is None else list(orders),
+        "reason": reason,
+        "note": note,
+        "recipient": recipient,
+        "lat": lat,
+        "lon": lon,
+        "at": at or received,
+        "received_at": received,
+        "body_sha256": body_sha256,
+    }
+    if photo is None:
+        row_id = session.execute(_INSERT_EVENT, values).scalar_one()
+        return TrackingEvent(id=row_id, **values)
+    event = TrackingEvent(**values)
+    event.photo = EventPhoto(
+        media_type=photo.media_type, size=len(photo.data), sha256=photo.sha256, data=photo.data
     )
-    if photo is not None:
-        event.photo = EventPhoto(
-            media_type=photo.media_type, size=len(photo.data), sha256=photo.sha256, data=photo.data
-        )
     session.add(event)
     session.flush()
     return event
 
 
+_FIND_EVENT = select(TrackingEvent).where(
+    TrackingEvent.plan_id == bindparam("plan_id"),
+    TrackingEvent.vehicle == bindparam("vehicle"),
+    TrackingEvent.event_id == bindparam("event_id"),
+)
+
+
 def find_event(session: Session, plan_id: int, vehicle: str, event_id: str) -> TrackingEvent | None:
     """The route's event stored under ``event_id``, if any."""
     return session.scalar(
-        select(TrackingEvent).where(
-            TrackingEvent.plan_id == plan_id,
-            TrackingEvent.vehicle == vehicle,
-            TrackingEvent.event_id == event_id,
-        )
+        _FIND_EVENT, {"plan_id": plan_id, "vehicle": vehicle, "event_id": event_id}
     )
 
 
@@ -161,13 +174,14 @@ def event_photo(session: Session, plan_id: int, row_id: int) -> EventPhoto | Non
 
 
 def road_event(row: TrackingEvent, *, photo: bool = False) -> RoadEvent:
-    """The typed event of a stored row (old rows: no orders means all of the stop's)."""
+    """The typed event of a stored row (old rows: no orders means all of the stop's), its
+    times in UTC as a row read back gives them (also for a row just added)."""
     return RoadEvent(
         event_id=row.event_id,
         vehicle=row.vehicle,
         kind=EventKind(row.kind),
-        at=row.at,
-        received_at=row.received_at,
+        at=row.at.astimezone(UTC),
+        received_at=row.received_at.astimezone(UTC),
         stop=row.stop,
         orders=tuple(row.orders or ()),
         reason=row.reason,
@@ -224,24 +238,28 @@ def route_version(session: Session, plan_id: int, vehicle: str) -> tuple[int, in
     return int(n), int(top)
 
 
+_ROUTE_VERSIONS = (
+    select(TrackingEvent.vehicle, func.count(), func.max(TrackingEvent.id))
+    .where(TrackingEvent.plan_id == bindparam("plan_id"))
+    .group_by(TrackingEvent.vehicle)
+)
+
+
 def route_versions(session: Session, plan_id: int) -> dict[str, tuple[int, int]]:
     """Per vehicle of the plan with events: their count and highest row id, which change
     whenever one of its events is stored."""
-    rows = session.execute(
-        select(TrackingEvent.vehicle, func.count(), func.max(TrackingEvent.id))
-        .where(TrackingEvent.plan_id == plan_id)
-        .group_by(TrackingEvent.vehicle)
-    )
+    rows = session.execute(_ROUTE_VERSIONS, {"plan_id": plan_id})
     return {vehicle: (int(n), int(top)) for vehicle, n, top in rows}
+
+
+_CARRIER_VERSION = select(func.count(), func.coalesce(func.max(CarrierEventRecord.id), 0)).where(
+    CarrierEventRecord.plan_date == bindparam("plan_date")
+)
 
 
 def carrier_version(session: Session, plan_date: date) -> tuple[int, int]:
     """The count and highest row id of the day's carrier events."""
-    n, top = session.execute(
-        select(func.count(), func.coalesce(func.max(CarrierEventRecord.id), 0)).where(
-            CarrierEventRecord.plan_date == plan_date
-        )
-    ).one()
+    n, top = session.execute(_CARRIER_VERSION, {"plan_date": plan_date}).one()
     return int(n), int(top)
 
 
