@@ -74,9 +74,16 @@ def solve(
     routing.AddAtSolutionCallback(_Reporter(model, params, clock))
     limit = params.time_limit_s - (monotonic() - clock)
     search = _search_parameters(tuning, limit, params, _first_solution(problem))
-    start = _read_routes(model, initial) if initial else None
+    start = _read_routes(model, initial, search) if initial else None
     if start is not None:
         assignment = routing.SolveFromAssignmentWithParameters(start, search)
+        left = params.time_limit_s - (monotonic() - clock)
+        if assignment is None and left > 0:
+            model = build(problem, vehicles)
+            routing = model.routing
+            routing.AddAtSolutionCallback(_Reporter(model, params, clock))
+            search = _search_parameters(tuning, left, params, _first_solution(problem))
+            assignment = routing.SolveWithParameters(search)
     else:
         assignment = routing.SolveWithParameters(search)
     elapsed = monotonic() - clock
@@ -301,13 +308,25 @@ def _first_solution(problem: Problem) -> str:
     return "PARALLEL_SAVINGS" if len(fleet) == 1 and not aged else "PARALLEL_CHEAPEST_INSERTION"
 
 
-def _read_routes(model: _Model, initial: Mapping[int, Sequence[int]]) -> Any:
-    """The assignment of the given routes, or None when they break a constraint."""
+def _read_routes(model: _Model, initial: Mapping[int, Sequence[int]], search: Any) -> Any:
+    """The assignment of the given routes, or None when they break a constraint.
+
+    With lateness priced (soft upper bounds on the times), OR-Tools' reading of routes
+    searches for the cheapest times until the time limit; then only the routes are set,
+    and the search's own start fixes the times (a start it cannot keep ends it with
+    nothing, and ``solve`` searches again from scratch).
+    """
     slot = {v: k for k, v in enumerate(model.vehicles)}
     routes: list[list[int]] = [[] for _ in model.vehicles]
     for v, visits in initial.items():
         if v in slot:
             routes[slot[v]] = [model.index(i) for i in visits]
+    if model.problem.late_cost > 0 and model.problem.max_lateness > 0:
+        model.routing.CloseModelWithParameters(search)
+        assignment = model.routing.solver().Assignment()
+        if model.routing.RoutesToAssignment(routes, True, True, assignment):
+            return assignment
+        return None
     return model.routing.ReadAssignmentFromRoutes(routes, True)
 
 

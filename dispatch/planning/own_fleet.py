@@ -24,13 +24,24 @@ from dispatch.planning.model import (
     matrix_bytes,
 )
 from dispatch.planning.plan import Cargo, RouteCost, RouteOut, StopVisit, Unserved
-from optimizer import Progress, Route, SolveParams, UnsupportedError, Visit, decompose, solve
+from optimizer import (
+    Progress,
+    Route,
+    SolveParams,
+    UnsupportedError,
+    Visit,
+    decompose,
+    insertion,
+    solve,
+)
 
 ProgressFn = Callable[[Progress], None]
 
 LARGE_DAY_STOPS = 1500
 """Stops from which a day is solved in parts (``optimizer.decompose``); smaller days whole."""
 MIN_LIMIT_S = 1.0
+MIN_FILLED_S = 0.2
+"""The least search after a ``fill_start`` completion (which leaves a whole plan already)."""
 ASSEMBLY_S = 2.0
 """Of a large day's time limit, kept for turning the solution into routes."""
 MEMORY_ENV = "DISPATCH_MAX_PLAN_MB"
@@ -75,6 +86,7 @@ def route_own_fleet(
     on_progress: ProgressFn | None = None,
     penalty_for: Callable[[Stop], float] | None = None,
     start: Sequence[RouteOut] = (),
+    fill_start: bool = False,
 ) -> OwnFleetResult:
     """Route ``orders`` (default: all) with the own fleet; every order is routed or explained.
 
@@ -84,6 +96,8 @@ def route_own_fleet(
     The search starts from the ``start`` routes (of an earlier plan of some of these
     orders): their vehicles keep their stops that are still to serve, in order. A day of
     ``LARGE_DAY_STOPS`` or more is solved in parts, each part warm from those routes.
+    ``fill_start`` first puts every stop the ``start`` routes leave out where it adds least
+    cost (:func:`optimizer.insertion.completed`), so the search starts from a whole plan.
     """
     started = time.perf_counter()
     orders = list(request.orders if orders is None else orders)
@@ -124,7 +138,12 @@ def route_own_fleet(
         model = _with_penalties(model, penalty_for)
     if on_progress is not None and unserved:
         on_progress = partial(_with_left_out, on_progress, _units(request, len(unserved)))
+    initial = _initial(model, start)
+    if fill_start:
+        initial = insertion.completed(model.problem, initial or [])
     limit = request.options.limit(time_limit_s)
+    if fill_start:
+        limit = max(MIN_FILLED_S, limit - (time.perf_counter() - started))
     large = len(kept) >= LARGE_DAY_STOPS
     if large:
         limit = max(MIN_LIMIT_S, limit - (time.perf_counter() - started) - ASSEMBLY_S)
@@ -135,7 +154,6 @@ def route_own_fleet(
         engine=request.options.engine,
         on_progress=on_progress,
     )
-    initial = _initial(model, start)
     try:
         if large:
             solution = decompose.solve(model.problem, params, initial=initial)

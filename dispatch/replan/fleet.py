@@ -141,9 +141,8 @@ def route_waiting(
                                     code="no_vehicle") for o in orders])  # fmt: skip
     specs = tuple(u.spec for u in units)
     sub = request.model_copy(update={"vehicles": specs})
-    del start  # OR-Tools' reading of routes that leave stops out can stall for minutes here
     result = route_own_fleet(
         sub, orders, units=list(units), time_limit_s=max(MIN_SOLVE_S, limit_s),
-        iterations=iterations, penalty_for=penalty_for,
+        iterations=iterations, penalty_for=penalty_for, start=start, fill_start=True,
     )  # fmt: skip
     return Solved(result.routes, result.unserved)
