@@ -19,8 +19,10 @@ CHECKED = 8
 """Places per vehicle, cheapest by distance and travel time first, scheduled exactly."""
 FEASIBLE = 4
 """Feasible places compared at their exact cost (schedule, waits, lateness) per stop."""
-EJECTION_CHECKS = 400
-"""Schedules tried, per stop that fits nowhere, to make room for it by moving another."""
+EJECTION_CHECKS = 2000
+EJECTION_CHECKS_EACH = 400
+"""Schedules tried, in all and per stop, to make room for stops that fit nowhere by moving
+another stop to another route."""
 
 
 def completed(problem: Problem, routes: Sequence[Route]) -> list[Route]:
@@ -58,8 +60,12 @@ def complete(
         if penalty is not None and extra > penalty:
             continue
         _put(problem, i, v, position, cost, out, costs, loads)
+    budget = EJECTION_CHECKS if len(out) > 1 else 0
     for i in left:
-        _eject_one(problem, i, out, costs, loads)
+        if budget <= 0:
+            break
+        budget -= EJECTION_CHECKS_EACH
+        budget += _eject_one(problem, i, out, costs, loads, EJECTION_CHECKS_EACH)
     return {v: visits for v, visits in out.items() if visits}
 
 
@@ -84,18 +90,18 @@ def _eject_one(
     routes: dict[int, list[int]],
     costs: dict[int, int | None],
     loads: dict[int, np.ndarray],
-) -> None:
+    budget: int,
+) -> int:
     """Insert ``i`` in place of a stop ``j`` that moves to another route, when ``i`` fits
-    nowhere as the routes are: the first such swap found within ``EJECTION_CHECKS``
-    schedules, if it costs less than leaving ``i`` out."""
-    budget = EJECTION_CHECKS
+    nowhere as the routes are: the first such move found within ``budget`` schedules, if
+    it costs less than leaving ``i`` out. Returns the budget left."""
     demand = np.array(problem.nodes[i].demand, dtype=np.int64)
     for v, visits in routes.items():
         if costs[v] is None or not visits:
             continue
         for k, j in enumerate(visits):
             if budget <= 0:
-                return
+                return budget
             without = visits[:k] + visits[k + 1 :]
             capacity = np.array(problem.vehicles[v].capacity)
             load = loads[v] - np.array(problem.nodes[j].demand, dtype=np.int64)
@@ -125,7 +131,8 @@ def _eject_one(
             costs[v], loads[v] = base, load
             _put(problem, i, v, here[2], here[3], routes, costs, loads)
             _put(problem, j, there[1], there[2], there[3], routes, costs, loads)
-            return
+            return budget
+    return budget
 
 
 def _best_place(

@@ -84,14 +84,15 @@ def route_own_fleet(
     time_limit_s: float | None = None,
     iterations: int | None = None,
     on_progress: ProgressFn | None = None,
-    penalty_for: Callable[[Stop], float] | None = None,
+    penalty_for: Callable[[Stop], float | None] | None = None,
     start: Sequence[RouteOut] = (),
     fill_start: bool = False,
 ) -> OwnFleetResult:
     """Route ``orders`` (default: all) with the own fleet; every order is routed or explained.
 
     ``penalty_for`` overrides the cost of leaving a stop out (used when a carrier
-    could take it instead); the default is the policy's unserved penalty per order.
+    could take it instead; None makes the stop mandatory); the default is the policy's
+    unserved penalty per order.
     ``iterations`` bounds the search besides the time (see ``optimizer.SolveParams``).
     The search starts from the ``start`` routes (of an earlier plan of some of these
     orders): their vehicles keep their stops that are still to serve, in order. A day of
@@ -242,11 +243,12 @@ def check_memory(request: Request, stops: int, units: Sequence[FleetUnit]) -> No
         )
 
 
-def _with_penalties(model: DayModel, penalty_for: Callable[[Stop], float]) -> DayModel:
+def _with_penalties(model: DayModel, penalty_for: Callable[[Stop], float | None]) -> DayModel:
     nodes = list(model.problem.nodes)
     for k, stop in enumerate(model.stops):
         node = model.stop_node(k)
-        penalty = max(1, round(penalty_for(stop) * COST_SCALE))
+        money = penalty_for(stop)
+        penalty = None if money is None else max(1, round(money * COST_SCALE))
         nodes[node] = dataclasses.replace(nodes[node], penalty=penalty)
     return DayModel(
         model.problem.replace(nodes=tuple(nodes)),
