@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
+from time import monotonic
 
 import numpy as np
 
@@ -25,23 +26,32 @@ EJECTION_CHECKS_EACH = 400
 another stop to another route."""
 
 
-def completed(problem: Problem, routes: Sequence[Route]) -> list[Route]:
+def completed(
+    problem: Problem, routes: Sequence[Route], *, within_s: float | None = None
+) -> list[Route]:
     """``routes`` scheduled (visits that break a rule left out, as ``solve`` does with a warm
     start) and completed by :func:`complete`: a whole solution to start a search from."""
     repaired = plan.assemble(problem, {r.vehicle: r.visits for r in routes}, engine="", elapsed_s=0)
-    filled = complete(problem, {r.vehicle: r.visits for r in repaired.routes})
+    given = {r.vehicle: r.visits for r in repaired.routes}
+    filled = complete(problem, given, within_s=within_s)
     return list(plan.assemble(problem, filled, engine="", elapsed_s=0).routes)
 
 
 def complete(
-    problem: Problem, routes: Mapping[int, Sequence[int]], *, fixed: Sequence[int] = ()
+    problem: Problem,
+    routes: Mapping[int, Sequence[int]],
+    *,
+    fixed: Sequence[int] = (),
+    within_s: float | None = None,
 ) -> dict[int, list[int]]:
     """``routes`` (vehicle → visits) with every other stop inserted where it adds least cost.
 
     A stop goes where the route still fits the vehicle's capacity, windows, shift and age
     limits; one that fits nowhere, or whose cheapest place costs more than its penalty,
-    stays out. Vehicles in ``fixed`` take no stop. Larger demands go first.
+    stays out. Vehicles in ``fixed`` take no stop. Larger demands go first; the stops not
+    reached ``within_s`` seconds stay out.
     """
+    deadline = None if within_s is None else monotonic() + within_s
     usable = [v for v in range(len(problem.vehicles)) if bounds.is_usable(problem, v)]
     out = {v: list(routes.get(v, ())) for v in usable if v not in set(fixed)}
     placed = {i for visits in routes.values() for i in visits}
@@ -51,6 +61,8 @@ def complete(
     loads = {v: _load(problem, visits) for v, visits in out.items()}
     left = []
     for i in missing:
+        if deadline is not None and monotonic() >= deadline:
+            return {v: visits for v, visits in out.items() if visits}
         best = _best_place(problem, i, out, costs, loads)
         if best is None:
             left.append(i)
@@ -62,7 +74,7 @@ def complete(
         _put(problem, i, v, position, cost, out, costs, loads)
     budget = EJECTION_CHECKS if len(out) > 1 else 0
     for i in left:
-        if budget <= 0:
+        if budget <= 0 or (deadline is not None and monotonic() >= deadline):
             break
         budget -= EJECTION_CHECKS_EACH
         budget += _eject_one(problem, i, out, costs, loads, EJECTION_CHECKS_EACH)

@@ -42,6 +42,8 @@ LARGE_DAY_STOPS = 1500
 MIN_LIMIT_S = 1.0
 MIN_FILLED_S = 0.2
 """The least search after a ``fill_start`` completion (which leaves a whole plan already)."""
+FILL_SHARE = 0.5
+"""Of the time limit, the most a ``fill_start`` completion may take."""
 ASSEMBLY_S = 2.0
 """Of a large day's time limit, kept for turning the solution into routes."""
 MEMORY_ENV = "DISPATCH_MAX_PLAN_MB"
@@ -140,9 +142,10 @@ def route_own_fleet(
     if on_progress is not None and unserved:
         on_progress = partial(_with_left_out, on_progress, _units(request, len(unserved)))
     initial = _initial(model, start)
-    if fill_start:
-        initial = insertion.completed(model.problem, initial or [])
     limit = request.options.limit(time_limit_s)
+    if fill_start:
+        within = FILL_SHARE * limit
+        initial = insertion.completed(model.problem, initial or [], within_s=within)
     if fill_start:
         limit = max(MIN_FILLED_S, limit - (time.perf_counter() - started))
     large = len(kept) >= LARGE_DAY_STOPS

@@ -83,3 +83,9 @@ def test_completion_keeps_every_route_feasible_and_every_stop_once(
                              elapsed_s=0.0)  # fmt: skip
     kept = {i for r in repaired.routes for i in r.visits}
     assert kept <= set(seen)
+
+
+def test_no_time_left_inserts_nothing() -> None:
+    p = build.problem([0, 1, 2], [build.depot(), build.stop(), build.stop()], [build.vehicle()])
+    assert insertion.complete(p, {0: [1]}, within_s=0.0) == {0: [1]}
+    assert sorted(insertion.complete(p, {0: [1]}, within_s=5.0)[0]) == [1, 2]
