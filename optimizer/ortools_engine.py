@@ -78,7 +78,7 @@ def solve(
     if start is not None:
         assignment = routing.SolveFromAssignmentWithParameters(start, search)
         left = params.time_limit_s - (monotonic() - clock)
-        if assignment is None and left > 0:
+        if assignment is None and _routes_only(problem) and left > 0:
             model = build(problem, vehicles)
             routing = model.routing
             routing.AddAtSolutionCallback(_Reporter(model, params, clock))
@@ -321,13 +321,18 @@ def _read_routes(model: _Model, initial: Mapping[int, Sequence[int]], search: An
     for v, visits in initial.items():
         if v in slot:
             routes[slot[v]] = [model.index(i) for i in visits]
-    if model.problem.late_cost > 0 and model.problem.max_lateness > 0:
+    if _routes_only(model.problem):
         model.routing.CloseModelWithParameters(search)
         assignment = model.routing.solver().Assignment()
         if model.routing.RoutesToAssignment(routes, True, True, assignment):
             return assignment
         return None
     return model.routing.ReadAssignmentFromRoutes(routes, True)
+
+
+def _routes_only(problem: Problem) -> bool:
+    """Whether given routes are read as routes only (see ``_read_routes``)."""
+    return problem.late_cost > 0 and problem.max_lateness > 0
 
 
 class _Reporter:

@@ -146,7 +146,6 @@ def route_own_fleet(
     if fill_start:
         within = FILL_SHARE * limit
         initial = insertion.completed(model.problem, initial or [], within_s=within)
-    if fill_start:
         limit = max(MIN_FILLED_S, limit - (time.perf_counter() - started))
     large = len(kept) >= LARGE_DAY_STOPS
     if large:
