@@ -40,6 +40,12 @@ class Tuning:
     gls_lambda: float = 0.5
 
 
+WARM_PRICED = Tuning(metaheuristic="TABU_SEARCH")
+"""The search from given routes with lateness priced (a re-plan from a whole plan): on three
+re-planned demo days, tabu search came in 8 s to 0.5-1.7% of its own 80 s search, where
+guided local search stayed up to 7% above its own (in 8 s, tabu was never worse)."""
+
+
 @dataclass(slots=True)
 class _Model:
     """A routing model and the maps between its indices and the problem's."""
@@ -64,8 +70,11 @@ def solve(
     initial: Mapping[int, Sequence[int]] | None = None,
     tuning: Tuning = Tuning(),
 ) -> Solution:
-    """Solve with OR-Tools; ``initial`` maps vehicles to visit orders to start from."""
+    """Solve with OR-Tools; ``initial`` maps vehicles to visit orders to start from (with
+    lateness priced, searched with ``WARM_PRICED`` unless ``tuning`` is given)."""
     clock = monotonic()
+    if initial and _routes_only(problem) and tuning == Tuning():
+        tuning = WARM_PRICED
     vehicles = [v for v in range(len(problem.vehicles)) if bounds.is_usable(problem, v)]
     if not vehicles or not problem.stops:
         return nothing_routed(problem, ENGINE, monotonic() - clock, failed=False)
