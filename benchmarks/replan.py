@@ -12,8 +12,9 @@ board, and prints:
    (target: at most 10 s);
 2. its cost against the same re-plan given ``--factor`` times the search (target: at most
    2% above);
-3. with ``keep_assignments``, how many orders of other vehicles change vehicle (target: at
-   most the broken van's orders, which all must move).
+3. with ``keep_assignments``, how many orders of other vehicles change vehicle, go to a
+   carrier or go unserved (target: none; only the broken van's orders move), counting
+   apart those the re-plan says their own vehicle cannot serve any more.
 """
 
 from __future__ import annotations
@@ -82,10 +83,13 @@ def main() -> None:
     kept, kept_s, kept_bad = run(args.time, True)
     before, after = _vehicle_of(plan), _vehicle_of(kept)
     moved = [o for o, v in before.items() if v != broken.vehicle and after.get(o) != v]
+    forced = {m.order for m in kept.changes.orders_moved if m.reason} if kept.changes else set()
     broken_orders = [o for o, v in before.items() if v == broken.vehicle]
-    print(f"keep_assignments: {kept_s:.1f} s, {kept_bad} violations; {len(moved)} orders of "
-          f"other vehicles change vehicle, against the broken van's {len(broken_orders)} "
-          f"(target: at most those)")  # fmt: skip
+    print(f"keep_assignments: {kept_s:.1f} s, {kept_bad} violations, cost "
+          f"{kept.objective.total:.0f}; {len(set(moved) - forced)} orders of other vehicles "
+          f"change vehicle (go to a carrier or unserved), against the broken van's "
+          f"{len(broken_orders)} (target: none), and {len(set(moved) & forced)} more that "
+          f"their own vehicle cannot serve any more")  # fmt: skip
 
 
 if __name__ == "__main__":

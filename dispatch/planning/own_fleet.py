@@ -24,13 +24,26 @@ from dispatch.planning.model import (
     matrix_bytes,
 )
 from dispatch.planning.plan import Cargo, RouteCost, RouteOut, StopVisit, Unserved
-from optimizer import Progress, Route, SolveParams, UnsupportedError, Visit, decompose, solve
+from optimizer import (
+    Progress,
+    Route,
+    SolveParams,
+    UnsupportedError,
+    Visit,
+    decompose,
+    insertion,
+    solve,
+)
 
 ProgressFn = Callable[[Progress], None]
 
 LARGE_DAY_STOPS = 1500
 """Stops from which a day is solved in parts (``optimizer.decompose``); smaller days whole."""
 MIN_LIMIT_S = 1.0
+MIN_FILLED_S = 0.2
+"""The least search after a ``fill_start`` completion (which leaves a whole plan already)."""
+FILL_SHARE = 0.5
+"""Of the time limit, the most a ``fill_start`` completion may take."""
 ASSEMBLY_S = 2.0
 """Of a large day's time limit, kept for turning the solution into routes."""
 MEMORY_ENV = "DISPATCH_MAX_PLAN_MB"
@@ -73,17 +86,21 @@ def route_own_fleet(
     time_limit_s: float | None = None,
     iterations: int | None = None,
     on_progress: ProgressFn | None = None,
-    penalty_for: Callable[[Stop], float] | None = None,
+    penalty_for: Callable[[Stop], float | None] | None = None,
     start: Sequence[RouteOut] = (),
+    fill_start: bool = False,
 ) -> OwnFleetResult:
     """Route ``orders`` (default: all) with the own fleet; every order is routed or explained.
 
     ``penalty_for`` overrides the cost of leaving a stop out (used when a carrier
-    could take it instead); the default is the policy's unserved penalty per order.
+    could take it instead; None makes the stop mandatory); the default is the policy's
+    unserved penalty per order.
     ``iterations`` bounds the search besides the time (see ``optimizer.SolveParams``).
     The search starts from the ``start`` routes (of an earlier plan of some of these
     orders): their vehicles keep their stops that are still to serve, in order. A day of
     ``LARGE_DAY_STOPS`` or more is solved in parts, each part warm from those routes.
+    ``fill_start`` first puts every stop the ``start`` routes leave out where it adds least
+    cost (:func:`optimizer.insertion.completed`), so the search starts from a whole plan.
     """
     started = time.perf_counter()
     orders = list(request.orders if orders is None else orders)
@@ -124,7 +141,12 @@ def route_own_fleet(
         model = _with_penalties(model, penalty_for)
     if on_progress is not None and unserved:
         on_progress = partial(_with_left_out, on_progress, _units(request, len(unserved)))
+    initial = _initial(model, start)
     limit = request.options.limit(time_limit_s)
+    if fill_start:
+        within = FILL_SHARE * limit
+        initial = insertion.completed(model.problem, initial or [], within_s=within)
+        limit = max(MIN_FILLED_S, limit - (time.perf_counter() - started))
     large = len(kept) >= LARGE_DAY_STOPS
     if large:
         limit = max(MIN_LIMIT_S, limit - (time.perf_counter() - started) - ASSEMBLY_S)
@@ -135,7 +157,6 @@ def route_own_fleet(
         engine=request.options.engine,
         on_progress=on_progress,
     )
-    initial = _initial(model, start)
     try:
         if large:
             solution = decompose.solve(model.problem, params, initial=initial)
@@ -224,11 +245,12 @@ def check_memory(request: Request, stops: int, units: Sequence[FleetUnit]) -> No
         )
 
 
-def _with_penalties(model: DayModel, penalty_for: Callable[[Stop], float]) -> DayModel:
+def _with_penalties(model: DayModel, penalty_for: Callable[[Stop], float | None]) -> DayModel:
     nodes = list(model.problem.nodes)
     for k, stop in enumerate(model.stops):
         node = model.stop_node(k)
-        penalty = max(1, round(penalty_for(stop) * COST_SCALE))
+        money = penalty_for(stop)
+        penalty = None if money is None else max(1, round(money * COST_SCALE))
         nodes[node] = dataclasses.replace(nodes[node], penalty=penalty)
     return DayModel(
         model.problem.replace(nodes=tuple(nodes)),

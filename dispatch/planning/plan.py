@@ -130,11 +130,12 @@ class CarrierRates(_Model):
 
 class OrderMove(_Model):
     """An order that a re-plan gave to someone else: a vehicle, ``carrier:<id>`` or
-    ``unserved``."""
+    ``unserved``; ``reason`` when it had to leave a vehicle that kept its orders."""
 
     order: str
     before: str
     after: str
+    reason: str | None = None
 
 
 class ArrivalMove(_Model):

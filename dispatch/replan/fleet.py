@@ -7,6 +7,7 @@ warm-started from the current routes."""
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -131,9 +132,11 @@ def route_waiting(
     start: Sequence[RouteOut],
     limit_s: float,
     iterations: int | None,
-    penalty_for: Callable[[Stop], float],
+    penalty_for: Callable[[Stop], float | None],
 ) -> Solved:
-    """``orders`` over the vehicles still at their depots, warm-started from ``start``."""
+    """``orders`` over the vehicles still at their depots, the search warm from ``start``
+    completed by cheapest feasible insertion of the orders it leaves out; ``penalty_for``
+    prices leaving a stop out (None: it must be served)."""
     if not orders:
         return Solved([], [])
     if not units:
@@ -141,9 +144,36 @@ def route_waiting(
                                     code="no_vehicle") for o in orders])  # fmt: skip
     specs = tuple(u.spec for u in units)
     sub = request.model_copy(update={"vehicles": specs})
-    del start  # OR-Tools' reading of routes that leave stops out can stall for minutes here
     result = route_own_fleet(
         sub, orders, units=list(units), time_limit_s=max(MIN_SOLVE_S, limit_s),
-        iterations=iterations, penalty_for=penalty_for,
+        iterations=iterations, penalty_for=penalty_for, start=start, fill_start=True,
     )  # fmt: skip
     return Solved(result.routes, result.unserved)
+
+
+def route_keeping(
+    request: Request,
+    unit: FleetUnit,
+    mine: Sequence[Order],
+    spare: Sequence[Order],
+    start: Sequence[RouteOut],
+    limit_s: float,
+    iterations: int | None,
+    penalty_for: Callable[[Stop], float | None],
+) -> tuple[Solved, dict[str, str]]:
+    """A vehicle still at its depot keeping its own orders (``mine``, loaded already), with
+    what it can take of ``spare`` on the way; when its orders and the spare ones do not fit
+    together, its own alone. Also the own orders it cannot serve even alone, with why."""
+    own = {o.id for o in mine}
+
+    def keep(stop: Stop) -> float | None:
+        return None if any(o.id in own for o in stop.orders) else penalty_for(stop)
+
+    started = time.perf_counter()
+    solved = route_waiting(request, [unit], [*mine, *spare], start, limit_s, iterations, keep)
+    missed = {u.order for u in solved.unserved} & own
+    if not missed or not spare:
+        return solved, {u.order: u.reason for u in solved.unserved if u.order in own}
+    left = max(MIN_SOLVE_S, limit_s - (time.perf_counter() - started))
+    alone = route_waiting(request, [unit], mine, start, left, iterations, keep)
+    return alone, {u.order: u.reason for u in alone.unserved}

@@ -41,10 +41,12 @@ from dispatch.sourcing.order_regions import assign_regions
 
 ARRIVAL_MOVED_MIN = 10
 DEFAULT_LIMIT_S = 8.0
-RUNNING_SHARE = 0.05
-RUNNING_MAX_S = 0.5
-"""Of the search time, what each running vehicle's own goods get (a small problem each);
-the vehicles still at a depot share the rest."""
+RUNNING_SHARE = 0.025
+RUNNING_MAX_S = 0.25
+"""Of the search time, what each running vehicle's own goods get (a small problem each,
+started from its current order); the vehicles still at a depot share the rest."""
+SEARCH_SHARE = 0.95
+"""Of the time limit, what the searches get (the rest: state, stitching, checks)."""
 
 
 def effective_request(document: Mapping[str, Any], spec: ReplanSpec) -> dict[str, Any]:
@@ -125,7 +127,7 @@ def replan(
     running = [v for v in state.vehicles if v.status == "running"]
     waiting = [v for v in state.vehicles if v.status == "waiting"]
     small = min(RUNNING_SHARE * budget, RUNNING_MAX_S)
-    share = max(budget * 0.85 - small * len(running), small)
+    share = max(budget * SEARCH_SHARE - small * len(running), small)
     unserved: list[Unserved] = []
     new_routes: dict[str, RouteOut] = {}
     for v in running:
@@ -143,6 +145,7 @@ def replan(
             ))  # fmt: skip
 
     units = fleet.waiting_units(request, waiting, state.at)
+    must_move: dict[str, str] = {}
     kept = {o: v.vehicle for v in waiting for o in v.orders}
     home = [orders[o] for o in pool if o in orders and o not in kept]
 
@@ -157,23 +160,20 @@ def replan(
     if spec.keep_assignments:
         per_vehicle = {v.vehicle: [orders[o] for o in v.orders if o in orders] for v in waiting}
         spare = list(home)
-        for unit in units:
+        deadline = time.perf_counter() + share
+        for k, unit in enumerate(units):
             mine = per_vehicle.get(unit.id, [])
             start = [v.route for v in waiting if v.vehicle == unit.id]
-            solved = fleet.route_waiting(
-                priced,
-                [unit],
-                [*mine, *spare],
-                start,
-                share / max(1, len(units)),
-                iterations,
-                leave_out,
+            each = (deadline - time.perf_counter()) / max(1, len(units) - k)
+            solved, lost = fleet.route_keeping(
+                priced, unit, mine, spare, start, each, iterations, leave_out
             )
             for r in solved.routes:
                 new_routes[r.vehicle] = r
             served = {o for r in solved.routes for s in r.stops for o in s.orders}
             spare = [o for o in spare if o.id not in served]
             spare += [o for o in mine if o.id not in served]
+            must_move.update(lost)
         left = [Unserved(order=o.id, reason="no vehicle at a depot had room or time for it",
                          code="dropped") for o in spare]  # fmt: skip
     else:
@@ -244,7 +244,7 @@ def replan(
         penalties=round(new.objective.penalties + late_money, 2),
     )
     cancelled = tuple(o for o in state.cancelled)
-    changes = _changes(plan, new, objective.total, late_choices)
+    changes = _changes(plan, new, objective.total, late_choices, must_move)
     return new.model_copy(
         update={
             "objective": objective,
@@ -374,10 +374,25 @@ def _assignment(plan: Plan) -> dict[str, str]:
     return where
 
 
-def _changes(old: Plan, new: Plan, total: float, late: Sequence[LateChoice]) -> Changes:
+def _changes(
+    old: Plan,
+    new: Plan,
+    total: float,
+    late: Sequence[LateChoice],
+    must_move: Mapping[str, str],
+) -> Changes:
     before, after = _assignment(old), _assignment(new)
     moved = tuple(
-        OrderMove(order=o, before=before[o], after=after.get(o, "carried_over"))
+        OrderMove(
+            order=o,
+            before=before[o],
+            after=after.get(o, "carried_over"),
+            reason=(
+                f"its own vehicle cannot serve it any more ({must_move[o]})"
+                if o in must_move
+                else None
+            ),
+        )
         for o in before
         if before[o] != after.get(o, before[o]) or (o not in after)
     )

@@ -41,3 +41,33 @@ def test_a_latest_start_holds_the_route_start() -> None:
     found = solve(bound, SolveParams(time_limit_s=1, iterations=10))
     assert [r.start for r in found.routes] == [20]
     assert found.routes[0].schedule[0].start == 100
+
+
+def _priced_lateness(p: Problem) -> Problem:
+    return p.replace(late_cost=2, max_lateness=50)
+
+
+def test_with_priced_lateness_the_given_routes_are_the_first_solution() -> None:
+    """With lateness priced the routes are set as they are (OR-Tools' reading would search
+    their times to the time limit): one solution in, they come back unchanged."""
+    line = problem([0, 10, 20, 30], [depot(), stop(), stop(), stop()], [vehicle()])
+    priced = _priced_lateness(line)
+    initial = {0: [3, 1, 2]}
+    first = solve(priced, SolveParams(time_limit_s=5.0, iterations=1), initial=initial)
+    assert_valid(priced, first)
+    assert {r.vehicle: list(r.visits) for r in first.routes} == initial
+    better = solve(priced, SolveParams(time_limit_s=0.5), initial=initial)
+    assert_valid(priced, better)
+    assert (first.cost, better.cost) == (80, 60)  # out to 30 and back: 60
+
+
+def test_with_priced_lateness_broken_given_routes_are_searched_again(
+    capacity_split: Problem,
+) -> None:
+    """A start the model cannot keep ends its search with nothing; the time left searches
+    from scratch."""
+    priced = _priced_lateness(capacity_split)
+    solution = solve(priced, SolveParams(time_limit_s=0.5), initial={0: [1, 2]})
+    assert_valid(priced, solution)
+    assert len(solution.routes) == 2
+    assert not solution.dropped

@@ -149,3 +149,30 @@ def test_the_demo_day_replanned_three_times_keeps_what_happened() -> None:
 
 def _undone(plan: Plan) -> str:
     return next(o for r in plan.routes for s in r.stops if s.done is None for o in s.orders)
+
+
+def test_with_keep_assignments_the_vehicles_at_their_depots_keep_their_orders() -> None:
+    doc = demo_request(orders=150, date=DAY)
+    doc["options"] = {"time_limit_s": 3, "seed": 0, "engine": "ortools"}
+    request = load_request(doc)
+    v1 = plan_day(request, time_limit_s=3, iterations=300)
+    live = prepare_day(v1, request)
+    at = live.time(11 * 60)
+    replay = Replay(request, Delays(departure_max=0, leg_max=0), Incidents())
+    replay.drive(v1, None, at)
+    probe = day_state(v1, request, replay.road, replay.carrier, ReplanSpec(at=at))
+    running = [v for v in probe.vehicles if v.status == "running"]
+    waiting = {o: v.vehicle for v in probe.vehicles if v.status == "waiting" for o in v.orders}
+    assert running, "the day has vans on the road at 11:00"
+    assert waiting, "the day has vans still at a depot at 11:00"
+    broken = max(running, key=lambda v: len(v.on_board)).vehicle
+    spec = ReplanSpec(at=at, vehicles_down=[{"vehicle": broken, "at": at}], keep_assignments=True)
+    v2 = _step(replay, v1, spec, 1)
+    after = {o: r.vehicle for r in v2.routes for s in r.stops for o in s.orders}
+    assert v2.changes is not None
+    explained = {m.order for m in v2.changes.orders_moved if m.reason}
+    assert {o for o, v in waiting.items() if after.get(o) != v} <= explained
+    before = v1.route(broken)
+    assert before is not None
+    done_by_then = {o for s in before.stops if s.departure <= 11 * 60 for o in s.orders}
+    assert {o for o, v in after.items() if v == broken} <= done_by_then
