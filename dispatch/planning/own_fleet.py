@@ -37,7 +37,7 @@ from optimizer import (
 
 ProgressFn = Callable[[Progress], None]
 
-LARGE_DAY_STOPS = 1500
+LARGE_DAY_STOPS = 1000
 """Stops from which a day is solved in parts (``optimizer.decompose``); smaller days whole."""
 MIN_LIMIT_S = 1.0
 MIN_FILLED_S = 0.2
