@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup demo double11 serve check assets test test-fast bench clean
+.PHONY: setup osrm demo double11 serve check assets test test-fast bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,6 +12,16 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 setup: $(VENV)/.installed
+
+# OSRM's programs for the real-OSRM tests, from the osrm-bindings wheel (built for Python 3.12+,
+# the programs inside run anywhere on x86-64 Linux).
+OSRM_VERSION := 26.10.0
+$(VENV)/osrm/.installed: | $(VENV)/.installed
+	$(BIN)/pip install --quiet --no-deps --only-binary=:all: --python-version 3.12 \
+		--platform manylinux_2_28_x86_64 --target $(VENV)/osrm 'osrm-bindings==$(OSRM_VERSION)'
+	touch $@
+
+osrm: $(VENV)/osrm/.installed
 
 demo: setup
 	$(BIN)/dispatch demo --force --out out/demo-plan.json --map out/demo-plan.html
@@ -32,7 +42,7 @@ check: setup
 assets: setup
 	$(BIN)/python scripts/fetch_assets.py
 
-test: setup
+test: setup osrm
 	bash scripts/system-deps
 	$(MAKE) --no-print-directory check
 	$(BIN)/pytest

