@@ -85,6 +85,7 @@ def create_app(
         runner = JobRunner(
             store, workers=settings.workers, progress_interval_s=settings.progress_interval_s,
             log_level=settings.log_level, link_key=settings.link_secret,
+            job_max_mb=settings.job_max_mb,
             on_done=lambda outcome: metrics.observe_job(outcome.status, outcome.seconds),
         )  # fmt: skip
         views: LiveViews = app.state.live_views

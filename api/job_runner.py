@@ -84,7 +84,8 @@ class _Slot:
 
 
 class JobRunner:
-    """Runs jobs on at most ``workers`` solver processes; later jobs wait, queued, in order."""
+    """Runs jobs on at most ``workers`` solver processes; later jobs wait, queued, in order.
+    A job whose processes pass ``job_max_mb`` fails (see :mod:`api.job_memory`)."""
 
     def __init__(
         self,
@@ -94,6 +95,7 @@ class JobRunner:
         progress_interval_s: float = 1.0,
         log_level: str = "INFO",
         link_key: bytes | None = None,
+        job_max_mb: float | None = None,
         on_done: OnDone | None = None,
     ) -> None:
         self._store = store
@@ -101,6 +103,7 @@ class JobRunner:
         self._interval = progress_interval_s
         self._log_level = log_level
         self._link_key = link_key
+        self._job_max_mb = job_max_mb
         self._on_done = on_done
         self._ready = threading.Condition()
         self._queue: deque[str] = deque()
@@ -167,7 +170,7 @@ class JobRunner:
 
     def _run(self, slot: _Slot, job_id: str) -> JobOutcome | None:
         started = time.perf_counter()
-        task = JobTask(self._url, job_id, self._interval, self._link_key)
+        task = JobTask(self._url, job_id, self._interval, self._link_key, self._job_max_mb)
         with self._ready:
             if self._closing:
                 return None

@@ -17,6 +17,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.job_memory import default_job_max_mb
 from dispatch.intake.imports import ImportLimits
 from dispatch.intake.travel_sources import TravelSources
 from dispatch.live.wallclock import SystemClock, WallClock
@@ -124,6 +125,13 @@ class Settings(BaseSettings):
     osm_dirs: list[str] = Field(
         default_factory=list,
         description="Folders whose .osm.pbf extracts a request's road travel may name (JSON list)",
+    )
+    job_max_mb: float = Field(
+        default_factory=default_job_max_mb,
+        gt=0,
+        description="Most memory one plan job (its worker and helper processes together) "
+        "may use, in MB; a job past it fails with a message, the service goes on "
+        "(default: half of this machine's memory)",
     )
     cache_max_mb: float = Field(
         DEFAULT_MAX_MB,

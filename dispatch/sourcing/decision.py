@@ -80,6 +80,7 @@ class Day:
         on_progress: ProgressFn | None,
         iterations: int | None = None,
     ) -> Day:
+        started = time.perf_counter()
         zones = assign_regions(request)
         carriers = {c.id for c in request.carriers}
         errors = [
@@ -99,6 +100,7 @@ class Day:
             limit_s,
             BestCost(on_progress),
             iterations,
+            started,
         )
 
     @property
