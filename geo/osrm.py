@@ -1,4 +1,5 @@
-"""A client for an OSRM server's table service: travel seconds and metres between locations.
+"""A client for an OSRM server: travel seconds and metres between locations (its table
+service), and the roads a trip drives along (its route service).
 
 ``GET {url}/table/v1/{profile}/{lon,lat;...}?annotations=duration,distance`` asked
 block by block (``chunk`` sources × ``chunk`` destinations per call, OSRM's
@@ -19,6 +20,7 @@ from geo.roads.matrix import RoadMatrix
 from geo.roads.snap import MAX_SNAP_M, FarFromRoadError
 
 DEFAULT_CHUNK = 100
+LatLon = tuple[float, float]
 
 
 class OsrmError(RuntimeError):
@@ -155,3 +157,44 @@ def _snaps(body: dict[str, Any], key: str, count: int) -> npt.NDArray[np.float64
         return np.zeros(count)
     out = [p.get("distance") if isinstance(p, dict) else None for p in points]
     return np.array([float(d) if isinstance(d, int | float) else 0.0 for d in out])
+
+
+def osrm_route_path(
+    url: str,
+    lat: npt.ArrayLike,
+    lon: npt.ArrayLike,
+    *,
+    profile: str = "driving",
+    timeout_s: float = 10.0,
+    client: httpx.Client | None = None,
+) -> list[LatLon]:
+    """(lat, lon) points from the first waypoint along OSRM's route through the others, in
+    order, to the last; :class:`OsrmError` when OSRM cannot give one."""
+    base = check_url(url)
+    la = np.atleast_1d(np.asarray(lat, dtype=np.float64))
+    lo = np.atleast_1d(np.asarray(lon, dtype=np.float64))
+    if len(la) < 2:
+        return [(float(a), float(b)) for a, b in zip(la, lo, strict=True)]
+    coords = ";".join(f"{b:.6f},{a:.6f}" for a, b in zip(la, lo, strict=True))
+    params = {"overview": "full", "geometries": "geojson", "steps": "false"}
+    http = client or httpx.Client(timeout=timeout_s)
+    try:
+        response = http.get(f"{base}/route/v1/{profile}/{coords}", params=params)
+        body = response.json()
+    except httpx.HTTPError as exc:
+        raise OsrmError(f"OSRM at {base} did not answer: {exc}") from exc
+    except ValueError:
+        raise OsrmError(f"OSRM at {base} answered without JSON") from None
+    finally:
+        if client is None:
+            http.close()
+    routes = body.get("routes") if isinstance(body, dict) else None
+    if body.get("code") != "Ok" or not isinstance(routes, list) or not routes:
+        message = body.get("message") if isinstance(body, dict) else None
+        raise OsrmError(f"OSRM at {base} gave no route: {message or 'no message'}")
+    line = routes[0].get("geometry", {}).get("coordinates")
+    try:
+        points = [(float(y), float(x)) for x, y in line]
+    except (TypeError, ValueError):
+        raise OsrmError(f"OSRM at {base} answered a route without a line") from None
+    return [(float(la[0]), float(lo[0])), *points, (float(la[-1]), float(lo[-1]))]

@@ -32,6 +32,7 @@ from geo.maps import (
     tiles_for,
     write_page,
 )
+from geo.osrm import OsrmError, osrm_route_path
 from geo.roads import load_network, road_path
 
 Drawer = Callable[[Sequence[LatLon]], Sequence[LatLon]]
@@ -86,9 +87,14 @@ def stop_popup(seq: int, name: str, vehicle: str, stop: StopVisit) -> Popup:
 
 
 def road_drawer(doc: Json) -> Drawer | None:
-    """For a request that travels over a road network, a function drawing a trip along it."""
+    """For a request that travels over a road network or an OSRM server, a function drawing
+    a trip along the roads (straight lines where they cannot be had)."""
     travel = doc.get("travel")
-    if not isinstance(travel, Mapping) or travel.get("metric") != "road":
+    if not isinstance(travel, Mapping):
+        return None
+    if travel.get("metric") == "osrm" and isinstance(travel.get("url"), str):
+        return osrm_drawer(travel["url"])
+    if travel.get("metric") != "road":
         return None
     speeds = travel.get("speeds")
     try:
@@ -103,6 +109,23 @@ def road_drawer(doc: Json) -> Drawer | None:
         try:
             return road_path(network, [p[0] for p in points], [p[1] for p in points])
         except ValueError:
+            return points
+
+    return along
+
+
+def osrm_drawer(url: str) -> Drawer:
+    """Trips drawn along OSRM's routes; after the first failure, the rest straight."""
+    failed: list[str] = []
+
+    def along(points: Sequence[LatLon]) -> Sequence[LatLon]:
+        if failed:
+            return points
+        try:
+            return osrm_route_path(url, [p[0] for p in points], [p[1] for p in points])
+        except (OsrmError, ValueError) as exc:
+            log.warning("the plan map draws straight lines: %s", exc)
+            failed.append(str(exc))
             return points
 
     return along
@@ -262,7 +285,7 @@ def plan_layers(plan: Plan, request_doc: Json | None, *, live: LiveFeed | None =
 
     ``request_doc`` (the plan request as JSON data) places the depots, names the pickup
     points, locates the unserved orders, outlines the regions, and with the ``road``
-    metric lets the routes follow the roads. With ``live``, the page follows that feed
+    or ``osrm`` metric lets the routes follow the roads. With ``live``, the page follows that feed
     (see :mod:`api.views.live_map`).
     """
     places = RequestPlaces.of(request_doc)

