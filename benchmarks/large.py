@@ -80,7 +80,9 @@ class Phases:
     stats: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def wrap(self, module: Any, name: str, label: str | None = None) -> None:
-        """Replace ``module.name`` by a timed version that marks its phase for the sampler."""
+        """Replace ``module.name`` by a timed version that marks its phase for the sampler
+        (and samples at its end when it ran longer than the sampler's interval: a phase
+        called per stop would otherwise spend seconds reading /proc)."""
         original: Callable[..., Any] = getattr(module, name)
         key = label or name
 
@@ -94,8 +96,10 @@ class Phases:
                     self.stats[key] = {k: round(v, 2) for k, v in stats.items()}
                 return result
             finally:
-                self.seconds[key] = self.seconds.get(key, 0.0) + time.perf_counter() - started
-                self.peak.sample()
+                took = time.perf_counter() - started
+                self.seconds[key] = self.seconds.get(key, 0.0) + took
+                if took >= self.peak.interval_s:
+                    self.peak.sample()
                 self.peak.phase = outer
 
         setattr(module, name, timed)

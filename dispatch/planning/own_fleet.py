@@ -150,6 +150,8 @@ def route_own_fleet(
     large = len(kept) >= LARGE_DAY_STOPS
     if large:
         limit = max(MIN_LIMIT_S, limit - (time.perf_counter() - started) - ASSEMBLY_S)
+    elif not fill_start:
+        limit = max(min(limit, MIN_LIMIT_S), limit - (time.perf_counter() - started))
     params = SolveParams(
         time_limit_s=limit,
         iterations=iterations,
