@@ -34,6 +34,10 @@ from optimizer.solution import Route, Solution
 ENGINE = "portfolio"
 PARALLEL_FROM_S = 5.0
 """Shortest budget worth a child process (starting one takes about 0.5 s here)."""
+END_S = 0.5
+"""Of the budget, kept for ending the partner process and the manager (about 0.4 s here);
+the searches share the rest, from the moment the budget starts (starting the manager and
+the partner takes about 1.5 s here)."""
 TRADE_WAIT_S = 2.0
 """How long a search waits for its partner's plan before it carries on alone."""
 PR_SET_PDEATHSIG = 1
@@ -50,7 +54,7 @@ def solve(
         return replace(ortools_engine.solve(problem, params, initial=start), engine=ENGINE)
     if _cores() < 2:
         return replace(hybrid.solve(problem, params, initial=initial), engine=ENGINE)
-    deadline = clock + params.time_limit_s
+    deadline = clock + params.time_limit_s - min(END_S, 0.1 * params.time_limit_s)
     context = multiprocessing.get_context("spawn")
     manager = SyncManager(ctx=context)
     manager.start(_end_with_parent)
@@ -64,7 +68,11 @@ def solve(
         )
         trade = Trade(ours_box, theirs_box).bind(problem)
         ours = hybrid.solve(
-            problem, replace(params, seed=seed), exchange=trade, variants=2, initial=initial
+            problem,
+            replace(params, seed=seed, time_limit_s=max(0.1, deadline - monotonic())),
+            exchange=trade,
+            variants=2,
+            initial=initial,
         )
         theirs = child.result()
     best = min((ours, theirs), key=plan.ranking(problem))
