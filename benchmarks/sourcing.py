@@ -2,7 +2,7 @@
 
 python -m benchmarks.sourcing [--regions 8] [--orders 64] [--vans 3] [--seeds 10]
     [--time-limit 8] [--eval-limit 0.3] [--jobs 2] [--demo-limit 30] [--demo-engine E]
-    [--no-demo]
+    [--no-demo] [--side-by-side auto|yes|no]
 
 For each seed, a generated day with R regions is decided once (``plan_day``) and
 every one of the 2^R own/carrier assignments is evaluated with the same solver
@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import combinations
 from time import perf_counter
@@ -28,7 +30,10 @@ from dispatch.planning.own_fleet import route_own_fleet
 from dispatch.planning.validator import validate_plan
 from dispatch.sourcing.carriers import CarrierTable
 from dispatch.sourcing.decide import serve_regions
+from dispatch.sourcing.decision import warm_up
 from dispatch.sourcing.order_regions import assign_regions
+from dispatch.sourcing.search_workers import SEARCH_WORKERS
+from optimizer.executor import Executor, Inline, Pool
 from scenarios.sourcing_day import sourcing_day
 
 Json = dict[str, Any]
@@ -82,7 +87,7 @@ class SeedResult:
         return (self.decision - self.best) / self.best
 
 
-def run_seed(seed: int, args: argparse.Namespace) -> SeedResult:
+def run_seed(seed: int, args: argparse.Namespace, executor: Executor | None = None) -> SeedResult:
     request = load_request(
         sourcing_day(
             seed,
@@ -93,7 +98,7 @@ def run_seed(seed: int, args: argparse.Namespace) -> SeedResult:
         )
     )
     started = perf_counter()
-    plan = plan_day(request)
+    plan = plan_day(request, executor=executor)
     decision_s = perf_counter() - started
     started = perf_counter()
     route_own_fleet(request)
@@ -158,14 +163,44 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.time_limit:g} s, each of 2^{args.regions} assignments {args.eval_limit:g} s"
     )
     print(f"{'seed':>4} {'decision':>10} {'best':>10} {'gap':>7} {'time':>6} {'own':>6} viol")
-    for seed in range(args.seeds):
-        r = run_seed(seed, args)
-        results.append(r)
-        print(
-            f"{r.seed:>4} {r.decision:>10,.0f} {r.best:>10,.0f} {r.gap:>7.2%} "
-            f"{r.decision_s:>5.1f}s {r.own_only_s:>5.1f}s {r.violations:>4}",
-            flush=True,
-        )
+    with side_by_side(args.side_by_side) as executor:
+        for seed in range(args.seeds):
+            results.append(run_seed(seed, args, executor))
+            print_seed(results[-1])
+    print_summary(results)
+    if args.demo:
+        demo(args.demo_limit, args.demo_engine)
+    return 0
+
+
+@contextmanager
+def side_by_side(mode: str) -> Iterator[Executor | None]:
+    """Where the decision's re-solves run: as the search chooses (``auto``: side by side
+    only with an idle core, which this benchmark's own evaluations leave seldom), in this
+    process (``no``), or on a pool of two started processes (``yes``)."""
+    if mode == "auto":
+        yield None
+    elif mode == "no":
+        yield Inline()
+    else:
+        pool = Pool(SEARCH_WORKERS)
+        try:
+            for handle in [pool.submit(warm_up) for _ in range(pool.workers)]:
+                handle.result()
+            yield pool
+        finally:
+            pool.close()
+
+
+def print_seed(r: SeedResult) -> None:
+    print(
+        f"{r.seed:>4} {r.decision:>10,.0f} {r.best:>10,.0f} {r.gap:>7.2%} "
+        f"{r.decision_s:>5.1f}s {r.own_only_s:>5.1f}s {r.violations:>4}",
+        flush=True,
+    )
+
+
+def print_summary(results: list[SeedResult]) -> None:
     if results:
         within = sum(1 for r in results if r.gap <= 0.01)
         ratio = sum(r.decision_s for r in results) / sum(r.own_only_s for r in results)
@@ -173,9 +208,6 @@ def main(argv: list[str] | None = None) -> int:
             f"within 1% of the best assignment: {within}/{len(results)} seeds; "
             f"decision time / own-fleet-only time: {ratio:.2f}"
         )
-    if args.demo:
-        demo(args.demo_limit, args.demo_engine)
-    return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -192,6 +224,13 @@ def _parser() -> argparse.ArgumentParser:
         "--demo-engine", choices=["portfolio", "ortools", "pyvrp", "hybrid"], default=None
     )
     p.add_argument("--no-demo", dest="demo", action="store_false")
+    p.add_argument(
+        "--side-by-side",
+        choices=["auto", "yes", "no"],
+        default="auto",
+        help="the decision's re-solves: as the search chooses, on two started processes, "
+        "or in this process",
+    )
     return p
 
 

@@ -18,6 +18,7 @@ from dispatch.planning.assembly import assemble_plan
 from dispatch.planning.plan import Plan
 from dispatch.planning.progress import ProgressFn
 from dispatch.sourcing.decide import decide
+from optimizer.executor import Executor
 
 
 def plan_day(
@@ -26,14 +27,22 @@ def plan_day(
     time_limit_s: float | None = None,
     iterations: int | None = None,
     on_progress: ProgressFn | None = None,
+    executor: Executor | None = None,
 ) -> Plan:
     """The day's plan for ``request``; every order is routed, outsourced or explained.
 
     ``iterations`` bounds each routing search besides the time: with the OR-Tools
     engine and a search that ends by it, the plan is the same on any machine.
+    ``executor`` runs the sourcing search's re-solves (default: chosen by the search).
     """
     limit = request.options.limit(time_limit_s)
-    decision = decide(request, time_limit_s=limit, iterations=iterations, on_progress=on_progress)
+    decision = decide(
+        request,
+        time_limit_s=limit,
+        iterations=iterations,
+        on_progress=on_progress,
+        executor=executor,
+    )
     bound = {} if iterations is None else {"iterations": iterations}
     return assemble_plan(
         request,
