@@ -18,7 +18,7 @@ from datetime import date, datetime
 
 from dispatch.kpis.facts import NONE, OWN, DayFacts, NoticeFact, OrderFact, Outcome, RouteFact
 from dispatch.kpis.frame import DayFrame, RouteFrame, StopFrame, frame_of
-from dispatch.live.predict import carrier_order, road_order
+from dispatch.live.predict import carrier_order, road_order, stop_sequence
 from dispatch.live.status import CarrierEvent, CarrierKind, LiveKind, RoadEvent
 from dispatch.sourcing.order_regions import UNASSIGNED
 
@@ -56,7 +56,8 @@ class _Walk:
 
 def _walk(events: Sequence[RoadEvent], stop_orders: Mapping[str, tuple[str, ...]]) -> _Walk:
     w = _Walk()
-    for e in sorted(events, key=road_order):
+    sequence = stop_sequence(stop_orders)
+    for e in sorted(events, key=lambda e: road_order(e, sequence)):
         w.last = e.at
         if e.kind is LiveKind.DEPARTED:
             w.departed = w.departed or e.at

@@ -4,9 +4,9 @@ Pure functions of the plan, its request and the events: :func:`day_status` (or
 :func:`~dispatch.live.live_day.prepare_day` once per plan, then :func:`status_of` per set of
 events).
 
-Events are taken in ``at`` order (ties by kind, then event id), so the order they arrived
-in does not matter. After the last event of a route the rest of it is recomputed from that
-event's time and place:
+Events are taken in ``at`` order (ties by the stop's place in the route, then kind, then
+event id), so the order they arrived in does not matter. After the last event of a route the
+rest of it is recomputed from that event's time and place:
 
 - ``departed``: from the depot at that time; ``position``: from that point; ``arrived``:
   service at that stop (waiting for its window) then on; ``delivered``/``failed``: from that
@@ -59,9 +59,21 @@ _CARRIER_RANK = {CarrierKind.PICKED_UP: 0, CarrierKind.DELIVERED: 1, CarrierKind
 _DONE = (StopState.DELIVERED, StopState.PARTLY_DELIVERED, StopState.FAILED)
 
 
-def road_order(event: RoadEvent) -> tuple[datetime, int, str]:
-    """The order events are applied in: ``at``, then kind, then event id."""
-    return event.at, _RANK[event.kind], event.event_id
+def road_order(
+    event: RoadEvent, sequence: Mapping[str, int] | None = None
+) -> tuple[datetime, int, int, str]:
+    """The order events are applied in: ``at``, then the stop's place in the route's
+    ``sequence`` (the depot and free positions first), then kind, then event id. Events of
+    one minute thus follow the route: a stop delivered comes before the next one reached."""
+    place = -1
+    if event.stop is not None and sequence is not None:
+        place = sequence.get(event.stop, len(sequence))
+    return event.at, place, _RANK[event.kind], event.event_id
+
+
+def stop_sequence(stops: Iterable[str]) -> dict[str, int]:
+    """Each stop's place in its route, for :func:`road_order`."""
+    return {stop: k for k, stop in enumerate(stops)}
 
 
 def carrier_order(event: CarrierEvent) -> tuple[datetime, int, str]:
@@ -250,7 +262,10 @@ def route_status(
     """One route after its own events (any order; other vehicles' are ignored), and the
     status of its orders."""
     lr = next(r for r in day.routes if r.route.vehicle == vehicle)
-    mine = sorted((e for e in events if e.vehicle == vehicle), key=road_order)
+    sequence = stop_sequence(s.visit.stop for s in lr.stops)
+    mine = sorted(
+        (e for e in events if e.vehicle == vehicle), key=lambda e: road_order(e, sequence)
+    )
     route, states = _route_status(day, lr, mine)
     orders = []
     for stop in route.stops:

@@ -3,9 +3,11 @@ document, its request, the events as received, and the contract's rules and defa
 
 Predictions follow the contract in their plainest form: after a route's last event, each stop
 still to come is reached after the plan's own drive from the previous one, waits for its next
-window, and takes the plan's service time. From those, at every moment the service judges the
-day (after each event, and at each tick), this computes the findings of every rule, plays the
-"raise once, update when worse, close when clear" ledger, and the notices due per band.
+window, and takes the plan's service time. Events of one minute are taken in route order (a
+stop delivered before the next one reached), each stop's by kind. From those, at every moment
+the service judges the day (after each event, and at each tick), this computes the findings of
+every rule, plays the "raise once, update when worse, close when clear" ledger, and the notices
+due per band.
 """
 
 from __future__ import annotations
@@ -143,8 +145,12 @@ class Expected:
     def receive(self, vehicle: str, body: Mapping[str, Any]) -> None:
         heard = self.heard[vehicle]
         heard.append(dict(body))
-        heard.sort(key=lambda e: (datetime.fromisoformat(e["at"]), KIND_RANK[e["kind"]],
-                                  e["event_id"]))  # fmt: skip
+        place = {s.name: k for k, s in enumerate(self._route(vehicle).stops)}
+        heard.sort(key=lambda e: (datetime.fromisoformat(e["at"]), place.get(e.get("stop"), -1),
+                                  KIND_RANK[e["kind"]], e["event_id"]))  # fmt: skip
+
+    def _route(self, vehicle: str) -> Route:
+        return next(r for r in self.routes if r.vehicle == vehicle)
 
     def _route_now(self, route: Route) -> tuple[list[StopNow], datetime | None]:
         events = self.heard[route.vehicle]

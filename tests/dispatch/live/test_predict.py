@@ -132,6 +132,28 @@ def test_arrival_delivery_and_failure_hand_checked() -> None:
     assert status.routes[0].last_event.event_id == "e4"
 
 
+def test_events_of_one_minute_follow_the_route() -> None:
+    """Stop 1 delivered and stop 2 reached in the same minute, 09:50: the van is at stop 2,
+    serves it until 09:58 and reaches stop 3 at 10:15, whichever event came first."""
+    plan, request = _plan()
+    events = [
+        ev("e1", LiveKind.DEPARTED, "08:10"),
+        ev("e2", LiveKind.ARRIVED, "09:45", "PP-101"),
+        ev("z3", LiveKind.DELIVERED, "09:50", "PP-101"),
+        ev("a4", LiveKind.ARRIVED, "09:50", "PP-102"),
+    ]
+    for received in (events, events[::-1]):
+        status = day_status(plan, request, received, [], NOW)
+        stops = status.routes[0].stops
+        assert [s.state for s in stops] == [
+            StopState.DELIVERED, StopState.ARRIVED, StopState.PLANNED,
+        ]  # fmt: skip
+        assert _times(status, "actual_arrival") == ["09:45", "09:50", None]
+        assert _times(status, "predicted_arrival") == [None, None, "10:15"]
+        assert status.routes[0].last_event is not None
+        assert status.routes[0].last_event.event_id == "a4"
+
+
 def test_position_recomputes_from_that_point() -> None:
     """From a position the drive to the next stop is great-circle × circuity at the request's
     speed (30 km/h, 1.3): 1 km north of stop 1 → 2.6 minutes."""
