@@ -13,8 +13,10 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
+from dispatch.errors import RequestError
 from dispatch.intake.request import Location, Request, Temperature, Vehicle
 from dispatch.planning.plan import Plan, RouteOut, StopVisit
+from dispatch.sourcing.order_regions import ALL, assign_regions
 from geo.travel import euclidean_matrix, haversine_matrix
 
 
@@ -110,6 +112,8 @@ class LiveDay:
     zone: ZoneInfo
     routes: tuple[LiveRoute, ...]
     travel: Travel
+    region_of: Mapping[str, str] = field(default_factory=dict)
+    """The region of each order, where the request draws regions or names them."""
 
     def minutes(self, at: datetime) -> float:
         """``at`` as minutes after midnight of the plan day."""
@@ -205,4 +209,16 @@ def prepare_day(
                 stops=tuple(stops),
             )
         )
-    return LiveDay(plan, plan_id, origin, zone, tuple(routes), travel)
+    return LiveDay(plan, plan_id, origin, zone, tuple(routes), travel, _regions(req))
+
+
+def _regions(request: Request | None) -> dict[str, str]:
+    """Each order's region; none when the request draws no regions and names none (its one
+    region is the whole day), or when its regions cannot be read."""
+    if request is None:
+        return {}
+    try:
+        regions = assign_regions(request)
+    except RequestError:
+        return {}
+    return {order: region for order, region in regions.region_of.items() if region != ALL}

@@ -274,7 +274,8 @@ def route_status(
             orders.append(
                 OrderStatus(
                     order=order, state=state, stop=stop.stop, vehicle=route.vehicle,
-                    reason=reason, predicted_arrival=stop.predicted_arrival,
+                    region=day.region_of.get(order), reason=reason,
+                    predicted_arrival=stop.predicted_arrival,
                     predicted_late_minutes=stop.predicted_late_minutes,
                 )
             )  # fmt: skip

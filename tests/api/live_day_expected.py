@@ -19,9 +19,16 @@ from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from dispatch.intake.loading import load_request
+from dispatch.sourcing.order_regions import ALL, assign_regions
+
 LATE_AFTER = 15
 LATE_CRITICAL = 60
 SILENT_AFTER = 20
+SHARE_PERCENT = 20
+SHARE_MIN_ORDERS = 5
+"""A region with at least 5 orders raises when more than 20% of them are late by more than
+15 minutes (delivered, failed or still to come; a carrier's count as on time)."""
 BANDS = (15, 30, 120)
 """The alert threshold, then the compensation tiers (coupon 50 over 30 min, fee over 2 h)."""
 KIND_RANK = {"departed": 0, "position": 1, "arrived": 2, "delivered": 3, "failed": 4}
@@ -128,6 +135,12 @@ class Expected:
             datetime.fromisoformat(plan["date"]).date(), time(0), tzinfo=zone
         )
         self.routes = routes_of(plan, request)
+        self.region_of = {
+            order: region
+            for order, region in assign_regions(load_request(request)).region_of.items()
+            if region != ALL
+        }
+        self.outsourced = [(w["region"], len(w["orders"])) for w in plan["outsourced"]]
         self.heard: dict[str, list[dict[str, Any]]] = {r.vehicle: [] for r in self.routes}
         self.open: dict[tuple[str, str], tuple[str, int]] = {}
         self.transitions: list[tuple[str, str, str]] = []
@@ -199,10 +212,18 @@ class Expected:
     def judge(self, now: datetime) -> None:
         """The rules and notices at ``now``, after the events received so far."""
         findings: dict[tuple[str, str], tuple[str, int]] = {}
+        regions: dict[str, list[int]] = {}
+        for region, count in self.outsourced:
+            regions.setdefault(region, [0, 0])[0] += count
         for route in self.routes:
             stops, last = self._route_now(route)
             for s in stops:
                 late = s.stop.late(s.arrival)
+                for order in s.stop.orders:
+                    if order in self.region_of:
+                        members = regions.setdefault(self.region_of[order], [0, 0])
+                        members[0] += 1
+                        members[1] += late > LATE_AFTER
                 if s.served is None and late > LATE_AFTER:
                     severity = "critical" if late > LATE_CRITICAL else "warning"
                     for order in s.stop.orders:
@@ -223,6 +244,12 @@ class Expected:
                     severity = "critical" if silent >= 2 * SILENT_AFTER else "warning"
                     findings[("route_silent", f"route:{route.vehicle}")] = (
                         severity, silent // SILENT_AFTER)  # fmt: skip
+        for region, (members, late) in regions.items():
+            share = 100 * late / members
+            if members >= SHARE_MIN_ORDERS and share > SHARE_PERCENT:
+                critical = share > 2 * SHARE_PERCENT
+                findings[("region_late_share", f"region:{region}")] = (
+                    "critical" if critical else "warning", int(share // 5))  # fmt: skip
         self._reconcile(findings)
 
     def _reconcile(self, findings: Mapping[tuple[str, str], tuple[str, int]]) -> None:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from dispatch.live.live_day import prepare_day
 from dispatch.live.predict import day_status, status_of
+from dispatch.live.rules import AlertRules, Rule, Severity, evaluate
 from dispatch.live.status import (
     CarrierEvent,
     CarrierKind,
@@ -152,6 +153,46 @@ def test_events_of_one_minute_follow_the_route() -> None:
         assert _times(status, "predicted_arrival") == [None, None, "10:15"]
         assert status.routes[0].last_event is not None
         assert status.routes[0].last_event.event_id == "a4"
+
+
+def _box(region: str, south: float, north: float) -> dict[str, Any]:
+    ring = [[121.5, south], [121.52, south], [121.52, north], [121.5, north], [121.5, south]]
+    return {"type": "Feature", "properties": {"id": region},
+            "geometry": {"type": "Polygon", "coordinates": [ring]}}  # fmt: skip
+
+
+def test_own_fleet_orders_carry_their_region_and_count_in_its_late_share() -> None:
+    """Stops 1 and 2 lie in South, stop 3 in North. Stop 2's window ends at 09:40 and the van
+    leaves 10 minutes late, so its 3 orders are 25 minutes late: 3 of South's 6 (50%, above
+    twice the 20% threshold: critical); North's 3 orders are too few to judge."""
+    plan, request = _plan()
+    doc = plan.document()
+    doc["routes"][0]["stops"][1]["windows"] = [["09:00", "09:40"]]  # type: ignore[index]
+    plan = Plan.model_validate(doc)
+    request["pickup_points"].append({"id": "PP-103", "location": {"lat": 25.012, "lon": 121.51}})
+    item = {"sku": "rice", "qty": 1, "weight_kg": 1, "volume_l": 1}
+    request["orders"] = [
+        {"id": f"O-{p}-{k}", "pickup_point": f"PP-{p}", "items": [item]}
+        for p in (101, 102, 103)
+        for k in (1, 2, 3)
+    ]
+    boxes = [_box("South", 25.0, 25.01), _box("North", 25.01, 25.02)]
+    request["regions"] = {"type": "FeatureCollection", "features": boxes}
+    status = day_status(plan, request, [ev("e1", LiveKind.DEPARTED, "08:10")], [], NOW)
+    assert [(o.order, o.region, o.predicted_late_minutes) for o in status.orders] == [
+        *((f"O-101-{k}", "South", 0) for k in (1, 2, 3)),
+        *((f"O-102-{k}", "South", 25) for k in (1, 2, 3)),
+        *((f"O-103-{k}", "North", 0) for k in (1, 2, 3)),
+    ]
+    shares = [f for f in evaluate(status, AlertRules(), NOW) if f.rule is Rule.REGION_LATE_SHARE]
+    assert [(f.subject, f.severity, f.step) for f in shares] == [
+        ("region:South", Severity.CRITICAL, 10)
+    ]
+    assert "3 of 6 orders" in shares[0].message
+
+    del request["regions"]
+    status = day_status(plan, request, [ev("e1", LiveKind.DEPARTED, "08:10")], [], NOW)
+    assert {o.region for o in status.orders} == {None}
 
 
 def test_position_recomputes_from_that_point() -> None:
