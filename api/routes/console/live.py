@@ -1,8 +1,10 @@
-"""The console's live view of a plan: route progress, open alerts to acknowledge, notices
-sent and the latest events."""
+"""The console's live view of a plan: route progress, open alerts to acknowledge, the re-plan
+form, notices sent and the latest events."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -21,8 +23,10 @@ from api.deps import (
 )
 from api.routes.console.forms import fields, form_lang, refused
 from api.routes.live import live_views
+from api.settings import Settings
 from api.views.console import page_lang, render, see_other, texts, with_lang
-from dispatch.errors import DispatchError
+from api.views.console_replan import form_view
+from dispatch.errors import DispatchError, FieldError
 from dispatch.live.rules import AlertState
 from dispatch.live.status import StopState
 from dispatch.live.wallclock import WallClock
@@ -41,23 +45,19 @@ LATEST = 50
 DONE = (StopState.DELIVERED, StopState.PARTLY_DELIVERED, StopState.FAILED)
 
 
-@router.get("/console/plans/{plan_id}/live", response_class=HTMLResponse)
-def live_page(
-    request: Request,
-    plan_id: PlanId,
-    who: Reader,
-    store: StoreDep,
-    settings: SettingsDep,
-    clock: ClockDep,
-    lang: Annotated[str | None, Query(max_length=16)] = None,
-) -> HTMLResponse:
-    """Where the plan's routes stand, its open alerts, notices sent and latest events."""
+def live_page_of(
+    request: Request, who: Principal, store: Store, settings: Settings, plan_id: int,
+    lang: str | None, *, now: datetime, replan: Mapping[str, str] | None = None,
+    errors: Sequence[FieldError] = (), status: int = 200,
+) -> HTMLResponse:  # fmt: skip
+    """The live page; ``replan`` and ``errors`` are a refused re-plan form's values and why."""
     chosen = page_lang(request, lang)
     views = live_views(request)
     with store.read() as session:
         record = get_plan(session, plan_id)
-        status = views.status(session, plan_id, clock.now()).status
-        zone = views.day(session, plan_id).zone
+        day = views.day(session, plan_id)
+        live = views.status(session, plan_id, now).status
+        zone = day.zone
         routes = [
             {
                 "vehicle": r.vehicle,
@@ -70,7 +70,7 @@ def live_page(
                 "last_event": None if r.last_event is None
                 else f"{r.last_event.kind.value} {r.last_event.at.astimezone(zone):%H:%M}",
             }
-            for r in status.routes
+            for r in live.routes
         ]  # fmt: skip
         alerts = [
             *list_alerts(session, plan_id=plan_id, state=AlertState.OPEN, limit=200, offset=0).items
@@ -83,12 +83,29 @@ def live_page(
              "kind": e.kind.value, "stop": e.stop, "reason": e.reason}
             for e in reversed(rows)
         ]  # fmt: skip
+        form = form_view(day.plan, record.job.request, record.plan_date, now, replan)
         return render(
             request, who, settings, "live.html", lang=chosen,
             title=f"{texts(chosen)['live']} · {texts(chosen)['plan_no']} {plan_id} · "
                   f"{record.plan_date}",
             plan_id=plan_id, routes=routes, alerts=alerts, notices=notices, events=events,
+            record=record, replan=form, replan_errors=errors, replan_page="live", status=status,
         )  # fmt: skip
+
+
+@router.get("/console/plans/{plan_id}/live", response_class=HTMLResponse)
+def live_page(
+    request: Request,
+    plan_id: PlanId,
+    who: Reader,
+    store: StoreDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    lang: Annotated[str | None, Query(max_length=16)] = None,
+) -> HTMLResponse:
+    """Where the plan's routes stand, its open alerts, the form that re-plans the day from
+    now, notices sent and latest events."""
+    return live_page_of(request, who, store, settings, plan_id, lang, now=clock.now())
 
 
 def _acknowledge(store: Store, alert_id: int, who: Principal, clock: WallClock) -> int:

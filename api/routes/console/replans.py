@@ -1,6 +1,6 @@
-"""The console's re-plan: the plan page's form starts the job ``POST /plans/{id}/replan``
-starts, then shows its progress; a refused form shows the plan page again with each bad
-field named, and nothing stored."""
+"""The console's re-plan: the form of the plan page and of the live page starts the job
+``POST /plans/{id}/replan`` starts, then shows its progress; a refused form shows its page
+again with each bad field named, and nothing stored."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import ClockDep, Dispatcher, PlanId, Principal, RunnerDep, SettingsDep, StoreDep
 from api.routes.console.forms import fields, form_lang, refused
+from api.routes.console.live import live_page_of
 from api.routes.console.plans import plan_page_of
 from api.routes.replans import store_replan
 from api.settings import Settings
@@ -50,8 +51,9 @@ async def replan(
         job_id = await run_in_threadpool(_start, store, who, settings, plan_id, values)
     except InputError as exc:
         errors = exc.errors
+        page_of = live_page_of if values.get("page") == "live" else plan_page_of
         return await run_in_threadpool(
-            lambda: plan_page_of(
+            lambda: page_of(
                 request, who, store, settings, plan_id, lang, now=clock.now(), replan=values,
                 errors=errors, status=422,
             )

@@ -1,7 +1,8 @@
-"""The plan page's re-plan form: shown to dispatchers with the plan's vehicles and the time
-now by the service's clock; a refused form names its fields and stores nothing; a planner
-cannot post it; a good post starts the re-plan job, whose version passes the validator and
-shows what changed, a Publish button and the day's versions."""
+"""The re-plan form of the plan page and of the live page: shown to dispatchers with the
+plan's vehicles and the time now by the service's clock; a refused form names its fields,
+comes back to the page it was posted from and stores nothing; a planner cannot post it; a
+good post starts the re-plan job, whose version passes the validator and shows what
+changed, a Publish button and the day's versions."""
 
 from __future__ import annotations
 
@@ -140,3 +141,41 @@ def test_a_good_post_starts_the_replan_whose_version_passes_the_validator(
     assert 'id="publish-form"' in html
     assert [row[0] for row in cells(html, "versions-table")] == [str(plan_id), str(new_id)]
     assert re.search(rf'<tr aria-current="true" class="shown"><td><a [^>]+>{new_id}<', html)
+
+
+def test_the_live_page_has_the_form_and_a_refused_one_comes_back_to_it(
+    client: TestClient, mei: str, plan_id: int, api_store: Store
+) -> None:
+    live = f"/console/plans/{plan_id}/live"
+    html = page(client, live, lang="en").text
+    form = re.search(r'<form method="post" action="([^"]+)" id="replan-form">(.*?)</form>',
+                     html, re.S)  # fmt: skip
+    assert form, html
+    assert form.group(1) == f"/console/plans/{plan_id}/replan"
+    assert 'name="page" value="live"' in form.group(2)
+    assert 'name="at" type="datetime-local" value="2026-11-11T09:30"' in form.group(2)
+    before = snapshot(api_store)
+    refused = post_form(client, f"/console/plans/{plan_id}/replan",
+                        _form(mei, page="live", down_0="TRUCK"))  # fmt: skip
+    assert refused.status_code == 422
+    assert 'id="progress"' in refused.text  # the live page again
+    errors = re.search(r'id="replan-errors">(.*?)</div>', refused.text, re.S)
+    assert errors
+    assert "unknown vehicle &#39;TRUCK&#39;" in errors.group(1)
+    assert snapshot(api_store) == before
+    started = post_form(client, f"/console/plans/{plan_id}/replan",
+                        _form(mei, page="live", down_0="VAN#1", down_at_0="09:30"))  # fmt: skip
+    assert started.status_code == 303, started.text
+    job_id = re.fullmatch(r"/console/jobs/([^?]+)\?lang=en", started.headers["location"])
+    assert job_id
+    job = wait_job(lambda j: _job(client, j), job_id.group(1))
+    assert job["status"] == "succeeded", job
+
+
+def test_a_planner_sees_the_live_page_without_the_form(
+    client: TestClient, people: None, plan_id: int
+) -> None:
+    sign_in(client, "pat")
+    html = page(client, f"/console/plans/{plan_id}/live").text
+    assert 'id="progress"' in html
+    assert 'id="replan-form"' not in html
