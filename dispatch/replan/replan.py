@@ -1,7 +1,8 @@
 """The re-plan: what is done stays, each running vehicle goes on from where it is free with
 the goods on board, the vehicles still at a depot take the orders that need a home, carriers
 (a down carrier's region's backup first) take what the fleet cannot, and the rest is
-unserved with a reason. Lateness is priced as the compensation it costs."""
+unserved with a reason (but for an order whose delivery failed and that no vehicle can bring
+again today: it goes to the next day). Lateness is priced as the compensation it costs."""
 
 from __future__ import annotations
 
@@ -47,6 +48,9 @@ RUNNING_MAX_S = 0.25
 started from its current order); the vehicles still at a depot share the rest."""
 SEARCH_SHARE = 0.95
 """Of the time limit, what the searches get (the rest: state, stitching, checks)."""
+NOT_REDELIVERED = "delivery failed; no vehicle can re-deliver it today, carried over"
+"""Why an order whose delivery failed, and that no vehicle (at a depot or already on its way
+with it on board) can bring again today, goes to the next day."""
 
 
 def effective_request(document: Mapping[str, Any], spec: ReplanSpec) -> dict[str, Any]:
@@ -138,6 +142,9 @@ def replan(
         for r in solved.routes:
             new_routes[r.vehicle] = r
         for u in solved.unserved:
+            if u.order in moved_failed or u.order in failed_before:
+                carried[u.order] = NOT_REDELIVERED
+                continue
             unserved.append(Unserved(
                 order=u.order, code="returned",
                 reason=f"on board {v.vehicle}, which cannot deliver it today ({u.reason}); "
@@ -196,7 +203,7 @@ def replan(
             late_choices.append(LateChoice(order=o.id, choice="carrier", cost=offer.cost,
                                            reason=reason))  # fmt: skip
         elif o.id in moved_failed or o.id in failed_before:
-            carried[o.id] = "delivery failed; no vehicle can re-deliver it today, carried over"
+            carried[o.id] = NOT_REDELIVERED
         else:
             text = u.reason + ("; " + "; ".join(sorted(set(refusals))) if refusals else "")
             unserved.append(Unserved(order=o.id, reason=text, code=u.code or "dropped"))
